@@ -1,0 +1,1 @@
+"""Checkers: one module per concern, each a pure function (Document, requirements) -> findings."""

@@ -1,0 +1,1 @@
+"""Imports every module that declares rules, so the registry is complete."""

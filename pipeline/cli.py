@@ -1,0 +1,91 @@
+"""The `kcjs` command. Exit codes: 0 all pass, 1 some document fails, 2 the command could not run."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.packloader import RulePackError, find_subprogram, load_pack
+from pipeline.rulepack import RulePack
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="kcjs：“科创江苏”专项计划申报材料的模板生成与合规检查工具。")
+out = Console(soft_wrap=False)
+err = Console(stderr=True, soft_wrap=True)
+
+
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a Chinese error on stderr and exit (2: the command could not run)."""
+    err.print(f"[red]错误：[/red]{message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def pack_from(ctx: typer.Context) -> RulePack:
+    try:
+        return load_pack(ctx.obj.get("rules") if ctx.obj else None)
+    except RulePackError as e:
+        fail(str(e))
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"kcjs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(ctx: typer.Context,
+         rules: Optional[Path] = typer.Option(None, "--rules", envvar="KCJS_RULES",
+                                              help="规则包 YAML（默认：内置 2024 年通知）"),
+         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="显示版本")) -> None:
+    ctx.obj = {"rules": rules}
+
+
+@app.command("rules")
+def rules_cmd(ctx: typer.Context,
+              subprogram: Optional[str] = typer.Argument(None, help="子项目 id、中文名称或简称；省略则列出全部"),
+              fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
+              list_checks: bool = typer.Option(False, "--list-checks", help="列出检查器可报告的全部规则编号")) -> None:
+    """列出通知的要求清单（一个或全部子项目）。"""
+    from pipeline.rules_view import pack_json, render_text
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    if list_checks:
+        from checkers.registry import all_rules
+        rs = all_rules()
+        if fmt == "json":
+            print_json([{"id": r.id, "severity": r.severity, "description": r.description} for r in rs])
+        else:
+            t = Table("规则编号", "级别", "说明")
+            for r in rs:
+                t.add_row(r.id, r.severity, r.description)
+            out.print(t if rs else "（暂无检查规则）")
+        return
+    pack = pack_from(ctx)
+    subs = list(pack.subprograms)
+    if subprogram:
+        try:
+            subs = [find_subprogram(pack, subprogram)]
+        except LookupError as e:
+            fail(str(e))
+    if fmt == "json":
+        print_json(pack_json(pack, subs))
+    else:
+        render_text(pack, subs, out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
