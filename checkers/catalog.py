@@ -1,1 +1,2 @@
 """Imports every module that declares rules, so the registry is complete."""
+import pipeline.readers  # noqa: F401  file.* rules

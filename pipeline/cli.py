@@ -87,5 +87,28 @@ def rules_cmd(ctx: typer.Context,
         render_text(pack, subs, out)
 
 
+@app.command("inspect")
+def inspect_cmd(files: list[Path] = typer.Argument(..., help="要查看的文件（.docx 或 PDF）"),
+                fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
+                timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+                max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+                no_ocr: bool = typer.Option(False, "--no-ocr", help="不对扫描页做 OCR")) -> None:
+    """显示 kcjs 从文件中读到的内容（标题、段落、表格、图片、签名域）。"""
+    from pipeline.inspect_view import document_json, render_text as render_doc
+    from pipeline.readers import Limits, read_isolated
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout, ocr=not no_ocr)
+    docs = [read_isolated(f, limits) for f in files]
+    if fmt == "json":
+        data = [document_json(d) for d in docs]
+        print_json(data[0] if len(data) == 1 else data)
+    else:
+        for d in docs:
+            render_doc(d, out)
+    if any(not d.readable for d in docs):
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

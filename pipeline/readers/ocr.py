@@ -1,0 +1,56 @@
+"""OCR of scanned pages with RapidOCR (models ship inside its wheel: no download, no network)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+OCR_DPI = 150          # chosen by bench/bench_read.py: same accuracy as 200/300 dpi, fewer pixels
+RED_MARGIN = 25        # R − max(G, B) at which a pixel counts as seal ink (DESIGN.md, "Reading stamps")
+
+
+@dataclass
+class OcrLine:
+    text: str
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the image's pixels
+    score: float
+
+
+@lru_cache(maxsize=1)
+def engine():
+    from rapidocr import RapidOCR
+    return RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": 4000})
+
+
+def suppress_red(rgb: np.ndarray) -> np.ndarray:
+    """Paint seal-red pixels white, so black text under a red seal is read and the seal is not."""
+    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    red = (r - np.maximum(g, b) >= RED_MARGIN) & (r >= 90)
+    out = rgb.copy()
+    out[red] = 255
+    return out
+
+
+_JOIN = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef\d])\s+(?=[\u3000-\u9fff\uff00-\uffef\d])")
+
+
+def clean(text: str) -> str:
+    """OCR puts spaces between CJK characters and digits where the page has none; take them out."""
+    return _JOIN.sub("", text.strip())
+
+
+def ocr_image(rgb: np.ndarray) -> list[OcrLine]:
+    """Text lines of an RGB image, top to bottom, red ink removed first."""
+    res = engine()(suppress_red(rgb))
+    if res.boxes is None or res.txts is None:
+        return []
+    lines = []
+    for box, txt, score in zip(res.boxes, res.txts, res.scores):
+        xs, ys = box[:, 0], box[:, 1]
+        t = clean(txt)
+        if t:
+            lines.append(OcrLine(t, (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())), float(score)))
+    lines.sort(key=lambda ln: (round(ln.box[1] / 8), ln.box[0]))
+    return lines

@@ -1,0 +1,247 @@
+"""Read a PDF into a Document with PyMuPDF: text pages natively, scanned pages through OCR."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pymupdf
+
+from pipeline.document import Block, Document, ImageInfo, Page, Signature
+from pipeline.headings import MAX_HEADING_CHARS, heading_level, numbering_level
+from pipeline.readers import ocr
+
+BAND = 0.08              # top/bottom share of a page where running headers and footers live
+SCANNED_MAX_CHARS = 20   # a page with fewer text characters than this and a big image is a scan
+SCANNED_MIN_IMAGE_SHARE = 0.3
+_PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/／共]\s*\d+\s*页?)?[-—–\s]*$|^-\s*\d+\s*-$")
+_BOLD_FONT = re.compile(r"bold|black|heavy|hei|黑体|semibold|medium", re.I)
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+class EncryptedPdf(Exception):
+    pass
+
+
+@dataclass
+class _Line:
+    text: str
+    box: tuple[float, float, float, float]
+    size: float
+    bold: bool
+    block: int
+    page: int
+    source: str = "text"
+    confidence: float | None = None
+
+
+def _join(a: str, b: str) -> str:
+    """Join wrapped lines: no space between CJK, one space between Latin words."""
+    if a and b and not _CJK.match(a[-1]) and not _CJK.match(b[0]) and a[-1] != "-":
+        return a + " " + b
+    return a + b
+
+
+def _lines(page, number: int) -> list[_Line]:
+    out = []
+    data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+    for bno, blk in enumerate(data["blocks"]):
+        for ln in blk.get("lines", []):
+            spans = [s for s in ln["spans"] if s["text"].strip()]
+            if not spans:
+                continue
+            text = "".join(s["text"] for s in ln["spans"]).strip()
+            weight = Counter()
+            for s in spans:
+                weight[round(s["size"], 1)] += len(s["text"].strip())
+            bold = all(s["flags"] & 16 or _BOLD_FONT.search(s["font"]) for s in spans)
+            out.append(_Line(text, tuple(ln["bbox"]), weight.most_common(1)[0][0], bool(bold), bno, number))
+    return out
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s", "", text))
+
+
+def _split_running(pages_lines: list[list[_Line]], heights: list[float]):
+    """Lines in the top/bottom band that repeat on most pages, and page numbers, are not body text."""
+    counts: Counter = Counter()
+    for lines, h in zip(pages_lines, heights):
+        keys = {_running_key(ln.text) for ln in lines if ln.box[1] < h * BAND or ln.box[3] > h * (1 - BAND)}
+        counts.update(keys)
+    need = max(2, (len(pages_lines) + 1) // 2)
+    headers, footers, body = [], [], []
+    for lines, h in zip(pages_lines, heights):
+        keep = []
+        for ln in lines:
+            top, bottom = ln.box[1] < h * BAND, ln.box[3] > h * (1 - BAND)
+            if (top or bottom) and (counts[_running_key(ln.text)] >= need or _PAGE_NO.match(ln.text)):
+                (headers if top else footers).append(ln.text)
+            else:
+                keep.append(ln)
+        body.append(keep)
+    return list(dict.fromkeys(headers)), list(dict.fromkeys(footers)), body
+
+
+def _inside(box, area) -> bool:
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return area[0] <= cx <= area[2] and area[1] <= cy <= area[3]
+
+
+def _continues(prev: _Line, ln: _Line, right: float) -> bool:
+    """A wrapped line continues the paragraph: the previous line ran to the right margin, this one is
+    not indented further than it, same type size, no blank line between, neither is a table row."""
+    size = max(prev.size, 1.0)
+    if "\t" in prev.text or "\t" in ln.text or _SENTENCE_DONE.search(prev.text[-1:]):
+        return False
+    return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size
+            and abs(prev.size - ln.size) < max(1.0, 0.2 * size) and -0.2 * size <= ln.box[1] - prev.box[3] < size * 1.2)
+
+
+_SENTENCE_DONE = re.compile(r"[：:]")
+
+
+def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> list[Block]:
+    """Group a page's lines into headings and paragraphs by geometry (indent, margins, spacing)."""
+    blocks: list[Block] = []
+    if not lines:
+        return blocks
+    right = max(ln.box[2] for ln in lines)
+    current: Block | None = None
+    prev: _Line | None = None
+    for ln in lines:
+        larger = ln.size >= body_size + 1
+        level = heading_level(ln.text, ln.bold or larger) if len(ln.text) <= MAX_HEADING_CHARS else None
+        if level is None and ln.page == 1 and (ln.bold or larger) and ln.size >= body_size * 1.25 \
+                and numbering_level(ln.text) is None and abs((ln.box[0] + ln.box[2]) / 2 - page_width / 2) < page_width * 0.1:
+            level = 0
+        conf = round(ln.confidence, 3) if ln.confidence is not None else None
+        if level is not None:
+            blocks.append(Block(type="heading", text=ln.text, level=level, page=ln.page, box=ln.box, bold=ln.bold,
+                                source=ln.source, confidence=conf))
+            current = None
+        elif current is not None and prev is not None and _continues(prev, ln, right):
+            current.text = _join(current.text, ln.text)
+            current.box = (min(current.box[0], ln.box[0]), current.box[1], max(current.box[2], ln.box[2]), ln.box[3])
+            if conf is not None:
+                current.confidence = min(current.confidence or 1.0, conf)
+        else:
+            current = Block(type="paragraph", text=ln.text, page=ln.page, box=ln.box, bold=ln.bold,
+                            source=ln.source, confidence=conf)
+            blocks.append(current)
+        prev = ln
+    return blocks
+
+
+def _tables(page, number: int) -> list[Block]:
+    if not page.get_drawings():  # no ruling lines: PyMuPDF's finder would find nothing; skip its cost
+        return []
+    out = []
+    for tab in page.find_tables().tables:
+        raw = tab.extract()
+        rows: list[list[str]] = []
+        copies: set[tuple[int, int]] = set()
+        for r, row in enumerate(raw):
+            resolved = []
+            for c, cell in enumerate(row):
+                if cell is None:  # covered by a merged cell: left neighbour, else the cell above
+                    cell = resolved[c - 1] if c > 0 else (rows[r - 1][c] if r > 0 else "")
+                    copies.add((r, c))
+                resolved.append(re.sub(r"\s*\n\s*", "", cell) if _CJK.search(cell or "") else (cell or "").strip())
+            rows.append(resolved)
+        out.append(Block(type="table", rows=rows, copies=copies, page=number, box=tuple(tab.bbox)))
+    return out
+
+
+def _images(page, number: int) -> list[Block]:
+    out = []
+    for info in page.get_image_info(xrefs=True):
+        x0, y0, x1, y1 = info["bbox"]
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        out.append(Block(type="image", page=number, box=(x0, y0, x1, y1), image=ImageInfo(
+            width_px=info.get("width"), height_px=info.get("height"), placement="floating",
+            width_mm=round((x1 - x0) * 25.4 / 72, 1), height_mm=round((y1 - y0) * 25.4 / 72, 1),
+            ref=f"xref:{info['xref']}" if info.get("xref") else None)))
+    return out
+
+
+def _is_scan(page, lines: list[_Line]) -> bool:
+    chars = sum(len(re.sub(r"\s", "", ln.text)) for ln in lines)
+    if chars >= SCANNED_MAX_CHARS:
+        return False
+    area = abs(page.rect)
+    covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
+    return area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE
+
+
+def _ocr_lines(page, number: int) -> list[_Line]:
+    """Render a scanned page and OCR it; pieces of one visual row (table cells) become one tab-joined line."""
+    pix = page.get_pixmap(dpi=ocr.OCR_DPI, colorspace=pymupdf.csRGB, alpha=False)
+    rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+    scale = 72 / ocr.OCR_DPI
+    pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
+    rows: list[list] = []
+    for o in pieces:
+        mid, h = (o.box[1] + o.box[3]) / 2, o.box[3] - o.box[1]
+        if rows and abs(mid - rows[-1][0]) < h * 0.5:
+            rows[-1][1].append(o)
+        else:
+            rows.append([mid, [o]])
+    out = []
+    for n, (_, row) in enumerate(rows):
+        row.sort(key=lambda o: o.box[0])
+        text = "\t".join(o.text for o in row)
+        x0, y0 = min(o.box[0] for o in row) * scale, min(o.box[1] for o in row) * scale
+        x1, y1 = max(o.box[2] for o in row) * scale, max(o.box[3] for o in row) * scale
+        size = float(np.median([o.box[3] - o.box[1] for o in row])) * scale * 0.8
+        out.append(_Line(text, (x0, y0, x1, y1), round(size, 1), False, n, number, "ocr",
+                         min(o.score for o in row)))
+    return out
+
+
+def _signatures(doc, page, number: int) -> list[Signature]:
+    out = []
+    for w in page.widgets(types=[pymupdf.PDF_WIDGET_TYPE_SIGNATURE]) or []:
+        kind, value = doc.xref_get_key(w.xref, "V")
+        out.append(Signature(name=w.field_name or "", page=number, box=tuple(w.rect), signed=kind != "null"))
+    return out
+
+
+def read_pdf(path: str, data: bytes, ocr_pages: bool = True) -> Document:
+    """All pages in order; page by page, the text layer or OCR, whichever the page has."""
+    pdf = pymupdf.open(stream=data, filetype="pdf")
+    if pdf.needs_pass and not pdf.authenticate(""):
+        raise EncryptedPdf()
+    doc = Document(path=path, format="pdf")
+    pdf_pages = list(pdf)
+    all_lines = []
+    for n, page in enumerate(pdf_pages, 1):
+        lines = _lines(page, n)
+        info = Page(number=n, width=page.rect.width, height=page.rect.height)
+        if ocr_pages and _is_scan(page, lines):
+            lines = _ocr_lines(page, n)
+            info.source = "ocr"
+            scores = [ln.confidence for ln in lines if ln.confidence is not None]
+            info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
+        doc.pages.append(info)
+        all_lines.append(lines)
+    doc.headers, doc.footers, body_lines = _split_running(all_lines, [p.rect.height for p in pdf_pages])
+    sizes = Counter()
+    for lines in body_lines:
+        for ln in lines:
+            sizes[ln.size] += len(ln.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else 12.0
+    for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
+        doc.signatures.extend(_signatures(pdf, page, n))
+        tables = _tables(page, n) if info.source == "text" else []
+        lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in tables)]
+        size = body_size if info.source == "text" else (float(np.median([ln.size for ln in lines])) if lines else body_size)
+        items = _text_blocks(lines, size, page.rect.width) + tables + _images(page, n)
+        items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
+        doc.blocks.extend(items)
+    meta = pdf.metadata or {}
+    doc.properties.update({k: v for k, v in meta.items() if v and k in ("title", "author", "creator", "producer")})
+    return doc
