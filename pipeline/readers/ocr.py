@@ -36,9 +36,15 @@ def suppress_red(rgb: np.ndarray) -> np.ndarray:
 _JOIN = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef\d])\s+(?=[\u3000-\u9fff\uff00-\uffef\d])")
 
 
+_HALF = str.maketrans("(),:;?!", "（），：；？！")
+_HALF_NEAR_CJK = re.compile(r"(?<=[\u4e00-\u9fff\uff08-\uff09])[(),:;?!]|[(),:;?!](?=[\u4e00-\u9fff])")
+
+
 def clean(text: str) -> str:
-    """OCR puts spaces between CJK characters and digits where the page has none; take them out."""
-    return _JOIN.sub("", text.strip())
+    """Undo OCR habits on Chinese text: spaces between CJK characters and digits, and half-width
+    punctuation next to Chinese characters (the page has full-width （）：，)."""
+    text = _HALF_NEAR_CJK.sub(lambda m: m.group().translate(_HALF), text.strip())
+    return _JOIN.sub("", text)
 
 
 def ocr_image(rgb: np.ndarray) -> list[OcrLine]:

@@ -64,8 +64,19 @@ def _running_key(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s", "", text))
 
 
-def _split_running(pages_lines: list[list[_Line]], heights: list[float]):
-    """Lines in the top/bottom band that repeat on most pages, and page numbers, are not body text."""
+def _body_size(pages_lines: list[list[_Line]], heights: list[float]) -> float:
+    """The type size most characters between the header and footer bands are set in."""
+    sizes: Counter = Counter()
+    for lines, h in zip(pages_lines, heights):
+        for ln in lines:
+            if h * BAND <= ln.box[1] and ln.box[3] <= h * (1 - BAND):
+                sizes[ln.size] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 12.0
+
+
+def _split_running(pages_lines: list[list[_Line]], heights: list[float], body_size: float):
+    """Lines in the top/bottom band that repeat on most pages, are page numbers, or are set smaller
+    than the body (a one-page document's header) are not body text."""
     counts: Counter = Counter()
     for lines, h in zip(pages_lines, heights):
         keys = {_running_key(ln.text) for ln in lines if ln.box[1] < h * BAND or ln.box[3] > h * (1 - BAND)}
@@ -76,7 +87,8 @@ def _split_running(pages_lines: list[list[_Line]], heights: list[float]):
         keep = []
         for ln in lines:
             top, bottom = ln.box[1] < h * BAND, ln.box[3] > h * (1 - BAND)
-            if (top or bottom) and (counts[_running_key(ln.text)] >= need or _PAGE_NO.match(ln.text)):
+            small = ln.source == "text" and ln.size < body_size - 1
+            if (top or bottom) and (counts[_running_key(ln.text)] >= need or _PAGE_NO.match(ln.text) or small):
                 (headers if top else footers).append(ln.text)
             else:
                 keep.append(ln)
@@ -96,8 +108,9 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
     size = max(prev.size, 1.0)
     if "\t" in prev.text or "\t" in ln.text or _SENTENCE_DONE.search(prev.text[-1:]):
         return False
-    return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size
-            and abs(prev.size - ln.size) < max(1.0, 0.2 * size) and -0.2 * size <= ln.box[1] - prev.box[3] < size * 1.2)
+    same_size = ln.source == "ocr" or abs(prev.size - ln.size) < 1  # OCR box heights vary with the glyphs
+    return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size and same_size
+            and -0.2 * size <= ln.box[1] - prev.box[3] < max(size, ln.size) * 1.2)
 
 
 _SENTENCE_DONE = re.compile(r"[：:]")
@@ -228,12 +241,9 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True) -> Document:
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
-    doc.headers, doc.footers, body_lines = _split_running(all_lines, [p.rect.height for p in pdf_pages])
-    sizes = Counter()
-    for lines in body_lines:
-        for ln in lines:
-            sizes[ln.size] += len(ln.text)
-    body_size = sizes.most_common(1)[0][0] if sizes else 12.0
+    heights = [p.rect.height for p in pdf_pages]
+    body_size = _body_size(all_lines, heights)
+    doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
     for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
         doc.signatures.extend(_signatures(pdf, page, n))
         tables = _tables(page, n) if info.source == "text" else []
