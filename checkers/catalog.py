@@ -1,2 +1,5 @@
-"""Imports every module that declares rules, so the registry is complete."""
+"""Every checker in the order they run, and every module that declares rules (so the registry is complete)."""
 import pipeline.readers  # noqa: F401  file.* rules
+from checkers import budget, dates, eligibility, language, length, placeholders, sections, targets
+
+CHECKERS = [sections, placeholders, targets, budget, length, eligibility, dates, language]

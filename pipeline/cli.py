@@ -87,6 +87,81 @@ def rules_cmd(ctx: typer.Context,
         render_text(pack, subs, out)
 
 
+@app.command("check")
+def check_cmd(ctx: typer.Context,
+              files: list[Path] = typer.Argument(..., help="要检查的申报书或成果材料（.docx、PDF、扫描版 PDF）"),
+              subprogram: Optional[str] = typer.Option(None, "--subprogram", "-s", help="子项目 id 或中文名称（省略则自动识别）"),
+              kind: Optional[str] = typer.Option(None, "--kind", "-k", help="材料类型，如 application、advisory-report（省略则自动识别）"),
+              direction: Optional[str] = typer.Option(None, "--direction", help="服务“科创江苏”其他专项的方向 id 或名称"),
+              fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
+              count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word（默认）、chars、hanzi"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）")) -> None:
+    """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
+    from pipeline.check import Given, check_document
+    from pipeline.check_view import render
+    from pipeline.readers import Limits, read_isolated
+    pack = pack_from(ctx)
+    given = _given(pack, subprogram, kind, direction, count_mode)
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
+    results = [check_document(read_isolated(f, limits), pack, given) for f in files]
+    if fmt == "json":
+        print_json(results[0] if len(results) == 1 else results)
+    else:
+        for r in results:
+            render(r, pack, out)
+        bad = sum(r["status"] != "pass" for r in results)
+        if len(results) > 1:
+            out.print(f"共 {len(results)} 个文件：{len(results) - bad} 个通过，{bad} 个未通过或无法读取")
+    if any(r["status"] != "pass" for r in results):
+        raise typer.Exit(1)
+
+
+def _given(pack: RulePack, subprogram, kind, direction, count_mode):
+    """Resolve the user's --subprogram/--kind/--direction/--count-mode, exiting 2 on a bad value."""
+    from checkers.counting import MODES
+    from pipeline.check import Given
+    from pipeline.rulepack import normalize_name
+    sub = dirn = knd = None
+    if subprogram:
+        try:
+            sub = find_subprogram(pack, subprogram)
+        except LookupError as e:
+            fail(str(e))
+    if kind:
+        knd = next((k for k in pack.document_kinds if normalize_name(kind) in (normalize_name(k.id), normalize_name(k.name))), None)
+        if knd is None:
+            fail(f"未知的材料类型 {kind!r}；可选：" + "、".join(f"{k.id}（{k.name}）" for k in pack.document_kinds))
+    if direction:
+        owners = [sub] if sub else list(pack.subprograms)
+        hits = [(s, d) for s in owners for d in s.directions
+                if normalize_name(direction) in {normalize_name(n) for n in (d.id, d.name, *d.aliases)}]
+        if not hits:
+            fail(f"未知的方向 {direction!r}")
+        sub, dirn = hits[0]
+    if count_mode and count_mode not in MODES:
+        fail(f"--count-mode 只能是 {'、'.join(MODES)}，收到 {count_mode!r}")
+    return Given(sub, knd, dirn, count_mode)
+
+
+@app.command("eval")
+def eval_cmd(ctx: typer.Context, directory: Path = typer.Argument(..., help="带 labels.json 的标注语料目录"),
+             fmt: str = typer.Option("text", "--format", "-f", help="text 或 json")) -> None:
+    """在标注语料上运行全部检查，按规则输出 precision / recall。"""
+    from pipeline.evaluate import evaluate, render as render_eval
+    if not (directory / "labels.json").is_file():
+        fail(f"{directory} 中没有 labels.json（用 python -m corpus.build {directory} 生成语料）")
+    report = evaluate(directory, pack_from(ctx))
+    if fmt == "json":
+        print_json(report)
+    else:
+        render_eval(report, Console(soft_wrap=True))
+    if report["mistakes"] or report["wrong_detection"]:
+        raise typer.Exit(1)
+
+
 @app.command("inspect")
 def inspect_cmd(files: list[Path] = typer.Argument(..., help="要查看的文件（.docx 或 PDF）"),
                 fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),

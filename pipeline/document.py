@@ -72,6 +72,7 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     properties: dict = field(default_factory=dict)  # e.g. app.xml <Words>, title, author
     readable: bool = True
+    sha256: str | None = None
 
     @property
     def page_count(self) -> int | None:

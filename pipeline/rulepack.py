@@ -102,10 +102,22 @@ class Section(Frozen):
         return (self.name, *self.synonyms)
 
 
+class InfoField(Frozen):
+    """A field of the information table that must be filled (templates print it; checkers read it)."""
+    id: str
+    name: str
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, *self.synonyms)
+
+
 class DocumentKind(Frozen):
     id: str
     name: str
     sections: tuple[Section, ...] = ()
+    fields: tuple[InfoField, ...] = ()
 
 
 class StampLine(Frozen):

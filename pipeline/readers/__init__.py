@@ -4,6 +4,7 @@ Bad input never raises: it ends as a Document with `readable=False` and one `fil
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -173,6 +174,7 @@ def error_document(path: str, rule_id: str, message: str, hint: str | None = Non
 def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
     """Read one file in this process; never raises for bad input."""
     path = str(path)
+    digest = None
     try:
         size = os.path.getsize(path)
         if size > limits.max_bytes:
@@ -180,9 +182,14 @@ def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Documen
                                   "请压缩图片或拆分文件后重新提交")
         with open(path, "rb") as f:
             data = f.read()
-        return read_bytes(path, data, limits)
+        digest = hashlib.sha256(data).hexdigest()
+        doc = read_bytes(path, data, limits)
+        doc.sha256 = digest
+        return doc
     except BadFile as e:
-        return error_document(path, e.rule, e.message, e.hint)
+        doc = error_document(path, e.rule, e.message, e.hint)
+        doc.sha256 = digest
+        return doc
     except OSError as e:
         return error_document(path, UNREADABLE, f"无法打开文件：{e.strerror or e}")
     except RecursionError:

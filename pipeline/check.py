@@ -1,0 +1,96 @@
+"""`kcjs check`: read a document, decide what it is, run every checker, build the JSON contract."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checkers.catalog import CHECKERS
+from checkers.context import Requirements
+from checkers.counting import count_all
+from checkers.detect import detect
+from checkers.registry import rule
+from pipeline.document import Document
+from pipeline.findings import Finding, Location, status_of
+from pipeline.rulepack import Direction, DocumentKind, RulePack, Subprogram
+
+INFERRED = rule("detect.inferred", "info", "子项目或材料类型由 kcjs 从文档中识别")
+UNKNOWN_KIND = rule("detect.unknown_kind", "warning", "无法识别材料类型，只做通用检查")
+UNKNOWN_SUBPROGRAM = rule("detect.unknown_subprogram", "warning", "无法识别子项目，跳过与子项目相关的检查")
+
+
+@dataclass(frozen=True)
+class Given:
+    """What the user said a document is (each may be None: then it is detected)."""
+    subprogram: Subprogram | None = None
+    kind: DocumentKind | None = None
+    direction: Direction | None = None
+    count_mode: str | None = None
+
+
+def _what(doc: Document, pack: RulePack, given: Given) -> tuple[Requirements | None, list[Finding]]:
+    notes: list[Finding] = []
+    found = detect(doc, pack)
+    kind = given.kind or found.kind
+    sub = given.subprogram or found.subprogram
+    direction = given.direction or (found.direction if sub is not None and sub is found.subprogram else None)
+    said = []
+    if given.kind is None and found.kind is not None:
+        said.append(f"材料类型“{found.kind.name}”")
+    if given.subprogram is None and found.subprogram is not None:
+        said.append(f"子项目“{found.subprogram.name}”（依据：{found.evidence}）")
+    if given.direction is None and found.direction is not None and direction is not None:
+        said.append(f"方向“{found.direction.name}”")
+    if said:
+        notes.append(Finding(INFERRED, "info", "已自动识别" + "，".join(said) + "；如有误请用 --subprogram / --kind 指定"))
+    if kind is None:
+        notes.append(Finding(UNKNOWN_KIND, "warning", "无法从标题识别材料类型（申报书或哪种成果材料），只做通用检查",
+                             hint="请用 --kind 指定，例如 --kind application"))
+        kind = DocumentKind(id="unknown", name="未知材料")
+    if sub is None:
+        notes.append(Finding(UNKNOWN_SUBPROGRAM, "warning", "无法识别所属子项目，未检查目标、经费、字数和申报主体",
+                             hint="请用 --subprogram 指定，例如 --subprogram 学会联合体"))
+    if sub is not None and sub.directions and direction is None and kind.id == "application":
+        notes.append(Finding(UNKNOWN_SUBPROGRAM, "warning", f"无法识别“{sub.name}”的申报方向，经费上限按子项目统一上限检查",
+                             hint="请在项目类别中写明方向，或用 --direction 指定"))
+    return Requirements(pack, kind, sub, direction, given.count_mode), notes
+
+
+def check_document(doc: Document, pack: RulePack, given: Given = Given()) -> dict:
+    """The check result of one read document, as the JSON contract of DESIGN.md."""
+    result = {"file": doc.path, "sha256": doc.sha256, "subprogram": None, "direction": None, "kind": None,
+              "status": "error", "metrics": {}, "findings": []}
+    if not doc.readable:
+        result["findings"] = [f.to_json() for f in doc.findings]
+        return result
+    req, notes = _what(doc, pack, given)
+    findings = list(doc.findings) + notes
+    for checker in CHECKERS:
+        findings.extend(checker.check(doc, req))
+    result.update(subprogram=req.subprogram.id if req.subprogram else None,
+                  direction=req.direction.id if req.direction else None,
+                  kind=req.kind.id if req.kind.id != "unknown" else None,
+                  status=status_of(findings), metrics=metrics(doc, req),
+                  findings=[f.to_json() for f in sorted(findings, key=_severity_order)])
+    return result
+
+
+def _severity_order(f: Finding) -> int:
+    return {"error": 0, "warning": 1, "info": 2}[f.severity]
+
+
+def metrics(doc: Document, req: Requirements) -> dict:
+    from checkers.budget import requested
+    from checkers.structure import locate
+    from checkers.targets import commitments
+    m: dict = {"pages": doc.page_count, "format": doc.format,
+               "ocr_pages": [p.number for p in doc.pages if p.source == "ocr"],
+               "count": count_all(doc.body_text()), "count_mode": req.mode,
+               "sections_found": sorted(locate(doc, req.kind))}
+    if req.length is not None:
+        ln = req.length
+        m["length_rule"] = {"min": ln.min, "max": ln.max, "mode": req.mode, "warn_above": ln.warn_above}
+    if req.is_application and req.subprogram is not None:
+        amount = requested(doc)
+        m["requested_wan"] = amount.wan if amount else None
+        m["cap_wan"] = req.cap_wan
+        m["targets"] = {t: c.value for t, c in commitments(doc, req).items()}
+    return m
