@@ -183,7 +183,11 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
             hi = ln.max or ln.warn_above
             cases = [("in-range", (lo + (ln.max or lo * 1.2)) // 2 if ln.max else round(lo * 1.1), []),
                      ("short", round(lo * 0.9), ["length.too_short"]),
-                     ("long", round(hi * 1.05), ["length.too_long"] if ln.max else ["length.above_nominal"])]
+                     ("long", round(hi * 1.2), ["length.too_long"] if ln.max else ["length.above_nominal"])]
+            if ln.max:  # over by Word's count, within the range by Han characters alone
+                cases.append(("long-by-punctuation", ln.max + 40, ["length.too_long", "length.modes_disagree"]))
+            # just above the lower limit by Word's count; Han characters alone fall short of it
+            cases.append(("near-lower-limit", lo + max(1, lo // 400), ["length.near_limit", "length.modes_disagree"]))
             for label, words, expect in cases:
                 date = "2024年11月20日" if d.due else "2024年12月20日"
                 items.append(Item(f"{s.id}--{d.kind}--{label}.docx", s.id, d.kind, expect, None, f"{words} 字",

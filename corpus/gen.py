@@ -253,24 +253,8 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
     width = A4[0] - 2 * MARGIN
     for item in content:
         if isinstance(item, Tbl):
-            row_h = body_size * 2.2
-            if y + row_h * len(item.rows) > A4[1] - MARGIN:
-                new_page()
-            ncol = len(item.rows[0])
-            cw = width / ncol
-            for r, row in enumerate(item.rows):
-                for c in range(ncol):
-                    if any(r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0) for r0, c0, r1, c1 in item.merges):
-                        continue
-                    span = next((c1 - c0 + 1 for r0, c0, r1, c1 in item.merges if (r0, c0) == (r, c)), 1)
-                    rect = pymupdf.Rect(MARGIN + c * cw, y, MARGIN + (c + span) * cw, y + row_h)
-                    page.draw_rect(rect, color=(0, 0, 0), width=0.6)
-                    fs = body_size - 1.5
-                    while fs > 5 and pymupdf.get_text_length(row[c], fontname=CJK, fontsize=fs) > rect.width - 8:
-                        fs -= 0.5
-                    page.insert_text((rect.x0 + 4, rect.y0 + row_h * 0.65), row[c], fontname=CJK, fontsize=fs)
-                y += row_h
-            y += body_size
+            y = _pdf_table(doc, item, y, width, body_size, new_page)
+            page = doc[-1]
             continue
         size = {0: 20, 1: 15, 2: 13.5}.get(item.level, body_size) if item.level is not None else body_size
         text = item.text if item.level is not None else "\u3000\u3000" + item.text
@@ -291,6 +275,32 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
         if page_numbers:
             p.insert_text((A4[0] / 2 - 20, A4[1] - 30), f"第 {n} 页 共 {total} 页", fontname=CJK, fontsize=9)
     return doc.tobytes()
+
+
+def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page) -> float:
+    """Draw a ruled table with wrapped cell text, breaking to a new page between rows; returns the new y."""
+    ncol = len(t.rows[0])
+    cw = width / ncol
+    fs = body_size - 1.5
+    covered = {(r, c) for r0, c0, r1, c1 in t.merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+               if (r, c) != (r0, c0)}
+    for r, row in enumerate(t.rows):
+        spans = {c: next((c1 - c0 + 1 for r0, c0, r1, c1 in t.merges if (r0, c0) == (r, c)), 1) for c in range(ncol)}
+        lines = max(math.ceil(pymupdf.get_text_length(row[c], fontname=CJK, fontsize=fs) * 1.15 / (cw * spans[c] - 8))
+                    for c in range(ncol) if (r, c) not in covered) or 1
+        row_h = max(1, lines) * fs * 1.45 + 8
+        if y + row_h > A4[1] - MARGIN:
+            new_page()
+            y = MARGIN
+        page = doc[-1]
+        for c in range(ncol):
+            if (r, c) in covered:
+                continue
+            rect = pymupdf.Rect(MARGIN + c * cw, y, MARGIN + (c + spans[c]) * cw, y + row_h)
+            page.draw_rect(rect, color=(0, 0, 0), width=0.6)
+            page.insert_textbox(rect + (4, 4, -4, 0), row[c], fontname=CJK, fontsize=fs, lineheight=1.3)
+        y += row_h
+    return y + body_size
 
 
 def scan_pdf_bytes(pdf: bytes, dpi: int = 200, rotate_deg: float = 0.0, noise: float = 6.0,

@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 OCR_DPI = 150          # chosen by bench/bench_read.py: same accuracy as 200/300 dpi, fewer pixels
+REREAD_DPI = 300       # lone short numbers are read again from a sharper crop (a 9 read as 6 at 150 dpi)
 RED_MARGIN = 25        # R − max(G, B) at which a pixel counts as seal ink (DESIGN.md, "Reading stamps")
 
 
@@ -49,7 +50,7 @@ def clean(text: str) -> str:
 
 def ocr_image(rgb: np.ndarray) -> list[OcrLine]:
     """Text lines of an RGB image, top to bottom, red ink removed first."""
-    res = engine()(suppress_red(rgb))
+    res = engine()(suppress_red(rgb), use_det=True, use_cls=True, use_rec=True)  # flags persist between calls
     if res.boxes is None or res.txts is None:
         return []
     lines = []
@@ -60,3 +61,11 @@ def ocr_image(rgb: np.ndarray) -> list[OcrLine]:
             lines.append(OcrLine(t, (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())), float(score)))
     lines.sort(key=lambda ln: (round(ln.box[1] / 8), ln.box[0]))
     return lines
+
+
+def read_crop(rgb: np.ndarray) -> tuple[str, float] | None:
+    """Recognise one line image without detection (for re-reading a small crop)."""
+    res = engine()(suppress_red(rgb), use_det=False, use_cls=False)
+    if not res.txts:
+        return None
+    return clean(res.txts[0]), float(res.scores[0])

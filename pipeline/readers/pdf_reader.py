@@ -34,11 +34,12 @@ class _Line:
     page: int
     source: str = "text"
     confidence: float | None = None
+    cells: tuple = ()  # OCR: (x0, x1, text) of each piece of a visual row
 
 
 def _join(a: str, b: str) -> str:
-    """Join wrapped lines: no space between CJK, one space between Latin words."""
-    if a and b and not _CJK.match(a[-1]) and not _CJK.match(b[0]) and a[-1] != "-":
+    """Join wrapped lines: one space between Latin words; nothing next to CJK, inside numbers or after '-'."""
+    if a and b and a[-1].isalpha() and b[0].isalnum() and not _CJK.match(a[-1]) and not _CJK.match(b[0]):
         return a + " " + b
     return a + b
 
@@ -190,7 +191,11 @@ def _tables(page, number: int) -> list[Block]:
                 if cell is None:  # covered by a merged cell: left neighbour, else the cell above
                     cell = resolved[c - 1] if c > 0 else (rows[r - 1][c] if r > 0 else "")
                     copies.add((r, c))
-                resolved.append(re.sub(r"\s*\n\s*", "", cell) if _CJK.search(cell or "") else (cell or "").strip())
+                parts = [p.strip() for p in (cell or "").split("\n")]
+                text = ""
+                for p in parts:
+                    text = _join(text, p)
+                resolved.append(text)
             rows.append(resolved)
         out.append(Block(type="table", rows=rows, copies=copies, page=number, box=tuple(tab.bbox)))
     return out
@@ -224,6 +229,9 @@ def _ocr_lines(page, number: int) -> list[_Line]:
     rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
     scale = 72 / ocr.OCR_DPI
     pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
+    for o in pieces:
+        if len(o.text) <= 3 and o.text.replace(".", "").isdigit():
+            _reread(page, o, scale)
     rows: list[list] = []
     for o in pieces:
         mid, h = (o.box[1] + o.box[3]) / 2, o.box[3] - o.box[1]
@@ -238,9 +246,68 @@ def _ocr_lines(page, number: int) -> list[_Line]:
         x0, y0 = min(o.box[0] for o in row) * scale, min(o.box[1] for o in row) * scale
         x1, y1 = max(o.box[2] for o in row) * scale, max(o.box[3] for o in row) * scale
         size = float(np.median([o.box[3] - o.box[1] for o in row])) * scale * 0.8
+        cells = tuple((o.box[0] * scale, o.box[2] * scale, o.text) for o in row)
         out.append(_Line(text, (x0, y0, x1, y1), round(size, 1), False, n, number, "ocr",
-                         min(o.score for o in row)))
+                         min(o.score for o in row), cells))
     return out
+
+
+def _reread(page, o, scale: float) -> None:
+    """Read a lone short number again from a sharper crop: a recognizer has no context to go on there."""
+    clip = pymupdf.Rect(*(v * scale for v in o.box)) + (-6, -3, 6, 3)
+    pix = page.get_pixmap(dpi=ocr.REREAD_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
+    got = ocr.read_crop(np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3))
+    if got and got[0].replace(".", "").isdigit() and got[1] >= o.score - 0.01:
+        o.text, o.score = got
+
+
+COLUMN_GAP = 20.0  # points between the left edges of two table columns in a scan
+
+
+def _ocr_tables(lines: list[_Line], number: int) -> tuple[list[Block], list[_Line]]:
+    """Rebuild ruled tables of a scan: runs of rows with several cells, with wrapped cell text
+    (a lone piece just below a row, under one of its columns) put back into its cell."""
+    tables, rest, i = [], [], 0
+    while i < len(lines):
+        if len(lines[i].cells) < 2:
+            rest.append(lines[i])
+            i += 1
+            continue
+        run, j = [lines[i]], i + 1
+        while j < len(lines):
+            ln = lines[j]
+            if len(ln.cells) >= 2 or (len(ln.cells) == 1 and ln.box[1] - run[-1].box[3] < 0.8 * max(ln.size, 1)):
+                run.append(ln)
+                j += 1
+            else:
+                break
+        if sum(len(r.cells) >= 2 for r in run) >= 2:
+            tables.append(_grid_from_rows(run, number))
+        else:
+            rest.extend(run)
+        i = j
+    return tables, rest
+
+
+def _grid_from_rows(run: list[_Line], number: int) -> Block:
+    starts: list[float] = []
+    for x0 in sorted(c[0] for r in run if len(r.cells) >= 2 for c in r.cells):
+        if not starts or x0 - starts[-1] > COLUMN_GAP:
+            starts.append(x0)
+
+    def col(x0: float) -> int:
+        return max(k for k, s in enumerate(starts) if s <= x0 + COLUMN_GAP / 2) if x0 + COLUMN_GAP / 2 >= starts[0] else 0
+
+    rows: list[list[str]] = []
+    for r in run:
+        if len(r.cells) >= 2 or not rows:
+            rows.append([""] * len(starts))
+        for x0, _, text in r.cells:
+            k = col(x0)
+            rows[-1][k] = _join(rows[-1][k], text)
+    box = (min(r.box[0] for r in run), run[0].box[1], max(r.box[2] for r in run), run[-1].box[3])
+    conf = min(r.confidence for r in run if r.confidence is not None)
+    return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
 
 
 def _signatures(doc, page, number: int) -> list[Signature]:
@@ -248,6 +315,21 @@ def _signatures(doc, page, number: int) -> list[Signature]:
     for w in page.widgets(types=[pymupdf.PDF_WIDGET_TYPE_SIGNATURE]) or []:
         kind, value = doc.xref_get_key(w.xref, "V")
         out.append(Signature(name=w.field_name or "", page=number, box=tuple(w.rect), signed=kind != "null"))
+    return out
+
+
+def _join_continued_tables(blocks: list[Block]) -> list[Block]:
+    """A table that ends a page and one that starts the next, with as many columns, are one table."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = next((x for x in reversed(out) if x.type != "image"), None)
+        if (b.type == "table" and prev is not None and prev.type == "table" and prev.page is not None
+                and b.page == prev.page + 1 and b.rows and prev.rows and len(b.rows[0]) == len(prev.rows[0])):
+            offset = len(prev.rows)
+            prev.rows.extend(b.rows)
+            prev.copies |= {(r + offset, c) for r, c in b.copies}
+            continue
+        out.append(b)
     return out
 
 
@@ -274,12 +356,16 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True) -> Document:
     doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
     for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
         doc.signatures.extend(_signatures(pdf, page, n))
-        tables = _tables(page, n) if info.source == "text" else []
-        lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in tables)]
+        if info.source == "text":
+            tables = _tables(page, n)
+            lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in tables)]
+        else:
+            tables, lines = _ocr_tables(lines, n)
         size = body_size if info.source == "text" else (float(np.median([ln.size for ln in lines])) if lines else body_size)
         items = _text_blocks(lines, size, page.rect.width) + tables + _images(page, n)
         items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
         doc.blocks.extend(items)
+    doc.blocks = _join_continued_tables(doc.blocks)
     meta = pdf.metadata or {}
     doc.properties.update({k: v for k, v in meta.items() if v and k in ("title", "author", "creator", "producer")})
     return doc
