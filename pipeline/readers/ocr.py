@@ -45,6 +45,7 @@ def clean(text: str) -> str:
     """Undo OCR habits on Chinese text: spaces between CJK characters and digits, and half-width
     punctuation next to Chinese characters (the page has full-width （）：，)."""
     text = _HALF_NEAR_CJK.sub(lambda m: m.group().translate(_HALF), text.strip())
+    text = re.sub(r"(?<=\d)\s*([.\-])\s*(?=\d)", r"\1", text)  # "4. 5" -> "4.5", "025 - 8362" -> "025-8362"
     return _JOIN.sub("", text)
 
 

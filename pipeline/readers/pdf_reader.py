@@ -265,8 +265,8 @@ COLUMN_GAP = 20.0  # points between the left edges of two table columns in a sca
 
 
 def _ocr_tables(lines: list[_Line], number: int) -> tuple[list[Block], list[_Line]]:
-    """Rebuild ruled tables of a scan: runs of rows with several cells, with wrapped cell text
-    (a lone piece just below a row, under one of its columns) put back into its cell."""
+    """Rebuild ruled tables of a scan: runs of rows with several cells, and cell text that wrapped
+    onto a line of its own put back into its cell (see `_wraps`)."""
     tables, rest, i = [], [], 0
     while i < len(lines):
         if len(lines[i].cells) < 2:
@@ -274,14 +274,11 @@ def _ocr_tables(lines: list[_Line], number: int) -> tuple[list[Block], list[_Lin
             i += 1
             continue
         run, j = [lines[i]], i + 1
-        while j < len(lines):
-            ln = lines[j]
-            if len(ln.cells) >= 2 or (len(ln.cells) == 1 and ln.box[1] - run[-1].box[3] < 0.8 * max(ln.size, 1)):
-                run.append(ln)
-                j += 1
-            else:
-                break
-        if sum(len(r.cells) >= 2 for r in run) >= 2:
+        while j < len(lines) and (len(lines[j].cells) >= 2 or _wraps(lines[j], run)):
+            run.append(lines[j])
+            j += 1
+        rows = [r for r in run if len(r.cells) >= 2]
+        if len(rows) >= 2 or (rows and len(rows[0].cells) >= 3):
             tables.append(_grid_from_rows(run, number))
         else:
             rest.extend(run)
@@ -289,18 +286,37 @@ def _ocr_tables(lines: list[_Line], number: int) -> tuple[list[Block], list[_Lin
     return tables, rest
 
 
-def _grid_from_rows(run: list[_Line], number: int) -> Block:
+def _edges(run: list[_Line]) -> list[float]:
     starts: list[float] = []
     for x0 in sorted(c[0] for r in run if len(r.cells) >= 2 for c in r.cells):
         if not starts or x0 - starts[-1] > COLUMN_GAP:
             starts.append(x0)
+    return starts
+
+
+def _wraps(ln: _Line, run: list[_Line]) -> bool:
+    """The line continues the cells of the row above: it sits tight below it (OCR boxes are padded, so
+    wrapped lines overlap), leaves the first (label) column empty, and each piece fits one column."""
+    edges = _edges(run)
+    prev = run[-1]
+    if not edges or ln.box[1] - prev.box[3] > 0.3 * max(ln.size, prev.size, 1):
+        return False
+    for x0, x1, _ in ln.cells:
+        k = max((n for n, e in enumerate(edges) if e <= x0 + COLUMN_GAP / 2), default=None)
+        if k is None or k == 0 or (k + 1 < len(edges) and x1 > edges[k + 1] + COLUMN_GAP / 2):
+            return False
+    return True
+
+
+def _grid_from_rows(run: list[_Line], number: int) -> Block:
+    starts = _edges(run)
 
     def col(x0: float) -> int:
-        return max(k for k, s in enumerate(starts) if s <= x0 + COLUMN_GAP / 2) if x0 + COLUMN_GAP / 2 >= starts[0] else 0
+        return max((k for k, e in enumerate(starts) if e <= x0 + COLUMN_GAP / 2), default=0)
 
     rows: list[list[str]] = []
-    for r in run:
-        if len(r.cells) >= 2 or not rows:
+    for n, r in enumerate(run):
+        if not rows or not _wraps(r, run[:n]):
             rows.append([""] * len(starts))
         for x0, _, text in r.cells:
             k = col(x0)
