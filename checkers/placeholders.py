@@ -22,12 +22,9 @@ PATTERNS = [
 _EMPTY_DATE = re.compile(r"^[\s年月日_＿]*$")  # "    年  月  日" is a blank date
 
 
-def _scan(text: str) -> tuple[str, str] | None:
-    for rx, what in PATTERNS:
-        m = rx.search(text)
-        if m:
-            return what, m.group(0)
-    return None
+def _scan(text: str) -> list[tuple[str, str]]:
+    """Every placeholder in the text: (what it is, the words)."""
+    return [(what, m.group(0)) for rx, what in PATTERNS for m in rx.finditer(text)]
 
 
 def check(doc: Document, req: Requirements) -> list[Finding]:
@@ -36,14 +33,12 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
         if b.type == "table" and b.rows:
             for r, row in enumerate(b.rows):
                 for c, text in enumerate(row):
-                    hit = (r, c) not in b.copies and _scan(text)
-                    if hit:
+                    for hit in _scan(text) if (r, c) not in b.copies else []:
                         out.append(Finding(PLACEHOLDER, "error", f"表格中留有未填写的{hit[0]}“{quote(hit[1], 20)}”",
                                            Location(page=b.page, table=i, cell=(r, c), quote=quote(text)),
                                            actual=hit[1], hint="请填写实际内容并删除模板提示"))
         elif b.type in ("paragraph", "heading"):
-            hit = _scan(b.text)
-            if hit:
+            for hit in _scan(b.text):
                 out.append(Finding(PLACEHOLDER, "error", f"正文中留有未填写的{hit[0]}“{quote(hit[1], 20)}”",
                                    Location(page=b.page, paragraph=i, quote=quote(b.text)), actual=hit[1],
                                    hint="请填写实际内容并删除模板提示"))
@@ -58,7 +53,7 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in findings:
-        key = (f.location.table, f.location.cell, f.location.paragraph)
+        key = (f.location.table, f.location.cell, f.location.paragraph, f.actual)
         if key not in seen:
             seen.add(key)
             out.append(f)

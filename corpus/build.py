@@ -78,8 +78,14 @@ def application(pack: RulePack, s: Subprogram, variant: str, layout: str, direct
     if variant != "missing-section":
         body += [Para(f"三、{names['plan']}", 1), Para("（一）总体思路", 2), Para(FILLER), Para("（二）主要任务", 2),
                  Para("".join(SENTENCES[1:]))]
-    body += _targets(s, variant, layout, names["targets"])
-    body += _budget(s, variant, names["budget"], direction)
+    targets = _targets(s, variant, layout, names["targets"])
+    budget = _budget(s, variant, names["budget"], direction)
+    body += budget + targets if variant == "section-order" else targets + budget
+    if variant == "empty-section":
+        at = next(k for k, p in enumerate(body) if isinstance(p, Para) and p.text.startswith("二、"))
+        del body[at + 1]
+    if variant == "foreign-passage":
+        body.insert(4, Para("The platform cooperates with national societies and universities on key technologies. " * 4))
     body += [Para("六、申报单位意见", 1), Para("本单位承诺所填内容真实有效，同意申报。"), Para("单位负责人（签字）：")]
     body += [Para(st.label) for st in s.stamps]
     body += [Para("2024年3月20日")]
@@ -153,7 +159,9 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                 "target-missing": ["target.missing"], "over-cap": ["budget.over_cap"], "budget-missing": ["budget.missing"],
                 "placeholder": ["template.placeholder_left"], "wrong-applicant": ["eligibility.applicant_type"],
                 "late-date": ["date.late"], "sum-mismatch": ["budget.sum_mismatch"],
-                "joint-missing": ["eligibility.joint_missing"], "english": ["language.not_chinese"]}
+                "joint-missing": ["eligibility.joint_missing"], "english": ["language.not_chinese"],
+                "empty-section": ["section.empty"], "section-order": ["section.order"],
+                "foreign-passage": ["language.foreign_passage"]}
     layouts = ["table", "prose", "synonyms"]
     for n, s in enumerate(pack.subprograms):
         direction = s.directions[n % len(s.directions)] if s.directions else None
@@ -162,7 +170,7 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                 continue
             if v == "joint-missing" and s.applicants.joint != "required":
                 continue
-            if v == "english" and n % 3:
+            if v in ("english", "foreign-passage", "empty-section", "section-order") and n % 3:
                 continue
             layout = layouts[(n + len(items)) % 3]
             if v == "english":
