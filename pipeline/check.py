@@ -69,8 +69,19 @@ def check_document(doc: Document, pack: RulePack, given: Given = Given()) -> dic
                   direction=req.direction.id if req.direction else None,
                   kind=req.kind.id if req.kind.id != "unknown" else None,
                   status=status_of(findings), metrics=metrics(doc, req),
-                  findings=[f.to_json() for f in sorted(findings, key=_severity_order)])
+                  findings=[_numbered(f.to_json(), doc) for f in sorted(findings, key=_severity_order)])
     return result
+
+
+def _numbered(finding: dict, doc: Document) -> dict:
+    """Checkers point at blocks; people count paragraphs and tables: give both (`block` is what
+    `kcjs inspect` lists, `paragraph`/`table` count from 0 among paragraphs/tables)."""
+    loc = finding["location"]
+    for key, types in (("paragraph", ("paragraph", "heading")), ("table", ("table",))):
+        if key in loc and 0 <= loc[key] < len(doc.blocks):
+            loc["block"] = loc[key]
+            loc[key] = sum(1 for b in doc.blocks[:loc[key]] if b.type in types)
+    return finding
 
 
 def _severity_order(f: Finding) -> int:

@@ -16,7 +16,7 @@ def where(loc: dict) -> str:
         parts.append(f"“{loc['section']}”部分")
     if loc.get("table") is not None:
         cell = loc.get("cell")
-        parts.append(f"第 {loc['table'] + 1} 块表格" + (f"第 {cell[0] + 1} 行第 {cell[1] + 1} 列" if cell else ""))
+        parts.append(f"第 {loc['table'] + 1} 个表格" + (f"第 {cell[0] + 1} 行第 {cell[1] + 1} 列" if cell else ""))
     elif loc.get("paragraph") is not None:
         parts.append(f"第 {loc['paragraph'] + 1} 段")
     return "，".join(parts)

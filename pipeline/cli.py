@@ -110,11 +110,12 @@ def check_cmd(ctx: typer.Context,
     if fmt == "json":
         print_json(results[0] if len(results) == 1 else results)
     else:
+        console = Console(soft_wrap=True)
         for r in results:
-            render(r, pack, out)
+            render(r, pack, console)
         bad = sum(r["status"] != "pass" for r in results)
         if len(results) > 1:
-            out.print(f"共 {len(results)} 个文件：{len(results) - bad} 个通过，{bad} 个未通过或无法读取")
+            console.print(f"共 {len(results)} 个文件：{len(results) - bad} 个通过，{bad} 个未通过或无法读取")
     if any(r["status"] != "pass" for r in results):
         raise typer.Exit(1)
 

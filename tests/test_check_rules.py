@@ -50,7 +50,7 @@ def test_target_below_minimum_quotes_the_sentence(pack):
     r = check(app(OK_TARGETS.replace("三十五项", "二十九项")), pack)
     f = next(f for f in r["findings"] if f["rule"] == "target.below_minimum")
     assert f["expected"] == "≥ 30 项" and f["actual"] == "29 项" and "二十九项" in f["location"]["quote"]
-    assert f["location"]["paragraph"] == 6 and "30" in f["message"] and "29" in f["message"]
+    assert (f["location"]["block"], f["location"]["paragraph"]) == (6, 5) and "30" in f["message"] and "29" in f["message"]
 
 
 def test_target_missing_names_the_target(pack):
