@@ -174,7 +174,7 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                 continue
             layout = layouts[(n + len(items)) % 3]
             if v == "english":
-                expect = ["language.not_chinese", "section.missing", "target.missing", "budget.missing"]
+                expect = ["language.not_chinese", "section.missing", "target.missing", "budget.missing", "stamp.missing"]
                 expect = [e for e in expect if e != "target.missing" or s.targets]
             items.append(Item(f"{s.id}--{v}.docx", s.id, "application", list(expect),
                               direction.id if direction else None, f"layout={layout}",
@@ -205,20 +205,82 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                 items.append(Item(f"{s.id}--{d.kind}--late.pdf", s.id, d.kind, ["date.late"], None, "late",
                                   deliverable(pack, s, d.kind, int(cases[0][1]), f"{ld.year}年{ld.month}月{ld.day}日")))
     for it in items:
-        style = ("styles", "bold", "outline", "chinese")[zlib.crc32(it.file.encode()) % 4]
-        data = docx_bytes(it.content, style=style) if it.file.endswith(".docx") else pdf_bytes(it.content)
+        h = zlib.crc32(it.file.encode())
+        style = ("styles", "bold", "outline", "chinese")[h % 4]
+        if it.file.endswith(".docx"):
+            data = docx_bytes(it.content, style=style, seal=("inline", "floating")[h % 2])
+        else:
+            data = pdf_bytes(it.content, seal_on_stamp_line=True)
         (out / it.file).write_bytes(data)
     # scanned copies of some applications: the paper form, printed, stamped and scanned
     scanned = [it for it in items if it.kind == "application" and it.file.endswith(".docx")
                and ("compliant" in it.file or "over-cap" in it.file)][:scans]
     for k, it in enumerate(scanned):
         name = it.file.replace(".docx", "--scan.pdf")
-        (out / name).write_bytes(scan_pdf_bytes(pdf_bytes(it.content), dpi=200, rotate_deg=0.4 * (k % 3), noise=6,
+        (out / name).write_bytes(scan_pdf_bytes(pdf_bytes(it.content, seal_on_stamp_line=True), dpi=200,
+                                                rotate_deg=0.4 * (k % 3), noise=6,
                                                 jpeg_quality=70, seal_pages=(), seed=k))
         items.append(Item(name, it.subprogram, it.kind, list(it.expect), it.direction, "scan"))
+    items += _stamp_cases(pack, out, scans)
     items += _bad_files(out)
     labels = [{k: v for k, v in vars(it).items() if k != "content"} for it in items]
     (out / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
+    return items
+
+
+DISTRACTORS = ("letterhead", "red-title", "underline", "logo", "handwriting", "blue-seal")
+
+
+def _stamp_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
+    """Seals of every shape and source, seals in the wrong place, and red marks that are not seals."""
+    from corpus import stamps as st
+    s = pack.subprogram("academician-center")
+    content = application(pack, s, "compliant", "table")
+    pdf = pdf_bytes(content)
+    cases: list[tuple[str, bytes, list[str], str]] = [
+        ("none.pdf", pdf, ["stamp.missing"], "no seal"),
+        ("round.pdf", st.add_seal(pdf), [], "seal"), ("oval.pdf", st.add_seal(pdf, shape="oval", angle=15), [], "seal"),
+        ("square.pdf", st.add_seal(pdf, shape="square"), [], "seal"),
+        ("faint.pdf", st.add_seal(pdf, color=(238, 150, 150)), [], "seal"),
+        ("rotated.pdf", st.add_seal(pdf, angle=35), [], "seal"),
+        ("small.pdf", st.add_seal(pdf, diameter_mm=22), [], "seal"),
+        ("far.pdf", st.add_seal(pdf, "far"), ["stamp.far"], "seal far from its line"),
+        ("other-page.pdf", st.add_seal(pdf, "other-page"), ["stamp.missing"], "seal on another page"),
+        ("signed.pdf", st.sign(pdf), [], "e-seal"), ("unsigned-field.pdf", st.unsigned_field(pdf), ["stamp.missing"], "empty field"),
+        ("tampered.pdf", st.tamper(st.sign(pdf)), ["stamp.signature_invalid", "stamp.missing"], "tampered e-seal"),
+        ("docx-none.docx", docx_bytes(content), ["stamp.missing"], "no seal"),
+        ("docx-inline.docx", docx_bytes(content, seal="inline"), [], "seal"),
+        ("docx-floating.docx", docx_bytes(content, seal="floating"), [], "seal"),
+        ("docx-opaque.docx", docx_bytes(content, seal="inline", seal_args={"alpha": False}), [], "seal"),
+        ("docx-square.docx", docx_bytes(content, seal="floating", seal_args={"shape": "square"}), [], "seal"),
+        ("docx-blue.docx", docx_bytes(content, seal="inline", seal_args={"color": (30, 60, 200)}), ["stamp.missing"],
+         "distractor=blue-seal"),
+        ("docx-logo.docx", docx_bytes(content, seal="inline", seal_image=st.solid_disk_png()), ["stamp.missing"],
+         "distractor=logo"),
+    ]
+    for kind in DISTRACTORS:
+        cases.append((f"{kind}.pdf", st.add_distractor(pdf, kind), ["stamp.missing"], f"distractor={kind}"))
+        if kind != "blue-seal":
+            cases.append((f"{kind}-and-seal.pdf", st.add_seal(st.add_distractor(pdf, kind)), [], f"distractor+seal={kind}"))
+    for dpi in (100, 200, 300)[:max(1, scans)]:
+        cases.append((f"scan-{dpi}dpi.pdf", scan_pdf_bytes(st.add_seal(pdf, angle=10), dpi=dpi, rotate_deg=0.5, noise=7,
+                                                           jpeg_quality=60, seed=dpi), [], "scanned seal"))
+    if scans:
+        cases.append(("scan-none.pdf", scan_pdf_bytes(st.add_distractor(pdf, "letterhead"), dpi=150, seed=1),
+                      ["stamp.missing"], "distractor=letterhead (scan)"))
+    joint = pack.subprogram("society-local-cooperation")
+    jc = application(pack, joint, "compliant", "table")
+    cases.append(("joint-one-seal.docx", docx_bytes(jc, seal="inline", seals=1), ["stamp.missing"], "joint: one seal"))
+    cases.append(("joint-one-seal.pdf", pdf_bytes(jc, seal_on_stamp_line=True, seals=1), ["stamp.missing"], "joint: one seal"))
+    ent = pack.subprogram("enterprise-expert-center")
+    ec = application(pack, ent, "compliant", "table")
+    cases.append(("no-recommender-seal.pdf", pdf_bytes(ec, seal_on_stamp_line=True, seals=1), ["stamp.missing"],
+                  "recommender seal missing (warning)"))
+    items = []
+    for name, data, expect, note in cases:
+        sid = {"joint": joint.id, "no-recommender": ent.id}.get(name.split("-")[0] if not name.startswith("no-") else "no-recommender", s.id)
+        (out / f"stamp--{name}").write_bytes(data)
+        items.append(Item(f"stamp--{name}", sid, "application", expect, None, note))
     return items
 
 

@@ -69,6 +69,10 @@ def seal_png(diameter_px: int = 240, text: str = "江苏省机械工程学会", 
     if shape == "square":
         page.draw_rect(pymupdf.Rect(6, 6, 94, 94), color=rgb, width=4)
         page.insert_textbox(pymupdf.Rect(14, 24, 86, 86), text[:8], fontname=CJK, fontsize=15, color=rgb, align=1)
+    elif shape == "oval":
+        page.draw_oval(pymupdf.Rect(4, 20, 96, 80), color=rgb, width=3)
+        page.insert_textbox(pymupdf.Rect(12, 34, 88, 70), text[:9], fontname=CJK, fontsize=9, color=rgb, align=1)
+        page.insert_text((30, 68), "合同专用章", fontname=CJK, fontsize=8, color=rgb)
     else:
         page.draw_circle(c, 45, color=rgb, width=3.5)
         _star(page, c, 13, rgb)
@@ -99,11 +103,12 @@ def _star(page, c, r, rgb) -> None:
 
 def docx_bytes(content: list, style: str = "styles", header: str | None = "2024年度科创江苏专项计划",
                footer: str | None = "第 1 页", seal: str | None = None, textbox: str | None = None,
-               footnote: str | None = None, app_words: int | None = None) -> bytes:
+               footnote: str | None = None, app_words: int | None = None, seals: int = 9,
+               seal_args: dict | None = None, seal_image: bytes | None = None) -> bytes:
     """A .docx of `content` whose headings are written in `style`:
     'styles' (Heading n), 'chinese' (a style named 标题 n with a WPS-like numeric id), 'outline'
     (w:outlineLvl on plain paragraphs) or 'bold' (bold numbered lines, no heading style).
-    seal: None, 'inline', 'floating' or 'cell' (a PNG seal next to the stamp line)."""
+    seal: None, 'inline', 'floating' or 'cell': a PNG seal on each of the first `seals` stamp lines."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
@@ -116,7 +121,7 @@ def docx_bytes(content: list, style: str = "styles", header: str | None = "2024�
             d.styles.element.append(parse_xml(
                 f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="{lv + 1}"><w:name w:val="标题 {lv}"/>'
                 f'<w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="{lv - 1}"/></w:pPr><w:rPr><w:b/></w:rPr></w:style>'))
-    stamp_para = None
+    stamp_paras = []
     for item in content:
         if isinstance(item, Tbl):
             _docx_table(d, item)
@@ -140,16 +145,15 @@ def docx_bytes(content: list, style: str = "styles", header: str | None = "2024�
             p = d.add_paragraph()
             p.add_run(item.text).bold = True
         if "（盖章）" in item.text:
-            stamp_para = p
-    if seal and stamp_para is not None:
-        png = io.BytesIO(seal_png())
-        if seal == "cell":
-            t = d.add_table(rows=1, cols=2)
-            t.cell(0, 0).text = "推荐单位（盖章）"
-            t.cell(0, 1).paragraphs[0].add_run().add_picture(png, width=Mm(40))
-        else:
+            stamp_paras.append(p)
+    if seal == "cell":
+        t = d.add_table(rows=1, cols=2)
+        t.cell(0, 0).text = "推荐单位（盖章）"
+        t.cell(0, 1).paragraphs[0].add_run().add_picture(io.BytesIO(seal_png(**(seal_args or {}))), width=Mm(40))
+    elif seal:
+        for stamp_para in stamp_paras[:seals]:
             run = stamp_para.add_run()
-            run.add_picture(png, width=Mm(40))
+            run.add_picture(io.BytesIO(seal_image or seal_png(**(seal_args or {}))), width=Mm(40))
             if seal == "floating":
                 _float(run)
     body = d.element.body
@@ -239,7 +243,8 @@ MARGIN = 72.0
 
 
 def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项计划", page_numbers: bool = True,
-              body_size: float = 12, seal_on_stamp_line: bool = False) -> bytes:
+              body_size: float = 12, seal_on_stamp_line: bool = False, seals: int = 9,
+              seal_args: dict | None = None) -> bytes:
     """A text PDF as Word would export it: headings larger, tables ruled, running header and page numbers."""
     doc = pymupdf.open()
     page, y = None, 0.0
@@ -250,6 +255,7 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
         y = MARGIN
 
     new_page()
+    placed = 0
     width = A4[0] - 2 * MARGIN
     for item in content:
         if isinstance(item, Tbl):
@@ -265,8 +271,10 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
             new_page()
         rect = pymupdf.Rect(MARGIN, y, A4[0] - MARGIN, y + h + size)
         page.insert_textbox(rect, text, fontname=CJK, fontsize=size, lineheight=1.6, align=1 if item.level == 0 else 0)
-        if seal_on_stamp_line and "（盖章）" in item.text:
-            page.insert_image(pymupdf.Rect(MARGIN + 90, y - 40, MARGIN + 200, y + 70), stream=seal_png())
+        if seal_on_stamp_line and "（盖章）" in item.text and seals > placed:
+            x = MARGIN + 90 + 130 * placed  # seals of several parties side by side
+            placed += 1
+            page.insert_image(pymupdf.Rect(x, y - 40, x + 110, y + 70), stream=seal_png(**(seal_args or {})))
         y += h
     total = len(doc)
     for n, p in enumerate(doc, 1):

@@ -90,12 +90,13 @@ def _severity_order(f: Finding) -> int:
 
 def metrics(doc: Document, req: Requirements) -> dict:
     from checkers.budget import requested
+    from checkers.stamps import seals_json
     from checkers.structure import locate
     from checkers.targets import commitments
     m: dict = {"pages": doc.page_count, "format": doc.format,
                "ocr_pages": [p.number for p in doc.pages if p.source == "ocr"],
                "count": count_all(doc.body_text()), "count_mode": req.mode,
-               "sections_found": sorted(locate(doc, req.kind))}
+               "sections_found": sorted(locate(doc, req.kind)), "seals": seals_json(doc)}
     if req.length is not None:
         ln = req.length
         m["length_rule"] = {"min": ln.min, "max": ln.max, "mode": req.mode, "warn_above": ln.warn_above}

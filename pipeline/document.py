@@ -47,6 +47,7 @@ class Signature:
     page: int
     box: Box
     signed: bool
+    intact: bool | None = None  # signed: does the signature cover the file unchanged (pyHanko)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Document:
     textboxes: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
+    seals: list = field(default_factory=list)  # pipeline.seals.Seal: red official seals found
     findings: list[Finding] = field(default_factory=list)
     properties: dict = field(default_factory=dict)  # e.g. app.xml <Words>, title, author
     readable: bool = True

@@ -20,6 +20,7 @@ def evaluate(directory: Path, pack: RulePack) -> dict:
     tp, fp, fn = defaultdict(int), defaultdict(int), defaultdict(int)
     times: dict[str, list[float]] = defaultdict(list)
     wrong_detection, mistakes = [], []
+    distractors: dict[str, dict] = defaultdict(lambda: {"documents": 0, "false_alarms": 0})
     for lab in labels:
         path = directory / lab["file"]
         t0 = time.perf_counter()
@@ -34,6 +35,11 @@ def evaluate(directory: Path, pack: RulePack) -> dict:
             fp[r] += 1
         for r in want - got:
             fn[r] += 1
+        note = lab.get("note", "")
+        if note.startswith("distractor"):  # a red mark that is not a seal, alone or beside a real seal
+            d = distractors[note.split("=", 1)[1]]
+            d["documents"] += 1
+            d["false_alarms"] += ("stamp.missing" in want) != ("stamp.missing" in got)
         if got != want:
             mistakes.append({"file": lab["file"], "missed": sorted(want - got), "extra": sorted(got - want)})
         if lab.get("subprogram") and (result["subprogram"], result["kind"]) != (lab["subprogram"], lab["kind"]):
@@ -44,6 +50,7 @@ def evaluate(directory: Path, pack: RulePack) -> dict:
               "recall": tp[r] / (tp[r] + fn[r]) if tp[r] + fn[r] else 1.0} for r in rules]
     return {"documents": len(labels), "rules": table, "mistakes": mistakes, "wrong_detection": wrong_detection,
             "median_seconds": {k: statistics.median(v) for k, v in times.items()},
+            "distractors": {k: {**v, "rate": v["false_alarms"] / v["documents"]} for k, v in sorted(distractors.items())},
             "files_by_format": {k: len(v) for k, v in times.items()}}
 
 
@@ -53,6 +60,11 @@ def render(report: dict, console) -> None:
     for r in report["rules"]:
         t.add_row(r["rule"], str(r["tp"]), str(r["fp"]), str(r["fn"]), f"{r['precision']:.2f}", f"{r['recall']:.2f}")
     console.print(t)
+    if report.get("distractors"):
+        d = Table("干扰物（非公章的红色标记）", "文件数", "误判", "误判率", title="盖章检查：干扰物误判率")
+        for kind, v in report["distractors"].items():
+            d.add_row(kind, str(v["documents"]), str(v["false_alarms"]), f"{v['rate']:.2f}")
+        console.print(d)
     console.print("每个文件检查耗时中位数：" + "；".join(
         f"{k} {v * 1000:.0f} ms（{report['files_by_format'][k]} 个）" for k, v in sorted(report["median_seconds"].items())))
     for m in report["mistakes"]:

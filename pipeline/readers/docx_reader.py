@@ -125,7 +125,24 @@ class DocxReader:
         self._walk(body)
         self.doc.textboxes = [t for t in (self._box_text(tb) for tb in _TEXTBOXES(body)) if t]
         self._scopes()
+        self._seals()
         return self.doc
+
+    def _seals(self) -> None:
+        """Judge every embedded image that could be a seal (displayed 10–70 mm across, or of unknown size)."""
+        from pipeline.seals import Seal, image_seal
+        parts = {str(p.partname): p for p in self.d.part.package.iter_parts()}
+        for i, b in enumerate(self.doc.blocks):
+            im = b.image
+            if b.type != "image" or im is None or im.ref not in parts:
+                continue
+            if im.width_mm is not None and not 10 <= im.width_mm <= 70:
+                continue
+            got = image_seal(parts[im.ref].blob, im.width_mm)
+            if got:
+                shape, conf, w, h = got
+                self.doc.seals.append(Seal(None, (0, 0, im.width_mm or w, im.height_mm or h), shape,
+                                           im.width_mm or w, im.height_mm or h, conf, "docx-image", block=i))
 
     # --- body -------------------------------------------------------------------------
     def _walk(self, container) -> None:

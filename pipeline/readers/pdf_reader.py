@@ -223,10 +223,13 @@ def _is_scan(page, lines: list[_Line]) -> bool:
     return area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE
 
 
-def _ocr_lines(page, number: int) -> list[_Line]:
-    """Render a scanned page and OCR it; pieces of one visual row (table cells) become one tab-joined line."""
-    pix = page.get_pixmap(dpi=ocr.OCR_DPI, colorspace=pymupdf.csRGB, alpha=False)
-    rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+def render(page, dpi: float) -> np.ndarray:
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+    return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+
+
+def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
+    """OCR a scanned page rendered at OCR_DPI; pieces of one visual row (table cells) become one tab-joined line."""
     scale = 72 / ocr.OCR_DPI
     pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
     for o in pieces:
@@ -326,12 +329,67 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
     return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
 
 
+SEAL_DPI = 100  # enough for a 15 mm seal (59 px); a scan reuses its OCR raster
+
+
+def _may_hold_seal(page, lines: list[_Line], scanned: bool) -> bool:
+    """Pages worth a raster look: scans, pages that mention a seal (盖章/公章/签章), pages with images
+    or red vector graphics."""
+    if scanned or any("章" in ln.text for ln in lines) or page.get_image_info():
+        return True
+    for path in page.get_drawings():
+        for color in (path.get("color"), path.get("fill")):
+            if color and color[0] > 0.5 and color[0] - max(color[1], color[2]) > 0.2:
+                return True
+    return False
+
+
+def _page_seals(page, number: int, rgb: np.ndarray | None) -> list:
+    from pipeline.seals import find_seals
+    dpi = ocr.OCR_DPI if rgb is not None else SEAL_DPI
+    rgb = rgb if rgb is not None else render(page, SEAL_DPI)
+    seals = find_seals(rgb, dpi, page=number, first_page=number == 1)
+    area = abs(page.rect)
+    images = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info() if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
+    for s in seals:
+        if any(pymupdf.Rect(s.box).intersects(r) for r in images):
+            s.source = "pdf-image"
+    return seals
+
+
 def _signatures(doc, page, number: int) -> list[Signature]:
     out = []
     for w in page.widgets(types=[pymupdf.PDF_WIDGET_TYPE_SIGNATURE]) or []:
         kind, value = doc.xref_get_key(w.xref, "V")
         out.append(Signature(name=w.field_name or "", page=number, box=tuple(w.rect), signed=kind != "null"))
     return out
+
+
+def _validate_signatures(data: bytes, signatures: list[Signature]) -> None:
+    """Is each signature intact (the signed bytes unchanged)? pyHanko, offline: no trust roots fetched,
+    so "intact" is all that can be said of a Chinese CA's certificate here."""
+    import io
+    import logging
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
+    except ImportError:  # pragma: no cover - pyhanko is a dependency; without it signatures stay unjudged
+        return
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    try:
+        embedded = {e.field_name: e for e in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures}
+    except Exception:
+        return
+    for s in signatures:
+        e = embedded.get(s.name)
+        if s.signed and e is not None:
+            try:
+                status = validate_pdf_signature(e, ValidationContext(allow_fetching=False))
+                s.intact = bool(status.intact and status.valid)
+            except Exception:
+                s.intact = False
 
 
 def _join_continued_tables(blocks: list[Block]) -> list[Block]:
@@ -360,13 +418,17 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True) -> Document:
     for n, page in enumerate(pdf_pages, 1):
         lines = _lines(page, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
+        rgb = None
         if ocr_pages and _is_scan(page, lines):
-            lines = _ocr_lines(page, n)
+            rgb = render(page, ocr.OCR_DPI)
+            lines = _ocr_lines(page, n, rgb)
             info.source = "ocr"
             scores = [ln.confidence for ln in lines if ln.confidence is not None]
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
+        if _may_hold_seal(page, lines, rgb is not None):
+            doc.seals.extend(_page_seals(page, n, rgb))
     heights = [p.rect.height for p in pdf_pages]
     body_size = _body_size(all_lines, heights)
     doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
@@ -382,6 +444,11 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True) -> Document:
         items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
         doc.blocks.extend(items)
     doc.blocks = _join_continued_tables(doc.blocks)
+    if any(s.signed for s in doc.signatures):
+        _validate_signatures(data, doc.signatures)
+    # a signature's visible appearance is judged as the signature, not as a seal image
+    doc.seals = [s for s in doc.seals if not any(g.page == s.page and pymupdf.Rect(g.box).intersects(s.box)
+                                                 for g in doc.signatures)]
     meta = pdf.metadata or {}
     doc.properties.update({k: v for k, v in meta.items() if v and k in ("title", "author", "creator", "producer")})
     return doc
