@@ -10,6 +10,7 @@ from pipeline.packloader import load_pack
 
 SAMPLES = [  # (file name, subprogram, variant or deliverable kind, format)
     ("01-学会联合体-申报书.docx", "society-consortium", "compliant", "docx"),
+    ("08-学会产业研究院-申报书-未盖章.pdf", "society-research-institute", "compliant", "pdf-unsealed"),
     ("02-产业院士协同创新中心-申报书-目标不足.docx", "academician-center", "target-below", "docx"),
     ("03-会地合作双百行动-申报书-超上限.pdf", "society-local-cooperation", "over-cap", "pdf"),
     ("04-院士专家服务产业江苏行-申报书-扫描件.pdf", "expert-service-tour", "compliant", "scan"),
@@ -29,11 +30,13 @@ def main(out: Path) -> None:
         else:
             content = application(pack, s, what, "table")
         if fmt == "docx":
-            data = docx_bytes(content, style="bold")
+            data = docx_bytes(content, style="bold", seal="floating")
         elif fmt == "pdf":
+            data = pdf_bytes(content, seal_on_stamp_line=True)
+        elif fmt == "pdf-unsealed":
             data = pdf_bytes(content)
         else:
-            data = scan_pdf_bytes(pdf_bytes(content), dpi=200, rotate_deg=0.4, seal_pages=(2,))
+            data = scan_pdf_bytes(pdf_bytes(content, seal_on_stamp_line=True), dpi=200, rotate_deg=0.4)
         (out / name).write_bytes(data)
     (out / "07-损坏的文件.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
     print(f"{len(SAMPLES) + 1} samples written to {out}")

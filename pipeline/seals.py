@@ -162,11 +162,8 @@ def _rings_inside(mask: np.ndarray, px_per_mm: float) -> list:
     r0, r1 = int(MIN_MM / 2 * px_per_mm), int(MAX_MM / 2 * px_per_mm)
     circles = cv2.HoughCircles(blurred, cv2.HOUGH_GRADIENT, dp=1.5, minDist=r0, param1=100, param2=25,
                                minRadius=r0, maxRadius=r1)
-    out = []
-    found = sorted(circles[0][:8], key=lambda c: -c[2]) if circles is not None else []
-    for cx, cy, r in found:  # largest first: the outer ring, not the ring of text inside it
-        if any(o[0] <= cx <= o[2] and o[1] <= cy <= o[3] for o in out):
-            continue
+    candidates = []
+    for cx, cy, r in (circles[0][:8] if circles is not None else []):
         rr = r * 1.06
         x0, y0 = max(0, int(cx - rr)), max(0, int(cy - rr))
         x1, y1 = min(w, int(cx + rr) + 1), min(h, int(cy + rr) + 1)
@@ -175,10 +172,17 @@ def _rings_inside(mask: np.ndarray, px_per_mm: float) -> list:
         ys, xs = np.nonzero(disk)
         if len(xs) == 0:
             continue
-        crop = disk[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-        got = classify(crop, px_per_mm)
+        got = classify(disk[ys.min():ys.max() + 1, xs.min():xs.max() + 1], px_per_mm)
         if got:
-            out.append((x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1, got))
+            candidates.append((x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1, got))
+    # the best circle wins where several overlap: a clean round ring beats one that takes in other ink
+    candidates.sort(key=lambda c: (c[4][0] == "round", c[4][1]), reverse=True)
+    out: list = []
+    for c in candidates:
+        cx, cy = (c[0] + c[2]) / 2, (c[1] + c[3]) / 2
+        if not any(o[0] <= cx <= o[2] and o[1] <= cy <= o[3] for o in out) and \
+                not any(c[0] <= (o[0] + o[2]) / 2 <= c[2] and c[1] <= (o[1] + o[3]) / 2 <= c[3] for o in out):
+            out.append(c)
     return out
 
 

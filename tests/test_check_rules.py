@@ -14,7 +14,7 @@ from pipeline.readers import read_bytes
 
 
 def check(content, pack, **given):
-    doc = read_bytes("x.docx", docx_bytes(content, style="bold"))
+    doc = read_bytes("x.docx", docx_bytes(content, style="bold", seal="inline"))
     sub = pack.subprogram(given.pop("subprogram")) if "subprogram" in given else None
     kind = pack.kind(given.pop("kind")) if "kind" in given else None
     return check_document(doc, pack, Given(subprogram=sub, kind=kind, **given))
@@ -166,9 +166,9 @@ def test_applicant_type_from_name(pack, name, types):
 
 def test_check_cli_json_contract_and_exit_codes(tmp_path, kcjs, pack):
     good = tmp_path / "good.docx"
-    good.write_bytes(docx_bytes(app(OK_TARGETS), style="bold"))
+    good.write_bytes(docx_bytes(app(OK_TARGETS), style="bold", seal="inline"))
     bad = tmp_path / "bad.docx"
-    bad.write_bytes(docx_bytes(app(OK_TARGETS, "申请资助经费35万元。"), style="bold"))
+    bad.write_bytes(docx_bytes(app(OK_TARGETS, "申请资助经费35万元。"), style="bold", seal="inline"))
     code, out, _ = kcjs("check", str(good), "--format", "json")
     one = json.loads(out)
     assert code == 0 and one["status"] == "pass" and len(one["sha256"]) == 64
