@@ -37,6 +37,7 @@ class Limits:
     max_zip_entries: int = 5000
     timeout_s: float = 120.0
     ocr: bool = True
+    seals: bool = True
 
 
 class BadFile(Exception):
@@ -132,7 +133,7 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
         check_zip(data, limits)
         from pipeline.readers.docx_reader import read_docx
         try:
-            doc = read_docx(path, data)
+            doc = read_docx(path, data, seals=limits.seals)
         except BadFile:
             raise
         except Exception as e:
@@ -140,7 +141,7 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
     else:
         from pipeline.readers.pdf_reader import EncryptedPdf, read_pdf
         try:
-            doc = read_pdf(path, data, ocr_pages=limits.ocr)
+            doc = read_pdf(path, data, ocr_pages=limits.ocr, seals=limits.seals)
         except EncryptedPdf:
             raise BadFile(ENCRYPTED, "PDF 设有打开密码，无法读取", "请取消密码后重新提交") from None
         except Exception as e:

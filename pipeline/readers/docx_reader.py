@@ -114,7 +114,8 @@ class _Styles:
 class DocxReader:
     """One pass over word/document.xml in body order; images and scopes collected on the way."""
 
-    def __init__(self, path: str, data: bytes) -> None:
+    def __init__(self, path: str, data: bytes, seals: bool = True) -> None:
+        self.find_seals = seals
         self.path = path
         self.d = docx.Document(io.BytesIO(data))
         self.styles = _Styles(self.d)
@@ -125,7 +126,8 @@ class DocxReader:
         self._walk(body)
         self.doc.textboxes = [t for t in (self._box_text(tb) for tb in _TEXTBOXES(body)) if t]
         self._scopes()
-        self._seals()
+        if self.find_seals:
+            self._seals()
         return self.doc
 
     def _seals(self) -> None:
@@ -330,5 +332,5 @@ def grid(tbl):
     return rows, copies, cells
 
 
-def read_docx(path: str, data: bytes) -> Document:
-    return DocxReader(path, data).read()
+def read_docx(path: str, data: bytes, seals: bool = True) -> Document:
+    return DocxReader(path, data, seals).read()

@@ -408,7 +408,7 @@ def _join_continued_tables(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def read_pdf(path: str, data: bytes, ocr_pages: bool = True) -> Document:
+def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True) -> Document:
     """All pages in order; page by page, the text layer or OCR, whichever the page has."""
     pdf = pymupdf.open(stream=data, filetype="pdf")
     if pdf.needs_pass and not pdf.authenticate(""):
@@ -428,7 +428,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True) -> Document:
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
-        if _may_hold_seal(page, lines, rgb is not None):
+        if seals and _may_hold_seal(page, lines, rgb is not None):
             doc.seals.extend(_page_seals(page, n, rgb))
     heights = [p.rect.height for p in pdf_pages]
     body_size = _body_size(all_lines, heights)
