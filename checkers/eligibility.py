@@ -5,6 +5,7 @@ import re
 
 from checkers.context import Requirements
 from checkers.fields import read_fields
+from checkers.placeholders import is_placeholder
 from checkers.registry import rule
 from pipeline.document import Document
 from pipeline.findings import Finding, Location
@@ -26,9 +27,10 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
     if not req.is_application or req.subprogram is None:
         return []
     pack, a, out = req.pack, req.subprogram.applicants, []
-    fv = read_fields(doc, req.kind).get("applicant")
+    fields = read_fields(doc, req.kind)
+    fv = fields.get("applicant")
     allowed = "、".join(pack.applicant_type(t).name for t in a.types)
-    if fv and fv.value.strip():
+    if fv and fv.value.strip() and not is_placeholder(fv.value):
         unit = fv.value.strip().split("\n")[0]
         types = applicant_types(pack, unit)
         names = "、".join(pack.applicant_type(t).name for t in types)
@@ -38,6 +40,9 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
         elif not set(types) & set(a.types):
             out.append(Finding(APPLICANT_TYPE, "error", f"申报单位“{unit}”属于{names}，不在“{req.subprogram.name}”的申报主体范围内（限：{allowed}）",
                                fv.where, expected=allowed, actual=names, hint=a.note or None))
+    partner = fields.get("partner")
+    if a.joint == "required" and a.joint_types and partner is not None and is_placeholder(partner.value):
+        return out  # the partner field is there but unfilled: template.placeholder_left says so
     if a.joint == "required" and a.joint_types:
         text = doc.body_text()
         partners = [m.group(0) for m in _UNIT.finditer(text)

@@ -19,8 +19,12 @@ class FieldValue:
     where: Location
 
 
+_NOTE = re.compile(r"[（(][^（）()]*[）)]\s*[：:]?\s*$")
+
+
 def _is_label(text: str, f: InfoField) -> bool:
-    key = norm(text)
+    """The cell is the field's label, perhaps with a note in brackets: 联合申报单位（国家级学会）."""
+    key = norm(_NOTE.sub("", text))
     return bool(key) and any(key == norm(n) for n in f.all_names)
 
 

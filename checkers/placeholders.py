@@ -27,6 +27,11 @@ def _scan(text: str) -> list[tuple[str, str]]:
     return [(what, m.group(0)) for rx, what in PATTERNS for m in rx.finditer(text)]
 
 
+def is_placeholder(value: str) -> bool:
+    """A field value that is empty, a blank date, or template text."""
+    return bool(_EMPTY_DATE.match(value) or _scan(value))
+
+
 def check(doc: Document, req: Requirements) -> list[Finding]:
     out: list[Finding] = []
     for i, b in enumerate(doc.blocks):

@@ -147,6 +147,40 @@ def _given(pack: RulePack, subprogram, kind, direction, count_mode):
     return Given(sub, knd, dirn, count_mode)
 
 
+@app.command("template")
+def template_cmd(ctx: typer.Context,
+                 subprogram: Optional[str] = typer.Argument(None, help="子项目 id、中文名称或简称"),
+                 kind: Optional[str] = typer.Option(None, "--kind", "-k", help="只生成一种材料，如 application、advisory-report"),
+                 direction: Optional[str] = typer.Option(None, "--direction", help="服务“科创江苏”其他专项的方向"),
+                 all_forms: bool = typer.Option(False, "--all", help="生成全部子项目的全部表格"),
+                 data: Optional[Path] = typer.Option(None, "--data", help="数据文件（YAML、JSON 或 Excel，每行一个申报单位）：批量生成已填写的申报书"),
+                 out_dir: Path = typer.Option(Path("."), "-o", "--out", help="输出目录")) -> None:
+    """生成标准申报书和成果材料模板（.docx，可在 Word 或 WPS 中填写）。"""
+    from pipeline.forms import forms_of, render, write_all, write_from_data
+    pack = pack_from(ctx)
+    if data is not None:
+        if not data.is_file():
+            fail(f"找不到数据文件 {data}")
+        try:
+            paths = write_from_data(pack, data, out_dir)
+        except ValueError as e:
+            fail(str(e))
+    elif all_forms:
+        paths = write_all(pack, out_dir)
+    else:
+        if not subprogram:
+            fail("请指定子项目（如 kcjs template 学会联合体），或用 --all 生成全部表格")
+        given = _given(pack, subprogram, kind, direction, None)
+        sub = given.subprogram
+        if given.kind and given.kind.id != "application" and given.kind.id not in {d.kind for d in sub.deliverables}:
+            fail(f"“{sub.name}”不需要提交“{given.kind.name}”；可选：申报书、" + "、".join(d.name for d in sub.deliverables))
+        forms = forms_of(sub, given.kind.id if given.kind else None, given.direction)
+        paths = [render(pack, f, out_dir / f.file_name(pack)) for f in forms]
+    for p in paths:
+        sys.stdout.write(f"{p}\n")
+    err.print(f"已生成 {len(paths)} 个文件", highlight=False)
+
+
 @app.command("eval")
 def eval_cmd(ctx: typer.Context, directory: Path = typer.Argument(..., help="带 labels.json 的标注语料目录"),
              fmt: str = typer.Option("text", "--format", "-f", help="text 或 json")) -> None:

@@ -107,6 +107,7 @@ class InfoField(Frozen):
     id: str
     name: str
     synonyms: tuple[str, ...] = ()
+    joint_only: bool = False  # printed and required only where the subprogram requires a joint applicant
 
     @property
     def all_names(self) -> tuple[str, ...]:
