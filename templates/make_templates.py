@@ -66,6 +66,9 @@ def _title(d, text: str, size: float = 22, space: float = 0) -> None:
 def _table(d, rows: list[list[str]], widths: list[float]):
     t = d.add_table(rows=len(rows), cols=len(rows[0]))
     t.style = "Table Grid"
+    t.autofit = False
+    for c, w in enumerate(widths):
+        t.columns[c].width = Mm(w)
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             cell = t.cell(r, c)
@@ -78,19 +81,19 @@ def _table(d, rows: list[list[str]], widths: list[float]):
 
 def application() -> None:
     d = _document()
-    _title(d, "{{ program_title }}", 20, 60)
+    _title(d, "{{ program_title }}", 20, 40)
     _title(d, "项目申报书", 28, 24)
-    for _ in range(3):
+    for _ in range(2):
         d.add_paragraph()
     for label in ("项目类别：{{ category }}", "项目名称：{{ v.project }}", "申报单位：{{ v.applicant }}",
                   "项目负责人：{{ v.head }}", "申报日期：{{ v.date }}"):
         p = d.add_paragraph(label)
         p.paragraph_format.left_indent = Mm(20)
-    for _ in range(4):
+    for _ in range(2):
         d.add_paragraph()
     p = d.add_paragraph("{{ program.issuer }}制")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    p.add_run().add_break(WD_BREAK.PAGE)
 
     d.add_heading("填写说明", 2)
     d.add_paragraph("{%p for n in notes %}")
