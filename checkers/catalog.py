@@ -1,4 +1,5 @@
 """Every checker in the order they run, and every module that declares rules (so the registry is complete)."""
+import checkers.limits  # noqa: F401  cross-submission rules (kcjs audit)
 import pipeline.readers  # noqa: F401  file.* rules
 from checkers import budget, dates, eligibility, language, length, placeholders, sections, stamps, targets
 

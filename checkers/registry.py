@@ -26,4 +26,5 @@ def rule(rule_id: str, severity: str, description: str) -> str:
 def all_rules() -> list[Rule]:
     """Every declared rule, sorted by id (imports every module that declares some)."""
     import checkers.catalog  # noqa: F401  (declares the rules of every checker and reader)
+    import pipeline.check  # noqa: F401  (detect.* and check.* rules)
     return sorted(_RULES.values(), key=lambda r: r.id)

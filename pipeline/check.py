@@ -14,6 +14,7 @@ from pipeline.rulepack import Direction, DocumentKind, RulePack, Subprogram
 
 INFERRED = rule("detect.inferred", "info", "子项目或材料类型由 kcjs 从文档中识别")
 UNKNOWN_KIND = rule("detect.unknown_kind", "warning", "无法识别材料类型，只做通用检查")
+INTERNAL = rule("check.internal_error", "error", "检查程序内部错误（请把文件交给维护人员）")
 UNKNOWN_SUBPROGRAM = rule("detect.unknown_subprogram", "warning", "无法识别子项目，跳过与子项目相关的检查")
 
 
@@ -84,6 +85,13 @@ def _numbered(finding: dict, doc: Document) -> dict:
     return finding
 
 
+def internal_error(path: str, sha256: str | None, e: Exception) -> dict:
+    """The result of a document whose check crashed: status error, and the batch goes on."""
+    f = Finding(INTERNAL, "error", f"检查该文件时程序出错（{type(e).__name__}: {str(e)[:200]}），请人工审核并反馈给维护人员")
+    return {"file": path, "sha256": sha256, "subprogram": None, "direction": None, "kind": None, "status": "error",
+            "metrics": {}, "findings": [f.to_json()]}
+
+
 def _severity_order(f: Finding) -> int:
     return {"error": 0, "warning": 1, "info": 2}[f.severity]
 
@@ -100,6 +108,11 @@ def metrics(doc: Document, req: Requirements) -> dict:
     if req.length is not None:
         ln = req.length
         m["length_rule"] = {"min": ln.min, "max": ln.max, "mode": req.mode, "warn_above": ln.warn_above}
+    if req.is_application:
+        from checkers.fields import read_fields
+        from checkers.placeholders import is_placeholder
+        fv = read_fields(doc, req.kind).get("applicant")
+        m["applicant_name"] = fv.value.split("\n")[0].strip() if fv and not is_placeholder(fv.value) else None
     if req.is_application and req.subprogram is not None:
         amount = requested(doc)
         m["requested_wan"] = amount.wan if amount else None

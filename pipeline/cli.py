@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -179,6 +180,53 @@ def template_cmd(ctx: typer.Context,
     for p in paths:
         sys.stdout.write(f"{p}\n")
     err.print(f"已生成 {len(paths)} 个文件", highlight=False)
+
+
+@app.command("audit")
+def audit_cmd(ctx: typer.Context,
+              input_path: Path = typer.Argument(..., help="申报材料所在文件夹或 .zip 压缩包"),
+              manifest: Optional[Path] = typer.Option(None, "--manifest", help="清单（CSV 或 XLSX）：file, applicant, subprogram, kind[, direction]"),
+              blacklist: Optional[Path] = typer.Option(None, "--blacklist", help="不得申报单位名单（CSV 或 XLSX）：applicant, reason"),
+              stage: str = typer.Option("application", "--stage", help="application（申报）或 acceptance（结项）"),
+              workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", help="并行进程数"),
+              out_dir: Path = typer.Option(Path("kcjs-report"), "-o", "--out", help="报告输出目录"),
+              fmt: str = typer.Option("text", "--format", "-f", help="屏幕输出：text 或 json"),
+              count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word、chars、hanzi"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+              quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度")) -> None:
+    """批量审核一个文件夹或压缩包中的全部申报材料，输出 Excel、HTML 和 JSON 报告。"""
+    from pipeline.audit import intake, tables
+    from pipeline.audit.batch import AuditOptions, audit
+    from pipeline.audit.report import write_html, write_json, write_xlsx
+    from pipeline.readers import Limits
+    pack = pack_from(ctx)
+    if stage not in ("application", "acceptance"):
+        fail(f"--stage 只能是 application 或 acceptance，收到 {stage!r}")
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    _given(pack, None, None, None, count_mode)
+    opts = AuditOptions(manifest, blacklist, stage, max(1, workers), count_mode,
+                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet)
+    try:
+        report = audit(input_path, out_dir, pack, ctx.obj.get("rules") if ctx.obj else None, opts)
+    except (intake.IntakeError, tables.TableError) as e:
+        fail(str(e))
+    paths = [write_json(report, out_dir / "kcjs-report.json"), write_xlsx(report, out_dir / "kcjs-report.xlsx"),
+             write_html(report, out_dir / "kcjs-report.html")]
+    s = report["summary"]
+    if fmt == "json":
+        print_json(report)
+    else:
+        console = Console(soft_wrap=True)
+        console.print(f"共 {s['documents']} 个文件、{s['applicants']} 个申报单位：通过 {s['pass']}，不通过 {s['fail']}，"
+                      f"无法读取 {s['error']}；跨申报问题 {s['cross_errors']} 个", highlight=False)
+        for f in report["findings"]:
+            console.print(f"  [{'red' if f['severity'] == 'error' else 'yellow'}]{f['rule']}[/] {f['message']}", highlight=False)
+        for p in paths:
+            console.print(f"报告：{p}", highlight=False)
+    if s["fail"] or s["error"] or s["cross_errors"]:
+        raise typer.Exit(1)
 
 
 @app.command("eval")

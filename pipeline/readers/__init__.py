@@ -38,6 +38,7 @@ class Limits:
     timeout_s: float = 120.0
     ocr: bool = True
     seals: bool = True
+    max_memory_mb: int | None = 3072  # address space of the reading child (read_isolated)
 
 
 class BadFile(Exception):
@@ -200,6 +201,10 @@ def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Documen
 
 
 def _child(path: str, limits: Limits, conn) -> None:
+    if limits.max_memory_mb:
+        import resource
+        cap = limits.max_memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
         conn.send_bytes(pickle.dumps(read_document(path, limits)))
     except Exception as e:  # pragma: no cover - a reader bug must still end as a finding

@@ -1,0 +1,1 @@
+"""`kcjs audit`: a folder or zip of submissions -> per-document checks -> cross-submission checks -> reports."""
