@@ -43,7 +43,7 @@ def check(entries: list[Entry], pack: RulePack, blacklist: dict[str, dict], stag
         apps = [e for e in items if e.kind == "application" and e.subprogram]
         for lim in pack.limits:
             inside = [e for e in apps if e.subprogram in lim.subprograms or pack.subprogram(e.subprogram).class_ in lim.classes]
-            counted = {(e.subprogram, e.direction) if lim.count_by == "application" else e.subprogram: e for e in inside}
+            counted = {e.file if lim.count_by == "application" else e.subprogram: e for e in inside}
             if len(counted) > lim.max:
                 names = "、".join(dict.fromkeys(pack.subprogram(e.subprogram).name for e in counted.values()))
                 out.append(_finding(lim.rule, "error", name, [e.file for e in inside],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,13 +90,14 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
                                  opts.count_mode))
     store = Store(out / "kcjs-cache.sqlite")
     try:
-        done = runner.run(tasks, store, str(pack_file), opts.limits, opts.workers, opts.quiet)
+        done, checked_now = runner.run(tasks, store, str(pack_file), opts.limits, opts.workers, opts.quiet)
     finally:
         store.close()
     by_name = {t.name: done[t.key] for t in tasks}
     documents = []
     for s in subs:
-        result = dict(fixed.get(s.name) or by_name[s.name])
+        result = json.loads(json.dumps(fixed.get(s.name) or by_name[s.name]))  # identical files share one result
+        result["file"] = s.name
         documents.append(_annotate(result, s, rows.get(s.name), pack))
     entries = [cross.Entry(d["file"], d.get("applicant") or "", tables.applicant_key(d.get("applicant") or ""),
                            d.get("subprogram"), d.get("direction"), d.get("kind"), d.get("sha256")) for d in documents]
@@ -103,7 +105,8 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
     for d in documents:
         d["cross"] = [f["rule"] for f in findings if d["file"] in f["files"]]
     return {"documents": documents, "findings": findings, "applicants": _applicants(documents, findings, pack),
-            "summary": _summary(documents, findings, pack, opts)}
+            "summary": {**_summary(documents, findings, pack, opts), "checked_now": checked_now,
+                        "from_cache": len(tasks) - checked_now}}
 
 
 def _annotate(result: dict, s: intake.Submission, row: dict | None, pack: RulePack) -> dict:

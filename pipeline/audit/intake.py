@@ -26,7 +26,8 @@ class IntakeError(Exception):
 
 
 def _junk(parts: tuple[str, ...]) -> bool:
-    return any(p.startswith((".", "__MACOSX", "~$")) or p.lower() in JUNK for p in parts)
+    """Hidden files, macOS resource forks, Office lock files, Thumbs.db: not submissions."""
+    return any(p not in (".", "..") and (p.startswith((".", "__MACOSX", "~$")) or p.lower() in JUNK) for p in parts)
 
 
 def member_name(info: zipfile.ZipInfo) -> str:

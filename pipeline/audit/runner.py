@@ -84,17 +84,20 @@ class Progress:
 
 
 def run(tasks: list[Task], store: Store, pack_path: str | None, limits: Limits, workers: int,
-        quiet: bool = False, on_result: Callable[[Task, dict], None] | None = None) -> dict[str, dict]:
-    """Results of every task by key: from the store when already there, else checked now and stored."""
+        quiet: bool = False, on_result: Callable[[Task, dict], None] | None = None) -> tuple[dict[str, dict], int]:
+    """Results of every task by key (from the store when already there, else checked now and stored),
+    and how many were checked now."""
     results: dict[str, dict] = {}
-    todo = []
+    todo: dict[str, Task] = {}  # one check per distinct key: a file sent twice is read once
     for t in tasks:
+        if t.key in results or t.key in todo:
+            continue
         cached = store.get(t.key)
         if cached is not None:
-            cached["file"] = t.name
             results[t.key] = cached
         else:
-            todo.append(t)
+            todo[t.key] = t
+    todo = list(todo.values())
     progress = Progress(len(todo), quiet)
     if todo:
         warm = len(todo) > 1
@@ -110,4 +113,4 @@ def run(tasks: list[Task], store: Store, pack_path: str | None, limits: Limits, 
                 if on_result:
                     on_result(task, result)
     progress.close()
-    return results
+    return results, len(todo)
