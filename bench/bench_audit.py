@@ -24,7 +24,7 @@ def make_batch(out: Path, n: int, scan_share: float) -> None:
     from pipeline.packloader import load_pack
     pack = load_pack()
     subs = list(pack.subprograms)
-    scans = max(1, int(n * scan_share))
+    scans = int(n * scan_share)
     variants = ["compliant", "compliant", "target-below", "over-cap", "placeholder", "missing-section"]
     for i in range(n):
         s = subs[i % len(subs)]
@@ -88,7 +88,7 @@ def main(n: int, scan_share: float) -> None:
         t0 = time.perf_counter()
         make_batch(big, n, scan_share)
         make_batch(small, max(1, n // 5), scan_share)
-        print(f"\nAudit of {n} generated submissions ({max(1, int(n * scan_share))} scanned; made in {time.perf_counter() - t0:.0f} s)")
+        print(f"\nAudit of {n} generated submissions ({int(n * scan_share)} scanned; made in {time.perf_counter() - t0:.0f} s)")
         w1 = measure(big, tmp / "o1", 1)
         w2 = measure(big, tmp / "o2", 2)
         cached = measure(big, tmp / "o2", 2)

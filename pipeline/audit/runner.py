@@ -3,6 +3,7 @@ they finish, a progress bar on a terminal and plain lines in a log."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,11 +27,16 @@ class Task:
 _STATE: dict = {}
 
 
-def _init(pack_path: str | None, limits: Limits, warm_ocr: bool) -> None:
+def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -> None:
+    import cv2
+
     from pipeline.packloader import load_pack
+    from pipeline.readers import ocr, preload
     _STATE.update(pack=load_pack(pack_path), limits=limits)
+    cv2.setNumThreads(threads)
+    ocr.set_threads(threads)  # workers share the cores instead of each OCR taking all of them
+    preload()
     if warm_ocr:  # documents read in forked children then share the loaded OCR models
-        from pipeline.readers import ocr
         ocr.engine()
 
 
@@ -100,10 +106,12 @@ def run(tasks: list[Task], store: Store, pack_path: str | None, limits: Limits, 
     todo = list(todo.values())
     progress = Progress(len(todo), quiet)
     if todo:
-        warm = len(todo) > 1
+        warm = len(todo) > 1 and any(t.path.lower().endswith(".pdf") for t in todo)  # scans come as PDFs
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx, initializer=_init,
-                                 initargs=(pack_path, limits, warm)) as pool:
+        workers = max(1, min(workers, len(todo)))
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
+                                 initargs=(pack_path, limits, warm, threads)) as pool:
             futures = [pool.submit(check_task, t) for t in todo]
             for fut in as_completed(futures):
                 task, result = fut.result()

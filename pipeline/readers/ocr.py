@@ -19,10 +19,20 @@ class OcrLine:
     score: float
 
 
+THREADS = {"n": -1}  # onnxruntime threads; -1 = all cores. A pool of workers sets cores // workers each.
+
+
+def set_threads(n: int) -> None:
+    """Threads each OCR may use (call before the first OCR in this process)."""
+    THREADS["n"] = n
+    engine.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def engine():
     from rapidocr import RapidOCR
-    return RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": 4000})
+    return RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": 4000,
+                            "EngineConfig.onnxruntime.intra_op_num_threads": THREADS["n"]})
 
 
 def suppress_red(rgb: np.ndarray) -> np.ndarray:
