@@ -332,10 +332,10 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
 SEAL_DPI = 100  # enough for a 15 mm seal (59 px); a scan reuses its OCR raster
 
 
-def _may_hold_seal(page, lines: list[_Line], scanned: bool) -> bool:
-    """Pages worth a raster look: scans, pages that mention a seal (盖章/公章/签章), pages with images
-    or red vector graphics."""
-    if scanned or any("章" in ln.text for ln in lines) or page.get_image_info():
+def _may_hold_seal(page, scanned: bool) -> bool:
+    """Pages worth a raster look: scans, and text pages with images or red vector graphics (on a text
+    page a seal can only be one of those; red text alone is never a seal)."""
+    if scanned or page.get_image_info():
         return True
     for path in page.get_drawings():
         for color in (path.get("color"), path.get("fill")):
@@ -428,7 +428,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
-        if seals and _may_hold_seal(page, lines, rgb is not None):
+        if seals and _may_hold_seal(page, rgb is not None):
             doc.seals.extend(_page_seals(page, n, rgb))
     heights = [p.rect.height for p in pdf_pages]
     body_size = _body_size(all_lines, heights)
