@@ -13,19 +13,10 @@ import time
 import numpy as np
 import pymupdf
 
+from timing import best_of  # bench/timing.py (the script's folder is on sys.path)
 from corpus.gen import Para, pdf_bytes, sample_application, scan_pdf_bytes, docx_bytes
 from pipeline.readers import Limits, read_bytes
 from pipeline.readers import ocr
-
-
-def timed(fn, repeat: int = 3) -> float:
-    """Best of `repeat` wall times (the least disturbed by a noisy machine)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def bare_docx(data: bytes) -> None:
@@ -56,9 +47,9 @@ def reading(n: int) -> None:
     pdfs = [pdf_bytes(sample_application(4 + i % 20)) for i in range(n)]
     rows = []
     for name, files, bare in (("docx", docxs, bare_docx), ("text pdf", pdfs, bare_pdf)):
-        t_bare = timed(lambda: [bare(d) for d in files])
+        t_bare = best_of(lambda: [bare(d) for d in files])
         # seal search is the stamp check's cost: bench_stamps.py measures it against this reading
-        t_full = timed(lambda: [read_bytes(f"x.{name[-4:].strip()}", d, Limits(seals=False)) for d in files])
+        t_full = best_of(lambda: [read_bytes(f"x.{name[-4:].strip()}", d, Limits(seals=False)) for d in files])
         rows.append((name, len(files), t_bare / len(files) * 1000, t_full / len(files) * 1000, t_full / t_bare))
     print(f"\nReading cost vs bare text extraction ({n} files each; best of 3)")
     print(f"{'format':<10}{'files':>6}{'bare ms/file':>14}{'kcjs ms/file':>14}{'ratio':>8}")

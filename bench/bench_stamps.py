@@ -5,22 +5,13 @@ Run: .venv/bin/python bench/bench_stamps.py [N]
 from __future__ import annotations
 
 import sys
-import time
 
+from timing import best_of  # bench/timing.py (the script's folder is on sys.path)
 from corpus.build import application
 from corpus.gen import docx_bytes, pdf_bytes, scan_pdf_bytes
 from pipeline.packloader import load_pack
 from pipeline.readers import Limits, read_bytes
 from checkers import stamps
-
-
-def best(fn, repeat: int = 3) -> float:
-    out = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out = min(out, time.perf_counter() - t0)
-    return out
 
 
 def main(n: int) -> None:
@@ -35,13 +26,13 @@ def main(n: int) -> None:
     print(f"\nStamp check cost vs reading without it (best of 3; seal search + stamp checker)")
     print(f"{'documents':<24}{'files':>6}{'read ms':>10}{'+stamps ms':>12}{'ratio':>8}")
     for name, files in sets.items():
-        plain = best(lambda: [read_bytes(f, d, Limits(seals=False)) for f, d in files], 1 if "scan" in name else 3)
+        plain = best_of(lambda: [read_bytes(f, d, Limits(seals=False)) for f, d in files], 1 if "scan" in name else 3)
         docs = []
-        full = best(lambda: docs.extend(read_bytes(f, d) for f, d in files), 1 if "scan" in name else 3)
+        full = best_of(lambda: docs.extend(read_bytes(f, d) for f, d in files), 1 if "scan" in name else 3)
         sub = pack.subprogram("academician-center")
         from checkers.context import Requirements
         req = Requirements(pack, pack.kind("application"), sub)
-        check = best(lambda: [stamps.check(d, req) for d in docs[:len(files)]])
+        check = best_of(lambda: [stamps.check(d, req) for d in docs[:len(files)]])
         k = len(files)
         print(f"{name:<24}{k:>6}{plain / k * 1000:>10.1f}{(full + check) / k * 1000:>12.1f}{(full + check) / plain:>8.2f}")
 

@@ -3,6 +3,7 @@ import runpy
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))  # for bench/timing.py
 for script in sorted(Path(__file__).parent.glob("bench_*.py")):
     print(f"== {script.name}")
     sys.argv = [str(script)]

@@ -19,7 +19,7 @@ from pathlib import Path
 from checkers.counting import count
 from corpus.gen import FILLER, Para, Tbl, docx_bytes, pdf_bytes, scan_pdf_bytes
 from pipeline.packloader import load_pack
-from pipeline.rulepack import RulePack, Subprogram
+from pipeline.rulepack import RulePack, Subprogram, plain
 
 UNIT_NAMES = {  # a plausible unit name for each applicant type of the 2024 pack
     "provincial-society": "江苏省机械工程学会", "national-society": "中国机械工程学会",
@@ -51,7 +51,7 @@ class Item:
 
 
 def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    return str(plain(float(x)))
 
 
 def application(pack: RulePack, s: Subprogram, variant: str, layout: str, direction=None) -> list:

@@ -125,24 +125,26 @@ def _given(pack: RulePack, subprogram, kind, direction, count_mode):
     """Resolve the user's --subprogram/--kind/--direction/--count-mode, exiting 2 on a bad value."""
     from checkers.counting import MODES
     from pipeline.check import Given
-    from pipeline.rulepack import normalize_name
+    from pipeline.packloader import find_direction, find_kind
     sub = dirn = knd = None
-    if subprogram:
-        try:
+    try:
+        if subprogram:
             sub = find_subprogram(pack, subprogram)
-        except LookupError as e:
-            fail(str(e))
-    if kind:
-        knd = next((k for k in pack.document_kinds if normalize_name(kind) in (normalize_name(k.id), normalize_name(k.name))), None)
-        if knd is None:
-            fail(f"未知的材料类型 {kind!r}；可选：" + "、".join(f"{k.id}（{k.name}）" for k in pack.document_kinds))
-    if direction:
-        owners = [sub] if sub else list(pack.subprograms)
-        hits = [(s, d) for s in owners for d in s.directions
-                if normalize_name(direction) in {normalize_name(n) for n in (d.id, d.name, *d.aliases)}]
-        if not hits:
-            fail(f"未知的方向 {direction!r}")
-        sub, dirn = hits[0]
+        if kind:
+            knd = find_kind(pack, kind)
+        if direction:
+            owners = [sub] if sub else [s for s in pack.subprograms if s.directions]
+            hits, last = [], LookupError(f"未知的方向 {direction!r}：没有哪个子项目设有方向")
+            for s in owners:
+                try:
+                    hits.append((s, find_direction(s, direction)))
+                except LookupError as e:
+                    last = e
+            if not hits:
+                raise last
+            sub, dirn = hits[0]
+    except LookupError as e:
+        fail(str(e))
     if count_mode and count_mode not in MODES:
         fail(f"--count-mode 只能是 {'、'.join(MODES)}，收到 {count_mode!r}")
     return Given(sub, knd, dirn, count_mode)

@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.rulepack import Direction, RulePack, Subprogram, normalize_name
+from checkers.counting import MODE_NAMES
+from pipeline.packloader import find_direction, find_subprogram
+from pipeline.rules_view import STAGE_NAMES
+from pipeline.rulepack import Direction, RulePack, Subprogram, normalize_name, plain
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 BLANK = "【请填写】"
 CN_NUMS = "一二三四五六七八九十"
-MODE_NAMES = {"word": "按 Word 字数统计", "chars": "按字符数（不计空格）", "hanzi": "按汉字数"}
-STAGES = {"application": "申报时提交", "acceptance": "结项时提交"}
+STAGES = {k: f"{v}提交" for k, v in STAGE_NAMES.items()}
 
 
 def cn_quotes(s: str) -> str:
@@ -28,7 +30,7 @@ def cn_quotes(s: str) -> str:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    return str(plain(float(x)))
 
 
 def safe_name(s: str) -> str:
@@ -123,7 +125,7 @@ def length_text(pack: RulePack, dl) -> str:
     ln = pack.resolve_length(dl.length)
     if ln is None:
         return "字数不限"
-    mode = MODE_NAMES[ln.mode]
+    mode = "按" + MODE_NAMES[ln.mode]
     if ln.min is not None and ln.max is not None:
         return f"正文 {ln.min}–{ln.max} 字（{mode}）"
     return f"正文不少于 {ln.min} 字（{mode}，通知参考字数 {ln.nominal} 字）"
@@ -217,7 +219,6 @@ _ALIASES = {"subprogram": ("subprogram", "子项目", "项目类别", "申报类
 
 def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None, dict]:
     """Map one row's columns (ids or Chinese names) to a subprogram, a direction and template values."""
-    from pipeline.packloader import find_subprogram
     keys = {normalize_name(str(k)): v for k, v in row.items()}
 
     def get(names) -> object:
@@ -230,10 +231,7 @@ def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None,
     direction = None
     d = get(_ALIASES["direction"])
     if d:
-        direction = next((x for x in sub.directions if normalize_name(str(d)) in
-                          {normalize_name(n) for n in (x.id, x.name, *x.aliases)}), None)
-        if direction is None:
-            raise ValueError(f"子项目“{sub.name}”没有方向“{d}”")
+        direction = find_direction(sub, str(d))
     values: dict = {k: get(names) for k, names in _ALIASES.items() if k not in ("subprogram", "direction")}
     for f in pack.kind("application").fields:
         got = get((f.id, f.name, *f.synonyms))

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from pipeline.rulepack import RulePack, Subprogram, normalize_name, reference_errors
+from pipeline.rulepack import Direction, DocumentKind, RulePack, Subprogram, normalize_name, reference_errors
 
 DEFAULT_PACK = Path(__file__).parent / "packs" / "jiangsu-kcjs-2024.yaml"
 
@@ -165,3 +165,22 @@ def find_subprogram(pack: RulePack, name: str) -> Subprogram:
     seen = list(dict.fromkeys(f"{choices[n].id}（{choices[n].name}）" for n in near))
     hint = "；是否要找：" + "、".join(seen[:4]) if seen else ""
     raise LookupError(f"未知的子项目 {name!r}{hint}。`kcjs rules` 列出全部子项目。")
+
+
+def find_kind(pack: RulePack, name: str) -> DocumentKind:
+    """A document kind by id or Chinese name (申报书 for the application); LookupError lists the choices."""
+    key = normalize_name(name)
+    for k in pack.document_kinds:
+        if key in (normalize_name(k.id), normalize_name(k.name)) or (k.id == "application" and key == normalize_name("申报书")):
+            return k
+    raise LookupError(f"未知的材料类型 {name!r}；可选：" + "、".join(f"{k.id}（{k.name}）" for k in pack.document_kinds))
+
+
+def find_direction(sub: Subprogram, name: str) -> Direction:
+    """A direction of `sub` by id, name or alias; LookupError names the subprogram's directions."""
+    key = normalize_name(name)
+    for d in sub.directions:
+        if key in {normalize_name(n) for n in (d.id, d.name, *d.aliases)}:
+            return d
+    have = "、".join(d.name for d in sub.directions) or "无"
+    raise LookupError(f"子项目“{sub.name}”没有方向“{name}”（可选：{have}）")

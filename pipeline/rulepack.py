@@ -310,6 +310,11 @@ class RulePack(Frozen):
                                          "warn_above": warn, "mode": mode})
 
 
+def plain(x):
+    """A figure as people write it: 30.0 -> 30, 29.5 stays 29.5; None stays None."""
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
 _NAME_STRIP = re.compile(r"[\s\"'“”‘’「」『』《》()（）·・、，,.。:：\-—_]+")
 
 

@@ -6,18 +6,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.rulepack import Deliverable, RulePack, Source, Subprogram
+from checkers.counting import MODE_NAMES
+from pipeline.rulepack import Deliverable, RulePack, Source, Subprogram, plain
 
-MODE_NAMES = {"word": "Word 字数统计", "chars": "字符数（不计空格）", "hanzi": "汉字数"}
 STAGE_NAMES = {"application": "申报时", "acceptance": "结项时"}
 
 
 def _src(s: Source | None) -> dict | None:
     return {"line": s.line, "quote": s.quote} if s else None
-
-
-def _num(x: float) -> int | float:
-    return int(x) if float(x).is_integer() else x
 
 
 def length_json(pack: RulePack, d: Deliverable) -> dict | None:
@@ -38,8 +34,8 @@ def subprogram_json(pack: RulePack, s: Subprogram) -> dict:
     return {
         "id": s.id, "name": s.name, "aliases": list(s.aliases),
         "class": s.class_, "class_name": cls.name,
-        "cycle_years": s.cycle_years, "cap_wan": _num(s.cap_wan), "cap_per": s.cap_per,
-        "disbursement_on_approval_pct": _num(cls.disbursement_on_approval_pct),
+        "cycle_years": s.cycle_years, "cap_wan": plain(s.cap_wan), "cap_per": s.cap_per,
+        "disbursement_on_approval_pct": plain(cls.disbursement_on_approval_pct),
         "applicants": [{"type": t, "name": pack.applicant_type(t).name} for t in a.types],
         "joint": a.joint,
         "joint_with": [{"type": t, "name": pack.applicant_type(t).name, "count": a.joint_count}
@@ -47,14 +43,14 @@ def subprogram_json(pack: RulePack, s: Subprogram) -> dict:
         "channel": a.channel,
         "applicant_note": a.note,
         "conditions": [{"id": c.id, "text": c.text, "source": _src(c.source)} for c in a.conditions],
-        "targets": [{"id": t.id, "name": t.name, "min": _num(t.min), "unit": t.unit,
+        "targets": [{"id": t.id, "name": t.name, "min": plain(t.min), "unit": t.unit,
                      "source": _src(t.source)} for t in s.targets],
         "requirements": [{"id": r.id, "text": r.text, "source": _src(r.source)} for r in s.requirements],
         "deliverables": [{"kind": d.kind, "kind_name": pack.kind(d.kind).name, "name": d.name,
                           "count": d.count, "stage": d.stage, "length": length_json(pack, d),
                           "due": d.due.isoformat() if d.due else None, "source": _src(d.source)}
                          for d in s.deliverables],
-        "directions": [{"id": d.id, "name": d.name, "cap_wan": _num(d.cap_wan)} for d in s.directions],
+        "directions": [{"id": d.id, "name": d.name, "cap_wan": plain(d.cap_wan)} for d in s.directions],
         "stamps": [{"id": st.id, "label": st.label, "party": st.party, "severity": st.severity}
                    for st in s.stamps],
         "preferences": [p.text for p in s.preferences],
@@ -70,7 +66,7 @@ def pack_json(pack: RulePack, subs: list[Subprogram]) -> dict:
                     "issued": p.issued.isoformat() if p.issued else None},
         "dates": {"online_open": d.online_open.isoformat(), "online_close": d.online_close.isoformat(),
                   "paper_deadline": d.paper_deadline.isoformat(), "online_system": d.online_system},
-        "classes": [{"id": c.id, "name": c.name, "disbursement_on_approval_pct": _num(c.disbursement_on_approval_pct),
+        "classes": [{"id": c.id, "name": c.name, "disbursement_on_approval_pct": plain(c.disbursement_on_approval_pct),
                      "note": c.disbursement_note} for c in pack.classes],
         "limits": [{"id": x.id, "rule": x.rule, "name": x.name, "subprograms": list(x.subprograms),
                     "classes": list(x.classes), "max": x.max, "count_by": x.count_by} for x in pack.limits],
@@ -110,8 +106,8 @@ def _subprogram_panel(pack: RulePack, s: Subprogram) -> Panel:
     head = Text()
     head.append(f"类别：{cls.name}" + (f"（{s.cycle_years} 年周期）" if s.cycle_years else ""))
     per = "每个方向" if s.cap_per == "direction" else "每个项目"
-    head.append(f"    资助上限：{per}不超过 {_num(s.cap_wan)} 万元")
-    head.append(f"    拨付：立项后 {_num(cls.disbursement_on_approval_pct)}%\n")
+    head.append(f"    资助上限：{per}不超过 {plain(s.cap_wan)} 万元")
+    head.append(f"    拨付：立项后 {plain(cls.disbursement_on_approval_pct)}%\n")
     head.append("申报主体：" + "；".join(pack.applicant_type(t).name for t in a.types))
     if a.joint == "required":
         head.append("（须联合 " + "、".join(f"{a.joint_count or 1} 家{pack.applicant_type(t).name}"
@@ -125,14 +121,14 @@ def _subprogram_panel(pack: RulePack, s: Subprogram) -> Panel:
         t = Table(title="方向", title_justify="left", show_edge=False)
         t.add_column("id"); t.add_column("方向"); t.add_column("上限（万元）", justify="right")
         for d in s.directions:
-            t.add_row(d.id, d.name, str(_num(d.cap_wan)))
+            t.add_row(d.id, d.name, str(plain(d.cap_wan)))
         parts.append(t)
     if s.targets:
         t = Table(title="年度目标（全年不少于）", title_justify="left", show_edge=False)
         t.add_column("id", no_wrap=True); t.add_column("目标", overflow="fold")
         t.add_column("最低", justify="right"); t.add_column("单位")
         for x in s.targets:
-            t.add_row(x.id, x.name, str(_num(x.min)), x.unit)
+            t.add_row(x.id, x.name, str(plain(x.min)), x.unit)
         parts.append(t)
     if s.requirements:
         parts.append(Text("要求：\n" + "\n".join(f"  • {r.text}" for r in s.requirements)))

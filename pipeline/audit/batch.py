@@ -14,9 +14,9 @@ from pipeline import __version__
 from pipeline.audit import intake, runner, tables
 from pipeline.audit.store import Store, result_key
 from pipeline.findings import Finding
-from pipeline.packloader import DEFAULT_PACK, find_subprogram
+from pipeline.packloader import DEFAULT_PACK, find_direction, find_kind, find_subprogram
 from pipeline.readers import TOO_LARGE, UNREADABLE, Limits
-from pipeline.rulepack import RulePack, normalize_name
+from pipeline.rulepack import RulePack
 
 UNSAFE = rule("file.unsafe_path", "error", "压缩包内文件路径不安全（绝对路径、.. 或链接），已拒绝解压")
 
@@ -41,22 +41,12 @@ def sha256_of(path: Path) -> str:
 
 
 def _given(pack: RulePack, row: dict | None) -> tuple:
-    """(subprogram, kind, direction) ids a manifest row names; a name it cannot resolve is a ValueError."""
+    """(subprogram, kind, direction) ids a manifest row names; a name it cannot resolve is a LookupError."""
     if not row:
         return (None, None, None)
     sub = find_subprogram(pack, row["subprogram"]) if row.get("subprogram") else None
-    kind = None
-    if row.get("kind"):
-        key = normalize_name(row["kind"])
-        kind = next((k for k in pack.document_kinds if key in (normalize_name(k.id), normalize_name(k.name))), None)
-        if kind is None and key in (normalize_name("申报书"), normalize_name("项目申报书")):
-            kind = pack.kind("application")
-        if kind is None:
-            raise ValueError(f"未知的材料类型 {row['kind']!r}")
-    direction = None
-    if sub and row.get("direction"):
-        key = normalize_name(row["direction"])
-        direction = next((d for d in sub.directions if key in {normalize_name(n) for n in (d.id, d.name, *d.aliases)}), None)
+    kind = find_kind(pack, row["kind"]) if row.get("kind") else None
+    direction = find_direction(sub, row["direction"]) if sub and row.get("direction") else None
     return (sub.id if sub else None, kind.id if kind else None, direction.id if direction else None)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.rulepack import plain
+
 STATUS_NAMES = {"pass": "通过", "fail": "不通过", "error": "无法读取"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_FILL = {"pass": "C6EFCE", "fail": "FFC7CE", "error": "D9D9D9"}
@@ -20,10 +22,6 @@ def _where(loc: dict) -> str:
     return where(loc)
 
 
-def _n(x):
-    return int(x) if isinstance(x, float) and x.is_integer() else x
-
-
 def summary_rows(report: dict) -> list[list]:
     rows = []
     for d in report["documents"]:
@@ -32,7 +30,7 @@ def summary_rows(report: dict) -> list[list]:
         warnings = sum(f["severity"] == "warning" for f in d["findings"])
         count = (m.get("count") or {}).get(m.get("count_mode", "word"))
         rows.append([d["file"], d.get("applicant") or "", d.get("subprogram_name") or "", d.get("kind_name") or "",
-                     STATUS_NAMES[d["status"]], errors, warnings, count, _n(m.get("requested_wan")), _n(m.get("cap_wan")),
+                     STATUS_NAMES[d["status"]], errors, warnings, count, plain(m.get("requested_wan")), plain(m.get("cap_wan")),
                      len([s for s in m.get("seals", []) if s.get("source") != "signature" or s.get("intact")]),
                      "；".join(d.get("cross", [])), "；".join(d.get("inferred", []))])
     return rows
