@@ -107,7 +107,9 @@ def check_cmd(ctx: typer.Context,
     if fmt not in ("text", "json"):
         fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
     limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
-    results = [check_document(read_isolated(f, limits), pack, given) for f in files]
+    from pipeline.audit.intake import from_folder
+    paths = [p for f in files for p in ([s.path for s in from_folder(f)] if f.is_dir() else [f])]
+    results = [check_document(read_isolated(f, limits), pack, given) for f in paths]
     if fmt == "json":
         print_json(results[0] if len(results) == 1 else results)
     else:

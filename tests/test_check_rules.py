@@ -178,6 +178,8 @@ def test_check_cli_json_contract_and_exit_codes(tmp_path, kcjs, pack):
     assert code == 1 and [r["status"] for r in many] == ["pass", "fail", "error"]
     code, text, _ = kcjs("check", str(bad), "--subprogram", "院士中心")
     assert code == 1 and "不通过" in text and "超过每个项目上限 30 万元" in text and "建议" in text
+    code, out, _ = kcjs("check", str(tmp_path), "--format", "json")  # a folder: every file in it
+    assert code == 1 and sorted(r["status"] for r in json.loads(out)) == ["fail", "pass"]
     assert kcjs("check", str(good), "--subprogram", "不存在的子项目")[0] == 2
     assert kcjs("check", str(good), "--count-mode", "pages")[0] == 2
 
