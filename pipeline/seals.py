@@ -11,6 +11,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+# One thread: the images are small, and an OpenCV thread pool started before a fork deadlocks the
+# forked child (kcjs forks a child per document read).
+cv2.setNumThreads(1)
+
 MIN_MM, MAX_MM = 15.0, 60.0          # a seal's size across
 GROUP_MM = 4.0                       # red strokes closer than this belong to one mark
 MIN_CIRCULARITY = 0.80               # hull circularity of a round or oval seal

@@ -28,12 +28,9 @@ _STATE: dict = {}
 
 
 def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -> None:
-    import cv2
-
     from pipeline.packloader import load_pack
     from pipeline.readers import ocr, preload
     _STATE.update(pack=load_pack(pack_path), limits=limits)
-    cv2.setNumThreads(threads)
     ocr.set_threads(threads)  # workers share the cores instead of each OCR taking all of them
     preload()
     if warm_ocr:  # documents read in forked children then share the loaded OCR models
@@ -107,7 +104,9 @@ def run(tasks: list[Task], store: Store, pack_path: str | None, limits: Limits, 
     progress = Progress(len(todo), quiet)
     if todo:
         warm = len(todo) > 1 and any(t.path.lower().endswith(".pdf") for t in todo)  # scans come as PDFs
-        ctx = multiprocessing.get_context("fork")
+        # Workers start clean (spawn): a fork of a process whose OCR or OpenCV threads are running can
+        # deadlock. Each worker then forks its own children, one per document, from that clean state.
+        ctx = multiprocessing.get_context("spawn")
         workers = max(1, min(workers, len(todo)))
         threads = max(1, (os.cpu_count() or 1) // workers)
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
