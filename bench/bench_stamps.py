@@ -23,7 +23,7 @@ def main(n: int) -> None:
         "text pdf (seal image)": [("a.pdf", pdf_bytes(c, seal_on_stamp_line=True)) for c in contents],
         "scanned pdf": [("s.pdf", scan_pdf_bytes(pdf_bytes(c, seal_on_stamp_line=True), dpi=200)) for c in contents[:2]],
     }
-    print(f"\nStamp check cost vs reading without it (best of 3; seal search + stamp checker)")
+    print("\nStamp check cost vs reading without it (best of 3; seal search + stamp checker)")
     print(f"{'documents':<24}{'files':>6}{'read ms':>10}{'+stamps ms':>12}{'ratio':>8}")
     for name, files in sets.items():
         plain = best_of(lambda: [read_bytes(f, d, Limits(seals=False)) for f, d in files], 1 if "scan" in name else 3)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from checkers.context import Requirements
 from checkers.registry import rule
 from checkers.text import NUMBER, money_wan, quote, to_number
-from pipeline.document import Block, Document
+from pipeline.document import Document
 from pipeline.findings import Finding, Location
 
 OVER_CAP = rule("budget.over_cap", "error", "申请资助经费超过子项目上限")

@@ -75,8 +75,6 @@ def locate(doc: Document, kind: DocumentKind) -> dict[str, Span]:
                 if cell:
                     found[section.id] = Span(section, i, i, i + 1, "table", cell)
                     break
-        if section.id in found:
-            continue
     return found
 
 

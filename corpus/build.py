@@ -237,7 +237,7 @@ def _stamp_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
     s = pack.subprogram("academician-center")
     content = application(pack, s, "compliant", "table")
     pdf = pdf_bytes(content)
-    cases: list[tuple[str, bytes, list[str], str]] = [
+    cases: list[tuple] = [  # (file name, bytes, expected rules, note[, subprogram id when not s])
         ("none.pdf", pdf, ["stamp.missing"], "no seal"),
         ("round.pdf", st.add_seal(pdf), [], "seal"), ("oval.pdf", st.add_seal(pdf, shape="oval", angle=15), [], "seal"),
         ("square.pdf", st.add_seal(pdf, shape="square"), [], "seal"),
@@ -270,15 +270,16 @@ def _stamp_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
                       ["stamp.missing"], "distractor=letterhead (scan)"))
     joint = pack.subprogram("society-local-cooperation")
     jc = application(pack, joint, "compliant", "table")
-    cases.append(("joint-one-seal.docx", docx_bytes(jc, seal="inline", seals=1), ["stamp.missing"], "joint: one seal"))
-    cases.append(("joint-one-seal.pdf", pdf_bytes(jc, seal_on_stamp_line=True, seals=1), ["stamp.missing"], "joint: one seal"))
+    cases.append(("joint-one-seal.docx", docx_bytes(jc, seal="inline", seals=1), ["stamp.missing"], "joint: one seal", joint.id))
+    cases.append(("joint-one-seal.pdf", pdf_bytes(jc, seal_on_stamp_line=True, seals=1), ["stamp.missing"], "joint: one seal",
+                  joint.id))
     ent = pack.subprogram("enterprise-expert-center")
     ec = application(pack, ent, "compliant", "table")
     cases.append(("no-recommender-seal.pdf", pdf_bytes(ec, seal_on_stamp_line=True, seals=1), ["stamp.missing"],
-                  "recommender seal missing (warning)"))
+                  "recommender seal missing (warning)", ent.id))
     items = []
-    for name, data, expect, note in cases:
-        sid = {"joint": joint.id, "no-recommender": ent.id}.get(name.split("-")[0] if not name.startswith("no-") else "no-recommender", s.id)
+    for name, data, expect, note, *sid in cases:
+        sid = sid[0] if sid else s.id
         (out / f"stamp--{name}").write_bytes(data)
         items.append(Item(f"stamp--{name}", sid, "application", expect, None, note))
     return items

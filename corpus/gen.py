@@ -112,7 +112,7 @@ def docx_bytes(content: list, style: str = "styles", header: str | None = "2024å
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls, qn
+    from docx.oxml.ns import nsdecls
     from docx.shared import Mm, Pt
 
     d = docx.Document()

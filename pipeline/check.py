@@ -9,7 +9,7 @@ from checkers.counting import count_all
 from checkers.detect import detect
 from checkers.registry import rule
 from pipeline.document import Document
-from pipeline.findings import Finding, Location, status_of
+from pipeline.findings import Finding, status_of
 from pipeline.rulepack import Direction, DocumentKind, RulePack, Subprogram
 
 INFERRED = rule("detect.inferred", "info", "子项目或材料类型由 kcjs 从文档中识别")

@@ -99,7 +99,7 @@ def check_cmd(ctx: typer.Context,
               timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
               max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）")) -> None:
     """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
-    from pipeline.check import Given, check_document
+    from pipeline.check import check_document
     from pipeline.check_view import render
     from pipeline.readers import Limits, read_isolated
     pack = pack_from(ctx)
