@@ -187,3 +187,16 @@ def test_list_checks_names_the_file_rules(kcjs_json):
     _, data = kcjs_json("rules", "--list-checks", "--format", "json")
     ids = {r["id"] for r in data}
     assert {"file.unreadable", "file.encrypted", "file.too_large", "file.unsupported", "file.empty"} <= ids
+
+
+def test_a_photo_of_a_page_is_read_as_a_scan(tmp_path):
+    import pymupdf
+    from corpus.gen import scan_pdf_bytes
+    page = pymupdf.open(stream=scan_pdf_bytes(pdf_bytes(sample_application(1)), dpi=150), filetype="pdf")[0]
+    jpg = page.get_pixmap(dpi=150).tobytes("jpeg")
+    doc = read_document(write(tmp_path, "photo.jpg", jpg))
+    assert doc.readable and doc.pages[0].source == "ocr"
+    assert [f.rule for f in doc.findings][:1] == ["file.image"]
+    assert any(b.text == "三、经费预算" for b in doc.blocks)
+    f = only_error(read_document(write(tmp_path, "bad.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)), "file.unreadable")
+    assert "图片" in f.message

@@ -27,7 +27,30 @@ MISLABELLED = rule("file.mislabelled", "warning", "扩展名与实际格式不�
 OCR_USED = rule("file.ocr", "info", "扫描页经 OCR 识别，文字可能有误")
 OCR_LOW = rule("file.ocr_low_confidence", "warning", "扫描页 OCR 置信度低，检查结果可能不准")
 
+IMAGE = rule("file.image", "info", "图片文件按扫描件 OCR 识别")
+
 OCR_LOW_CONFIDENCE = 0.80
+MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 MP; larger is a decompression bomb
+
+
+def image_as_pdf(data: bytes) -> bytes:
+    """A page image (PNG, JPEG, TIFF) placed on an A4-wide PDF page, so it is read like a scanned page."""
+    from PIL import Image
+    try:
+        with Image.open(_bytes_io(data)) as im:
+            w, h = im.size
+    except Exception as e:
+        raise BadFile(UNREADABLE, f"图片已损坏，无法打开（{type(e).__name__}）") from None
+    if w * h > MAX_IMAGE_PIXELS:
+        raise BadFile(TOO_LARGE, f"图片 {w}×{h} 像素，超过上限 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素")
+    import pymupdf
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=595 * h / w)
+    try:
+        page.insert_image(page.rect, stream=data)
+    except Exception as e:
+        raise BadFile(UNREADABLE, f"图片无法解码（{type(e).__name__}）") from None
+    return doc.tobytes()
 
 
 @dataclass(frozen=True)
@@ -49,12 +72,14 @@ class BadFile(Exception):
 
 
 def sniff(data: bytes) -> str:
-    """'pdf', 'docx', 'ole' (legacy .doc/.wps or an encrypted .docx), 'ofd', 'zip', 'empty' or 'unknown'."""
+    """'pdf', 'docx', 'image', 'ole' (legacy .doc/.wps or an encrypted .docx), 'ofd', 'zip', 'empty' or 'unknown'."""
     if not data.strip():
         return "empty"
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "ole"
     if data[:2] == b"PK":
@@ -131,6 +156,10 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
         if ext in (".docx", ".pdf"):
             raise BadFile(UNREADABLE, f"文件内容不是有效的 {ext[1:].upper()}（文件头无法识别，可能已损坏或截断）")
         raise BadFile(UNSUPPORTED, f"无法识别的文件格式（{ext or '无扩展名'}）", "请提交 .docx 或 PDF")
+    if kind == "image":  # a photo or scan of a page: read as a one-page scanned PDF
+        data = image_as_pdf(data)
+        kind = "pdf"
+        warnings.append(Finding(IMAGE, "info", "这是图片文件，已按扫描件识别；正式提交请使用 PDF 或 .docx"))
     if kind == "docx":
         check_zip(data, limits)
         from pipeline.readers.docx_reader import read_docx
