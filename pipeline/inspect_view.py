@@ -43,8 +43,10 @@ def document_json(doc: Document) -> dict:
         "blocks": [block_json(b) for b in doc.blocks],
         "headers": doc.headers, "footers": doc.footers,
         "textboxes": doc.textboxes, "footnotes": doc.footnotes,
-        "signatures": [{"name": s.name, "page": s.page, "box": [round(v, 1) for v in s.box], "signed": s.signed}
-                       for s in doc.signatures],
+        "signatures": [{"name": s.name, "page": s.page, "box": [round(v, 1) for v in s.box], "signed": s.signed,
+                        "intact": s.intact} for s in doc.signatures],
+        "seals": [{"page": s.page, "box": list(s.box), "shape": s.shape, "width_mm": s.width_mm, "height_mm": s.height_mm,
+                   "confidence": s.confidence, "source": s.source, "block": s.block} for s in doc.seals],
         "properties": doc.properties,
         "findings": [f.to_json() for f in doc.findings],
     }
@@ -76,4 +78,8 @@ def render_text(doc: Document, console: Console) -> None:
         if items:
             console.print(f"{name}：" + " | ".join(x.replace("\n", " ") for x in items))
     for s in doc.signatures:
-        console.print(f"签名域 {s.name}：第 {s.page} 页，{'已签名' if s.signed else '未签名'}")
+        state = ("已签名，" + ("签名完好" if s.intact else "签名后被改动或无法验证")) if s.signed else "未签名"
+        console.print(f"签名域 {s.name}：第 {s.page} 页，{state}")
+    for s in doc.seals:
+        where = f"第 {s.page} 页" if s.page else f"图片 #{s.block}"
+        console.print(f"公章：{where}，{s.shape}，{s.width_mm:g}×{s.height_mm:g} mm，置信度 {s.confidence:.2f}，来源 {s.source}")
