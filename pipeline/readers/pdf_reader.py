@@ -45,20 +45,54 @@ def _join(a: str, b: str) -> str:
 
 
 def _lines(page, number: int) -> list[_Line]:
-    out = []
+    """Visual lines of a page: PyMuPDF's lines, with fragments on one baseline joined (LibreOffice and
+    WPS write "2024", "年度…" and the quotes of one title as separate text runs in separate blocks)."""
+    raw = []
     data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
     for bno, blk in enumerate(data["blocks"]):
         for ln in blk.get("lines", []):
             spans = [s for s in ln["spans"] if s["text"].strip()]
-            if not spans:
+            if spans:
+                raw.append((bno, ln["bbox"], spans))
+    raw.sort(key=lambda r: ((r[1][1] + r[1][3]) / 2, r[1][0]))
+    rows: list[list] = []
+    for r in raw:
+        mid, h = (r[1][1] + r[1][3]) / 2, r[1][3] - r[1][1]
+        if rows:
+            last = rows[-1]
+            lmid = (last[0][1][1] + last[0][1][3]) / 2
+            if abs(mid - lmid) < 0.3 * max(h, 1) and not any(_overlaps(r[1], o[1]) for o in last):
+                last.append(r)
                 continue
-            text = "".join(s["text"] for s in ln["spans"]).strip()
-            weight = Counter()
-            for s in spans:
-                weight[round(s["size"], 1)] += len(s["text"].strip())
-            bold = all(s["flags"] & 16 or _BOLD_FONT.search(s["font"]) for s in spans)
-            out.append(_Line(text, tuple(ln["bbox"]), weight.most_common(1)[0][0], bool(bold), bno, number))
+        rows.append([r])
+    out = []
+    for row in rows:
+        row.sort(key=lambda r: r[1][0])
+        text, prev_x1, spans = "", None, []
+        for bno, bbox, sp in row:
+            piece = "".join(s["text"] for s in sp).strip()
+            size = max(s["size"] for s in sp)
+            if prev_x1 is not None and bbox[0] - prev_x1 > 2.5 * size:
+                text += "\t"  # a wide gap: separate cells of an unruled table
+            elif prev_x1 is not None:
+                text = _join(text, piece) if not text.endswith("\t") else text + piece
+                prev_x1 = bbox[2]
+                spans += sp
+                continue
+            text += piece
+            prev_x1 = bbox[2]
+            spans += sp
+        weight = Counter()
+        for s in spans:
+            weight[round(s["size"], 1)] += len(s["text"].strip())
+        bold = all(s["flags"] & 16 or _BOLD_FONT.search(s["font"]) for s in spans)
+        box = (min(r[1][0] for r in row), min(r[1][1] for r in row), max(r[1][2] for r in row), max(r[1][3] for r in row))
+        out.append(_Line(text.strip(), box, weight.most_common(1)[0][0], bool(bold), row[0][0], number))
     return out
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] - 1 and b[0] < a[2] - 1
 
 
 def _running_key(text: str) -> str:
@@ -150,21 +184,28 @@ def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> lis
 
 
 def _ruled_area(page):
-    """The box around the page's horizontal and vertical rules, where a ruled table may be; or None."""
+    """The box around the page's horizontal and vertical rules, where a ruled table may be; or None.
+    (Word and LibreOffice draw cell borders as lines, which have no area: their ends are collected.)"""
     h = v = 0
-    area = pymupdf.Rect()
+    xs: list[float] = []
+    ys: list[float] = []
     for path in page.get_drawings():
         for item in path["items"]:
             if item[0] == "re":
                 h, v = h + 2, v + 2
-                area |= item[1]
+                r = item[1]
+                xs += [r.x0, r.x1]
+                ys += [r.y0, r.y1]
             elif item[0] == "l":
                 p, q = item[1], item[2]
                 if abs(p.y - q.y) < 1 or abs(p.x - q.x) < 1:
                     h += abs(p.y - q.y) < 1
                     v += abs(p.x - q.x) < 1
-                    area |= pymupdf.Rect(p, q).normalize()
-    return area + (-2, -2, 2, 2) if h >= 2 and v >= 2 else None
+                    xs += [p.x, q.x]
+                    ys += [p.y, q.y]
+    if h < 2 or v < 2:
+        return None
+    return pymupdf.Rect(min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2)
 
 
 def _find_tables(page, clip):
