@@ -209,8 +209,8 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
         style = ("styles", "bold", "outline", "chinese")[h % 4]
         if it.file.endswith(".docx"):
             data = docx_bytes(it.content, style=style, seal=("inline", "floating")[h % 2])
-        else:
-            data = pdf_bytes(it.content, seal_on_stamp_line=True)
+        else:  # half the PDFs with borders drawn as lines, as Word and LibreOffice export them
+            data = pdf_bytes(it.content, seal_on_stamp_line=True, border_lines=bool(h % 2))
         (out / it.file).write_bytes(data)
     # scanned copies of some applications: the paper form, printed, stamped and scanned
     scanned = [it for it in items if it.kind == "application" and it.file.endswith(".docx")

@@ -244,7 +244,7 @@ MARGIN = 72.0
 
 def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项计划", page_numbers: bool = True,
               body_size: float = 12, seal_on_stamp_line: bool = False, seals: int = 9,
-              seal_args: dict | None = None) -> bytes:
+              seal_args: dict | None = None, border_lines: bool = False) -> bytes:
     """A text PDF as Word would export it: headings larger, tables ruled, running header and page numbers."""
     doc = pymupdf.open()
     page, y = None, 0.0
@@ -259,7 +259,7 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
     width = A4[0] - 2 * MARGIN
     for item in content:
         if isinstance(item, Tbl):
-            y = _pdf_table(doc, item, y, width, body_size, new_page)
+            y = _pdf_table(doc, item, y, width, body_size, new_page, border_lines)
             page = doc[-1]
             continue
         size = {0: 20, 1: 15, 2: 13.5}.get(item.level, body_size) if item.level is not None else body_size
@@ -285,7 +285,7 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
     return doc.tobytes()
 
 
-def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page) -> float:
+def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page, border_lines: bool = False) -> float:
     """Draw a ruled table with wrapped cell text, breaking to a new page between rows; returns the new y."""
     ncol = len(t.rows[0])
     cw = width / ncol
@@ -305,7 +305,11 @@ def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page) 
             if (r, c) in covered:
                 continue
             rect = pymupdf.Rect(MARGIN + c * cw, y, MARGIN + (c + spans[c]) * cw, y + row_h)
-            page.draw_rect(rect, color=(0, 0, 0), width=0.6)
+            if border_lines:  # as Word and LibreOffice export tables: one line per border, no rectangles
+                for a, b in ((rect.tl, rect.tr), (rect.bl, rect.br), (rect.tl, rect.bl), (rect.tr, rect.br)):
+                    page.draw_line(a, b, color=(0, 0, 0), width=0.5)
+            else:
+                page.draw_rect(rect, color=(0, 0, 0), width=0.6)
             page.insert_textbox(rect + (4, 4, -4, 0), row[c], fontname=CJK, fontsize=fs, lineheight=1.3)
         y += row_h
     return y + body_size

@@ -103,3 +103,18 @@ def test_mixed_document_page_by_page():
     assert [p.source for p in doc.pages] == ["text", "ocr"]
     assert {b.source for b in doc.blocks if b.page == 1 and b.type != "image"} == {"text"}
     assert any(b.text.endswith("申报单位（盖章）") and b.source == "ocr" for b in doc.blocks)
+
+
+def test_pdf_as_word_and_libreoffice_export_it():
+    """Borders drawn as lines (no rectangles), and a title written in runs of different fonts."""
+    data = pdf_bytes(sample_application(2), border_lines=True)
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    page = doc[0]
+    x = 150.0
+    for text, font in (("2025", "helv"), ("年度“", "china-s"), ("示范", "china-s"), ("”专项", "china-s")):
+        page.insert_text((x, 760), text, fontname=font, fontsize=14)
+        x += pymupdf.get_text_length(text, fontname=font, fontsize=14) + 0.5
+    read = read_bytes("export.pdf", doc.tobytes())
+    t = next(b for b in read.blocks if b.type == "table")
+    assert t.rows[0] == ["单位名称", "江苏省机械工程学会", "单位类型", "省级学会"]
+    assert any(b.text == "2025年度“示范”专项" for b in read.blocks)
