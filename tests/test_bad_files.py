@@ -98,6 +98,7 @@ def test_encrypted_docx(tmp_path):
     ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le") * 4, ".docx"),
     ("old.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000, ".docx"),
     ("form.ofd", zip_with({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<x/>"}), "PDF"),
+    ("form.odt", zip_with({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"}), ".docx"),
     ("sheet.xlsx", zip_with({"xl/workbook.xml": b"<x/>", "[Content_Types].xml": b"<x/>"}), ".docx"),
     ("notes.txt", "申报书正文".encode(), ".docx"),
 ])

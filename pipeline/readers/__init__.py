@@ -72,7 +72,7 @@ class BadFile(Exception):
 
 
 def sniff(data: bytes) -> str:
-    """'pdf', 'docx', 'image', 'ole' (legacy .doc/.wps or an encrypted .docx), 'ofd', 'zip', 'empty' or 'unknown'."""
+    """'pdf', 'docx', 'image', 'ole' (legacy .doc/.wps or an encrypted .docx), 'ofd', 'odf', 'zip', 'empty' or 'unknown'."""
     if not data.strip():
         return "empty"
     head = data[:1024]
@@ -91,6 +91,8 @@ def sniff(data: bytes) -> str:
             return "docx"
         if "OFD.xml" in names:
             return "ofd"
+        if "mimetype" in names and "content.xml" in names:
+            return "odf"
         return "zip"
     return "unknown"
 
@@ -148,6 +150,9 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
         raise BadFile(UNSUPPORTED, "这是旧版 Word/WPS 文档（.doc/.wps），无法检查", "请在 Word 或 WPS 中另存为 .docx 或导出 PDF 后重新提交")
     if kind == "ofd":
         raise BadFile(UNSUPPORTED, "这是 OFD 版式文件，无法检查", "请导出为 PDF 后重新提交")
+    if kind == "odf":
+        raise BadFile(UNSUPPORTED, "这是 OpenDocument 文档（.odt，WPS/LibreOffice 格式），无法检查",
+                      "请另存为 .docx 或导出 PDF 后重新提交")
     if kind == "zip":
         if ext == ".docx":
             check_zip(data, limits)  # a broken zip is unreadable; an intact non-Word zip is unsupported
