@@ -1,6 +1,7 @@
 """`kcjs check`: read a document, decide what it is, run every checker, build the JSON contract."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from checkers.catalog import CHECKERS
@@ -74,6 +75,16 @@ def check_document(doc: Document, pack: RulePack, given: Given = Given()) -> dic
     return result
 
 
+_UNIT = re.compile(r"^[\u4e00-\u9fff（）()·]{2,40}(学会|协会|研究会|促进会|联合体|科学技术协会|科协|人民政府|委员会|管委会|"
+                   r"公司|大学|学院|研究院|研究所|中心)$")
+
+
+def signer(doc: Document) -> str | None:
+    """The unit that signs a deliverable: a unit's name among its last lines (落款), else None."""
+    tail = [b.text.strip() for b in doc.blocks[-5:] if b.type == "paragraph" and b.text.strip()]
+    return next((t for t in reversed(tail) if _UNIT.match(t)), None)
+
+
 def _numbered(finding: dict, doc: Document) -> dict:
     """Checkers point at blocks; people count paragraphs and tables: give both (`block` is what
     `kcjs inspect` lists, `paragraph`/`table` count from 0 among paragraphs/tables)."""
@@ -108,6 +119,8 @@ def metrics(doc: Document, req: Requirements) -> dict:
     if req.length is not None:
         ln = req.length
         m["length_rule"] = {"min": ln.min, "max": ln.max, "mode": req.mode, "warn_above": ln.warn_above}
+    if not req.is_application:
+        m["applicant_name"] = signer(doc)
     if req.is_application:
         from checkers.fields import read_fields
         from checkers.placeholders import is_placeholder

@@ -238,3 +238,15 @@ def test_second_run_uses_the_store_and_a_killed_run_resumes(tmp_path, pack):
     assert strip(resumed) == strip(clean)
     again = json.loads(_run_audit(src, out).communicate(timeout=300)[0])
     assert again["summary"]["checked_now"] == 0 and again["summary"]["from_cache"] == 12
+
+
+def test_deliverables_grouped_by_their_signing_unit(tmp_path, pack):
+    """Without a manifest or folders, a deliverable's 落款 names its applicant (so nothing is called missing)."""
+    sub = pack.subprogram("academician-center")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "申报书.docx").write_bytes(app_doc(pack, sub.id, "江苏省机械工程学会"))
+    for kind, words in (("advisory-report", 4500), ("success-case", 1600)):
+        (tmp_path / "in" / f"{kind}.docx").write_bytes(docx_bytes(deliverable(pack, sub, kind, words, "2024年11月20日")))
+    report = audit(tmp_path / "in", tmp_path / "out", pack, None, AuditOptions(stage="acceptance", workers=1, quiet=True))
+    assert {d["applicant"] for d in report["documents"]} == {"江苏省机械工程学会"}
+    assert not [f for f in report["findings"] if f["rule"] == "deliverable.missing"]
