@@ -30,7 +30,6 @@ class _Line:
     box: tuple[float, float, float, float]
     size: float
     bold: bool
-    block: int
     page: int
     source: str = "text"
     confidence: float | None = None
@@ -49,45 +48,42 @@ def _lines(page, number: int) -> list[_Line]:
     WPS write "2024", "年度…" and the quotes of one title as separate text runs in separate blocks)."""
     raw = []
     data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
-    for bno, blk in enumerate(data["blocks"]):
+    for blk in data["blocks"]:
         for ln in blk.get("lines", []):
             spans = [s for s in ln["spans"] if s["text"].strip()]
             if spans:
-                raw.append((bno, ln["bbox"], spans))
-    raw.sort(key=lambda r: ((r[1][1] + r[1][3]) / 2, r[1][0]))
+                raw.append((ln["bbox"], spans))
+    raw.sort(key=lambda r: ((r[0][1] + r[0][3]) / 2, r[0][0]))
     rows: list[list] = []
     for r in raw:
-        mid, h = (r[1][1] + r[1][3]) / 2, r[1][3] - r[1][1]
+        mid, h = (r[0][1] + r[0][3]) / 2, r[0][3] - r[0][1]
         if rows:
             last = rows[-1]
-            lmid = (last[0][1][1] + last[0][1][3]) / 2
-            if abs(mid - lmid) < 0.3 * max(h, 1) and not any(_overlaps(r[1], o[1]) for o in last):
+            lmid = (last[0][0][1] + last[0][0][3]) / 2
+            if abs(mid - lmid) < 0.3 * max(h, 1) and not any(_overlaps(r[0], o[0]) for o in last):
                 last.append(r)
                 continue
         rows.append([r])
     out = []
     for row in rows:
-        row.sort(key=lambda r: r[1][0])
+        row.sort(key=lambda r: r[0][0])
         text, prev_x1, spans = "", None, []
-        for bno, bbox, sp in row:
+        for bbox, sp in row:
             piece = "".join(s["text"] for s in sp).strip()
-            size = max(s["size"] for s in sp)
-            if prev_x1 is not None and bbox[0] - prev_x1 > 2.5 * size:
-                text += "\t"  # a wide gap: separate cells of an unruled table
-            elif prev_x1 is not None:
-                text = _join(text, piece) if not text.endswith("\t") else text + piece
-                prev_x1 = bbox[2]
-                spans += sp
-                continue
-            text += piece
+            if prev_x1 is None:
+                text = piece
+            elif bbox[0] - prev_x1 > 2.5 * max(s["size"] for s in sp):
+                text += "\t" + piece  # a wide gap: separate cells of an unruled table
+            else:
+                text = _join(text, piece)
             prev_x1 = bbox[2]
             spans += sp
         weight = Counter()
         for s in spans:
             weight[round(s["size"], 1)] += len(s["text"].strip())
         bold = all(s["flags"] & 16 or _BOLD_FONT.search(s["font"]) for s in spans)
-        box = (min(r[1][0] for r in row), min(r[1][1] for r in row), max(r[1][2] for r in row), max(r[1][3] for r in row))
-        out.append(_Line(text.strip(), box, weight.most_common(1)[0][0], bool(bold), row[0][0], number))
+        box = (min(r[0][0] for r in row), min(r[0][1] for r in row), max(r[0][2] for r in row), max(r[0][3] for r in row))
+        out.append(_Line(text.strip(), box, weight.most_common(1)[0][0], bool(bold), number))
     return out
 
 
@@ -284,14 +280,14 @@ def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
         else:
             rows.append([mid, [o]])
     out = []
-    for n, (_, row) in enumerate(rows):
+    for _, row in rows:
         row.sort(key=lambda o: o.box[0])
         text = "\t".join(o.text for o in row)
         x0, y0 = min(o.box[0] for o in row) * scale, min(o.box[1] for o in row) * scale
         x1, y1 = max(o.box[2] for o in row) * scale, max(o.box[3] for o in row) * scale
         size = float(np.median([o.box[3] - o.box[1] for o in row])) * scale * 0.8
         cells = tuple((o.box[0] * scale, o.box[2] * scale, o.text) for o in row)
-        out.append(_Line(text, (x0, y0, x1, y1), round(size, 1), False, n, number, "ocr",
+        out.append(_Line(text, (x0, y0, x1, y1), round(size, 1), False, number, "ocr",
                          min(o.score for o in row), cells))
     return out
 
