@@ -9,7 +9,7 @@ from checkers.registry import rule
 from pipeline.rulepack import RulePack
 
 BLACKLISTED = rule("eligibility.blacklisted", "error", "申报单位在不得申报名单上（两年内受处罚、被通报整改或未完成项目）")
-DUPLICATE = rule("file.duplicate", "warning", "同一文件被重复提交")
+DUPLICATE = rule("file.duplicate", "warning", "同一份材料被重复提交（正文相同，不论文件字节是否相同）")
 DELIVERABLE_MISSING = rule("deliverable.missing", "error", "结项时缺少子项目要求提交的成果材料")
 for _id, _desc in (("limit.platform_exclusive", "同一单位兼报了不可兼报的平台建设类子项目"),
                    ("limit.activity_max2", "同一单位申报的项目活动类子项目超过 2 项")):
@@ -26,6 +26,7 @@ class Entry:
     direction: str | None
     kind: str | None
     sha256: str | None
+    content: str | None = None  # digest of the body text (Document.content_digest): duplicates by content
 
 
 def _finding(rule_id: str, severity: str, applicant: str, files: list[str], message: str, **extra) -> dict:
@@ -65,11 +66,11 @@ def check(entries: list[Entry], pack: RulePack, blacklist: dict[str, dict], stag
                                             expected=d.name, subprogram=sub_id))
     by_hash: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
-        if e.sha256:
-            by_hash[e.sha256].append(e)
+        if e.content or e.sha256:
+            by_hash[e.content or e.sha256].append(e)
     for same in by_hash.values():
         if len(same) > 1:
             who = "、".join(dict.fromkeys(e.applicant or "未知单位" for e in same))
             out.append(_finding(DUPLICATE, "warning", who, [e.file for e in same],
-                                f"同一文件提交了 {len(same)} 次：{'、'.join(e.file for e in same)}"))
+                                f"同一份材料（正文相同）提交了 {len(same)} 次：{'、'.join(e.file for e in same)}"))
     return out

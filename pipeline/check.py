@@ -112,7 +112,7 @@ def metrics(doc: Document, req: Requirements) -> dict:
     from checkers.stamps import seals_json
     from checkers.structure import locate
     from checkers.targets import commitments
-    m: dict = {"pages": doc.page_count, "format": doc.format,
+    m: dict = {"pages": doc.page_count, "format": doc.format, "content_sha256": doc.content_digest(),
                "ocr_pages": [p.number for p in doc.pages if p.source == "ocr"],
                "count": count_all(doc.body_text()), "count_mode": req.mode,
                "sections_found": sorted(locate(doc, req.kind)), "seals": seals_json(doc)}

@@ -93,6 +93,14 @@ class Document:
                 parts.append(b.text)
         return "\n".join(p for p in parts if p)
 
+    def content_digest(self) -> str | None:
+        """sha256 (hex) of the body text with all whitespace removed and NFKC-folded: the same document
+        saved twice (new zip timestamps, re-saved by WPS) has one digest; None when there is no text."""
+        import hashlib
+        import unicodedata
+        text = "".join(unicodedata.normalize("NFKC", self.body_text()).split())
+        return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
+
 
 def table_text(rows: list[list[str]], copies: set[tuple[int, int]] = frozenset()) -> str:
     """A table's text, each merged cell once, cells separated by tabs and rows by newlines."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import signal
@@ -31,6 +32,15 @@ def app_doc(pack, sid: str, unit: str | None = None, fmt: str = "docx", variant:
     return docx_bytes(content, seal="inline") if fmt == "docx" else pdf_bytes(content, seal_on_stamp_line=True)
 
 
+def resaved(data: bytes) -> bytes:
+    """The same .docx saved again: every zip member with another timestamp, so the bytes differ."""
+    src, buf = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 3, 20, 9, 30, 0)), src.read(info))
+    return buf.getvalue()
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, pack):
     """Four applicants; one over both limits, one blacklisted, one file sent twice."""
@@ -43,7 +53,7 @@ def batch(tmp_path_factory, pack):
         "a/江苏行.docx": app_doc(pack, "expert-service-tour", soc),
         "a/其他专项.docx": app_doc(pack, "special-service", soc, direction=pack.subprogram("special-service").directions[0]),
         "b/学会联合体.docx": app_doc(pack, "society-consortium"),
-        "b/学会联合体-副本.docx": app_doc(pack, "society-consortium"),
+        "b/学会联合体-副本.docx": resaved(app_doc(pack, "society-consortium")),
         "c/实体化平台.docx": app_doc(pack, "national-society-platform", variant="over-cap"),
         "d/=HYPERLINK(\"http://x\")<script>.docx": app_doc(pack, "academic-conference", "省 机械工程学会"),
         "e/broken.pdf": b"%PDF-1.7 not really",
@@ -75,6 +85,17 @@ def test_cross_submission_rules(batch):
     assert by_rule["eligibility.blacklisted"][0]["applicant"] == "中国机械工程学会"
     assert "限期整改" in by_rule["eligibility.blacklisted"][0]["message"]
     assert set(by_rule["file.duplicate"][0]["files"]) == {"b/学会联合体-副本.docx", "b/学会联合体.docx"}, by_rule["file.duplicate"]
+    assert len(by_rule["file.duplicate"]) == 1
+
+
+def test_duplicate_by_content_not_bytes(batch):
+    """Re-saved copies differ in bytes (zip timestamps) but are one document; the other files are not duplicates."""
+    root, _, report = batch
+    assert (root / "b/学会联合体.docx").read_bytes() != (root / "b/学会联合体-副本.docx").read_bytes()
+    docs = {d["file"]: d for d in report["documents"]}
+    a, b = docs["b/学会联合体.docx"], docs["b/学会联合体-副本.docx"]
+    assert a["sha256"] != b["sha256"] and a["metrics"]["content_sha256"] == b["metrics"]["content_sha256"]
+    assert a["cross"] == b["cross"] == ["file.duplicate"]
 
 
 def test_documents_carry_applicant_and_inference(batch):

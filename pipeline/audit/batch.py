@@ -90,7 +90,8 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
         result["file"] = s.name
         documents.append(_annotate(result, s, rows.get(s.name), pack))
     entries = [cross.Entry(d["file"], d.get("applicant") or "", tables.applicant_key(d.get("applicant") or ""),
-                           d.get("subprogram"), d.get("direction"), d.get("kind"), d.get("sha256")) for d in documents]
+                           d.get("subprogram"), d.get("direction"), d.get("kind"), d.get("sha256"),
+                           (d.get("metrics") or {}).get("content_sha256")) for d in documents]
     findings = cross.check(entries, pack, blacklist, opts.stage)
     for d in documents:
         d["cross"] = [f["rule"] for f in findings if d["file"] in f["files"]]
