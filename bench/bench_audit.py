@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_batch(out: Path, n: int, scan_share: float) -> None:
-    from corpus.build import UNIT_NAMES, application
-    from corpus.gen import docx_bytes, pdf_bytes, scan_pdf_bytes
-    from pipeline.packloader import load_pack
+    from kcjs.corpus.build import UNIT_NAMES, application
+    from kcjs.corpus.gen import docx_bytes, pdf_bytes, scan_pdf_bytes
+    from kcjs.pipeline.packloader import load_pack
     pack = load_pack()
     subs = list(pack.subprograms)
     scans = int(n * scan_share)
@@ -45,7 +45,7 @@ def make_batch(out: Path, n: int, scan_share: float) -> None:
 def one(src: str, out: str, workers: int) -> None:
     """Run one audit in this process and print its time and peak memory (this process and its workers)."""
     sys.argv = ["kcjs", "audit", src, "-o", out, "-q", "--workers", str(workers), "--format", "json"]
-    from pipeline.cli import app
+    from kcjs.pipeline.cli import app
     t0 = time.perf_counter()
     try:
         app(standalone_mode=False)

@@ -14,9 +14,9 @@ import numpy as np
 import pymupdf
 
 from timing import best_of  # bench/timing.py (the script's folder is on sys.path)
-from corpus.gen import Para, pdf_bytes, sample_application, scan_pdf_bytes, docx_bytes
-from pipeline.readers import Limits, read_bytes
-from pipeline.readers import ocr
+from kcjs.corpus.gen import Para, pdf_bytes, sample_application, scan_pdf_bytes, docx_bytes
+from kcjs.pipeline.readers import Limits, read_bytes
+from kcjs.pipeline.readers import ocr
 
 
 def bare_docx(data: bytes) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import sys
 
 from timing import best_of  # bench/timing.py (the script's folder is on sys.path)
-from corpus.build import application
-from corpus.gen import docx_bytes, pdf_bytes, scan_pdf_bytes
-from pipeline.packloader import load_pack
-from pipeline.readers import Limits, read_bytes
-from checkers import stamps
+from kcjs.corpus.build import application
+from kcjs.corpus.gen import docx_bytes, pdf_bytes, scan_pdf_bytes
+from kcjs.pipeline.packloader import load_pack
+from kcjs.pipeline.readers import Limits, read_bytes
+from kcjs.checkers import stamps
 
 
 def main(n: int) -> None:
@@ -30,7 +30,7 @@ def main(n: int) -> None:
         docs = []
         full = best_of(lambda: docs.extend(read_bytes(f, d) for f, d in files), 1 if "scan" in name else 3)
         sub = pack.subprogram("academician-center")
-        from checkers.context import Requirements
+        from kcjs.checkers.context import Requirements
         req = Requirements(pack, pack.kind("application"), sub)
         check = best_of(lambda: [stamps.check(d, req) for d in docs[:len(files)]])
         k = len(files)

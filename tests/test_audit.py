@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from corpus.build import application, deliverable
-from corpus.gen import docx_bytes, pdf_bytes
-from pipeline.audit.batch import AuditOptions, audit
-from pipeline.audit.report import write_html, write_xlsx
-from pipeline.audit.tables import applicant_key
-from pipeline.readers import Limits
+from kcjs.corpus.build import application, deliverable
+from kcjs.corpus.gen import docx_bytes, pdf_bytes
+from kcjs.pipeline.audit.batch import AuditOptions, audit
+from kcjs.pipeline.audit.report import write_html, write_xlsx
+from kcjs.pipeline.audit.tables import applicant_key
+from kcjs.pipeline.readers import Limits
 
 
 def app_doc(pack, sid: str, unit: str | None = None, fmt: str = "docx", variant: str = "compliant", direction=None) -> bytes:
@@ -217,7 +217,7 @@ def test_cli_audit_exit_codes_and_bad_manifest(tmp_path, kcjs, pack):
 
 
 def _run_audit(src: Path, out: Path, workers: int = 1) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "audit", str(src), "-o", str(out), "-q",
+    return subprocess.Popen([sys.executable, "-m", "kcjs.pipeline.cli", "audit", str(src), "-o", str(out), "-q",
                              "--workers", str(workers), "--format", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 

@@ -9,9 +9,9 @@ import zipfile
 import pymupdf
 import pytest
 
-from corpus.gen import Para, docx_bytes, pdf_bytes, sample_application
-from pipeline import readers
-from pipeline.readers import Limits, read_document, read_isolated
+from kcjs.corpus.gen import Para, docx_bytes, pdf_bytes, sample_application
+from kcjs.pipeline import readers
+from kcjs.pipeline.readers import Limits, read_document, read_isolated
 
 
 def write(tmp_path, name: str, data: bytes):
@@ -192,7 +192,7 @@ def test_list_checks_names_the_file_rules(kcjs_json):
 
 def test_a_photo_of_a_page_is_read_as_a_scan(tmp_path):
     import pymupdf
-    from corpus.gen import scan_pdf_bytes
+    from kcjs.corpus.gen import scan_pdf_bytes
     page = pymupdf.open(stream=scan_pdf_bytes(pdf_bytes(sample_application(1)), dpi=150), filetype="pdf")[0]
     jpg = page.get_pixmap(dpi=150).tobytes("jpeg")
     doc = read_document(write(tmp_path, "photo.jpg", jpg))

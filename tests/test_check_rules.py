@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from corpus.gen import Para, Tbl, docx_bytes
-from checkers.dates import parse_date
-from checkers.eligibility import applicant_types
-from checkers.text import cn_int, money_wan
-from pipeline.check import Given, check_document
-from pipeline.readers import read_bytes
+from kcjs.corpus.gen import Para, Tbl, docx_bytes
+from kcjs.checkers.dates import parse_date
+from kcjs.checkers.eligibility import applicant_types
+from kcjs.checkers.text import cn_int, money_wan
+from kcjs.pipeline.check import Given, check_document
+from kcjs.pipeline.readers import read_bytes
 
 
 def check(content, pack, **given):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checkers.counting import count, count_all
+from kcjs.checkers.counting import count, count_all
 
 EXAMPLE = "2024年，我们完成了5G基站建设（共计30个）。Hello world!"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.build import build
-from pipeline.evaluate import evaluate
+from kcjs.corpus.build import build
+from kcjs.pipeline.evaluate import evaluate
 
 REQUIRED = {"section.missing", "length.too_short", "length.too_long", "target.below_minimum", "target.missing",
             "budget.over_cap", "budget.missing", "template.placeholder_left", "language.not_chinese",

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.packloader import DEFAULT_PACK
+from kcjs.pipeline.packloader import DEFAULT_PACK
 
 # (subprogram, sentence of the notice, cap in 万元, class)
 CAPS = [
@@ -154,7 +154,7 @@ def test_who_may_apply(pack):
 
 def _sources(obj, path=""):
     from pydantic import BaseModel
-    from pipeline.rulepack import Source
+    from kcjs.pipeline.rulepack import Source
     if isinstance(obj, Source):
         yield path, obj
     elif isinstance(obj, BaseModel):

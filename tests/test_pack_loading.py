@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.packloader import DEFAULT_PACK, RulePackError, find_subprogram, load_pack, parse_pack
+from kcjs.pipeline.packloader import DEFAULT_PACK, RulePackError, find_subprogram, load_pack, parse_pack
 
 OTHER = Path(__file__).parent / "packs" / "other-2025.yaml"
 TEXT = DEFAULT_PACK.read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from corpus.gen import Para, Tbl, docx_bytes, sample_application
-from pipeline.readers import read_bytes
+from kcjs.corpus.gen import Para, Tbl, docx_bytes, sample_application
+from kcjs.pipeline.readers import read_bytes
 
 EXPECTED_HEADINGS = [(0, "2024年度“科创江苏”专项计划项目申报书"), (1, "一、申报单位基本情况"), (1, "二、项目实施方案"),
                      (2, "（一）建设目标"), (2, "（二）年度目标任务"), (1, "三、经费预算"), (1, "四、申报单位意见")]
@@ -50,7 +50,7 @@ def test_tables_resolve_merged_cells():
     t = next(b for b in doc.blocks if b.type == "table")
     assert t.rows == [["项目", "金额", "备注"], ["会议费", "10", "已含"], ["合计", "30", "已含"]]
     assert t.copies == {(2, 2)}
-    from pipeline.document import table_text
+    from kcjs.pipeline.document import table_text
     assert table_text(t.rows, t.copies) == "项目\t金额\t备注\n会议费\t10\t已含\n合计\t30"
 
 

@@ -7,8 +7,8 @@ import re
 import pymupdf
 import pytest
 
-from corpus.gen import FILLER, Para, pdf_bytes, sample_application, scan_pdf_bytes
-from pipeline.readers import read_bytes
+from kcjs.corpus.gen import FILLER, Para, pdf_bytes, sample_application, scan_pdf_bytes
+from kcjs.pipeline.readers import read_bytes
 
 HEADINGS = [(0, "2024年度“科创江苏”专项计划项目申报书"), (1, "一、申报单位基本情况"), (1, "二、项目实施方案"),
             (2, "（一）建设目标"), (2, "（二）年度目标任务"), (1, "三、经费预算"), (1, "四、申报单位意见")]

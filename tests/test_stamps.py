@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from corpus import stamps as st
-from corpus.build import application
-from corpus.gen import docx_bytes, pdf_bytes, scan_pdf_bytes, seal_png
-from pipeline.check import Given, check_document
-from pipeline.readers import read_bytes
-from pipeline.seals import find_seals, image_seal
+from kcjs.corpus import stamps as st
+from kcjs.corpus.build import application
+from kcjs.corpus.gen import docx_bytes, pdf_bytes, scan_pdf_bytes, seal_png
+from kcjs.pipeline.check import Given, check_document
+from kcjs.pipeline.readers import read_bytes
+from kcjs.pipeline.seals import find_seals, image_seal
 
 
 def rgb_of(png: bytes, size_px: int) -> np.ndarray:

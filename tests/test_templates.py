@@ -10,10 +10,10 @@ import docx
 import pytest
 import yaml
 
-from corpus.build import SENTENCES, UNIT_NAMES
-from pipeline.check import check_document
-from pipeline.forms import Form, forms_of, render, write_all
-from pipeline.readers import read_document
+from kcjs.corpus.build import SENTENCES, UNIT_NAMES
+from kcjs.pipeline.check import check_document
+from kcjs.pipeline.forms import Form, forms_of, render, write_all
+from kcjs.pipeline.readers import read_document
 
 UNFILLED = {"template.placeholder_left", "target.missing", "budget.missing", "stamp.missing", "length.too_short"}
 

@@ -1,0 +1,6 @@
+"""Every checker in the order they run, and every module that declares rules (so the registry is complete)."""
+import kcjs.checkers.limits  # noqa: F401  cross-submission rules (kcjs audit)
+import kcjs.pipeline.readers  # noqa: F401  file.* rules
+from kcjs.checkers import budget, dates, eligibility, language, length, placeholders, sections, stamps, targets
+
+CHECKERS = [sections, placeholders, targets, budget, length, eligibility, dates, stamps, language]

@@ -1,0 +1,65 @@
+"""Template text left unfilled: Jinja tags, 【请填写】 prompts, XXX, blank lines and blank required fields."""
+from __future__ import annotations
+
+import re
+
+from kcjs.checkers.context import Requirements
+from kcjs.checkers.fields import read_fields
+from kcjs.checkers.registry import rule
+from kcjs.checkers.text import quote
+from kcjs.pipeline.document import Document
+from kcjs.pipeline.findings import Finding, Location
+
+PLACEHOLDER = rule("template.placeholder_left", "error", "模板中的占位内容未填写")
+
+PATTERNS = [
+    (re.compile(r"\{\{.*?\}\}|\{%.*?%\}"), "模板标记"),
+    (re.compile(r"【[^】]{0,30}(请|填写|输入|此处)[^】]{0,30}】|\[[^\]]{0,30}(请填写|请输入)[^\]]{0,30}\]"), "填写提示"),
+    (re.compile(r"单击或点击此处输入文字|单击此处输入文字|点击此处输入|Click or tap here to enter text", re.I), "Word 占位提示"),
+    (re.compile(r"(?<![A-Za-z])(?:[XxＸｘ]{3,}|[XＸ]{2}(?=[\u4e00-\u9fff年月日]))"), "“XXX”"),
+    (re.compile(r"_{4,}|＿{3,}"), "空白下划线"),
+]
+_EMPTY_DATE = re.compile(r"^[\s年月日_＿]*$")  # "    年  月  日" is a blank date
+
+
+def _scan(text: str) -> list[tuple[str, str]]:
+    """Every placeholder in the text: (what it is, the words)."""
+    return [(what, m.group(0)) for rx, what in PATTERNS for m in rx.finditer(text)]
+
+
+def is_placeholder(value: str) -> bool:
+    """A field value that is empty, a blank date, or template text."""
+    return bool(_EMPTY_DATE.match(value) or _scan(value))
+
+
+def check(doc: Document, req: Requirements) -> list[Finding]:
+    out: list[Finding] = []
+    for i, b in enumerate(doc.blocks):
+        if b.type == "table" and b.rows:
+            for r, row in enumerate(b.rows):
+                for c, text in enumerate(row):
+                    for hit in _scan(text) if (r, c) not in b.copies else []:
+                        out.append(Finding(PLACEHOLDER, "error", f"表格中留有未填写的{hit[0]}“{quote(hit[1], 20)}”",
+                                           Location(page=b.page, table=i, cell=(r, c), quote=quote(text)),
+                                           actual=hit[1], hint="请填写实际内容并删除模板提示"))
+        elif b.type in ("paragraph", "heading"):
+            for hit in _scan(b.text):
+                out.append(Finding(PLACEHOLDER, "error", f"正文中留有未填写的{hit[0]}“{quote(hit[1], 20)}”",
+                                   Location(page=b.page, paragraph=i, quote=quote(b.text)), actual=hit[1],
+                                   hint="请填写实际内容并删除模板提示"))
+    if req.kind.fields:
+        for fv in read_fields(doc, req.kind).values():
+            if _EMPTY_DATE.match(fv.value):
+                out.append(Finding(PLACEHOLDER, "error", f"基本信息“{fv.field.name}”未填写", fv.where,
+                                       expected=fv.field.name, actual="", hint=f"请填写{fv.field.name}"))
+    return _dedupe(out)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.location.table, f.location.cell, f.location.paragraph, f.actual)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

@@ -1,0 +1,174 @@
+"""The applicant's committed value for every annual target, against the notice's minimum."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kcjs.checkers.context import Requirements
+from kcjs.checkers.registry import rule
+from kcjs.checkers.structure import locate, span_text
+from kcjs.checkers.text import NUMBER, norm, quote, to_number
+from kcjs.pipeline.document import Block, Document
+from kcjs.pipeline.findings import Finding, Location
+from kcjs.pipeline.rulepack import Target
+
+BELOW = rule("target.below_minimum", "error", "年度目标值低于通知规定的最低要求")
+MISSING = rule("target.missing", "error", "申报书没有承诺通知规定的某项年度目标")
+
+# Units people write for each unit of the notice (language, not figures of the notice).
+UNIT_WORDS = {"个": "个项件", "项": "项个件", "场": "场次届", "家": "家个所", "人": "人名位", "次": "次场"}
+VALUE_HEADER = re.compile(r"目标值|承诺|申报值|计划|本单位|预期|年度目标|数量|指标值|完成值|目标数")
+NOT_VALUE_HEADER = re.compile(r"最低|要求|下限|通知|标准|单位$")
+QUOTING_NOTICE = re.compile(r"通知要求|要求不少于|最低要求|通知规定|申报条件")
+
+
+@dataclass(frozen=True)
+class Commitment:
+    value: float
+    where: Location
+    words: str
+
+
+def _keywords(t: Target) -> list[str]:
+    return sorted({norm(k) for k in (t.name.split("（")[0], *t.keywords) if norm(k)}, key=len, reverse=True)
+
+
+def _best_target(text: str, targets: tuple[Target, ...]) -> tuple[Target, str] | None:
+    """The target whose longest keyword occurs in the text, with that keyword."""
+    key = norm(text)
+    best = None
+    for t in targets:
+        for k in _keywords(t):
+            if k in key:
+                if best is None or len(k) > len(best[1]):
+                    best = (t, k)
+                break
+    return best
+
+
+def _number_with_unit(text: str, unit: str, after: int = 0) -> tuple[float, str] | None:
+    """The number followed by one of the unit's words nearest after position `after` (else anywhere)."""
+    units = UNIT_WORDS.get(unit, unit)
+    hits = [(m.start(), to_number(m.group(1)), m.group(0))
+            for m in re.finditer(rf"({NUMBER})\s*[{units}]", text)]
+    hits = [h for h in hits if h[1] is not None]
+    if not hits:
+        return None
+    later = [h for h in hits if h[0] >= after]
+    pos, value, words = min(later, key=lambda h: h[0]) if later else hits[-1]
+    return value, words
+
+
+def from_prose(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
+    found: dict[str, Commitment] = {}
+    for i, b in enumerate(blocks):
+        if b.type not in ("paragraph", "heading") or not b.text:
+            continue
+        for clause in re.split(r"[。；;！？!?\n]", b.text):
+            if QUOTING_NOTICE.search(clause):
+                continue
+            for part in _split_by_targets(clause, targets):
+                hit = _best_target(part, targets)
+                if not hit or hit[0].id in found:
+                    continue
+                t, k = hit
+                at = norm(part).find(k)
+                got = _number_with_unit(part, t.unit, after=_raw_pos(part, at + len(k)))
+                if got:
+                    found[t.id] = Commitment(got[0], Location(page=b.page, paragraph=offset + i, quote=quote(part)), got[1])
+    return found
+
+
+def _split_by_targets(clause: str, targets: tuple[Target, ...]) -> list[str]:
+    """Split a clause at '，' or '、' where each piece names its own target (“解决问题6个、成果转化4项”)."""
+    pieces = re.split(r"[，,、]", clause)
+    if len(pieces) == 1:
+        return pieces
+    out, current = [], ""
+    for p in pieces:
+        if current and _best_target(p, targets) and re.search(NUMBER, current):
+            out.append(current)
+            current = p
+        else:
+            current = f"{current}、{p}" if current else p
+    return out + [current]
+
+
+def _raw_pos(text: str, norm_pos: int) -> int:
+    """Position in `text` of the character at `norm_pos` in norm(text)."""
+    seen = 0
+    for i, ch in enumerate(text):
+        if norm(ch):
+            if seen == norm_pos:
+                return i
+            seen += 1
+    return len(text)
+
+
+def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
+    found: dict[str, Commitment] = {}
+    for i, b in enumerate(blocks):
+        if b.type != "table" or not b.rows:
+            continue
+        value_col, skip_cols, header_row = None, set(), -1
+        for r, row in enumerate(b.rows[:3]):
+            cols = [c for c, t in enumerate(row) if VALUE_HEADER.search(t) and not NOT_VALUE_HEADER.search(t)]
+            if cols:
+                value_col, header_row = cols[-1], r
+                skip_cols = {c for c, t in enumerate(row) if NOT_VALUE_HEADER.search(t)}
+                break
+        for r, row in enumerate(b.rows):
+            if r <= header_row:
+                continue
+            label = " ".join(t for c, t in enumerate(row) if c != value_col and not re.fullmatch(r"[\d.\s]*", t))
+            hit = _best_target(label, targets)
+            if not hit or hit[0].id in found:
+                continue
+            t = hit[0]
+            cols = [value_col] if value_col is not None else \
+                [c for c in reversed(range(len(row))) if c not in skip_cols]
+            for c in cols:
+                m = re.match(rf"\s*({NUMBER})", row[c]) if c < len(row) else None
+                v = to_number(m.group(1)) if m else None
+                if v is not None:
+                    where = Location(page=b.page, table=offset + i, cell=(r, c), quote=quote(" | ".join(row)))
+                    found[t.id] = Commitment(v, where, row[c])
+                    break
+    return found
+
+
+def commitments(doc: Document, req: Requirements) -> dict[str, Commitment]:
+    """Committed values: tables before prose, the targets section before the rest of the document."""
+    targets = req.subprogram.targets
+    span = locate(doc, req.kind).get("targets")
+    scopes = []
+    if span is not None:
+        start = span.title if span.via == "table" else span.start
+        scopes.append((span_text(doc, span), start))
+    scopes.append((doc.blocks, 0))
+    found: dict[str, Commitment] = {}
+    for blocks, offset in scopes:
+        for reader in (from_tables, from_prose):
+            for tid, c in reader(blocks, targets, offset).items():
+                found.setdefault(tid, c)
+    return found
+
+
+def check(doc: Document, req: Requirements) -> list[Finding]:
+    if not req.is_application or req.subprogram is None or not req.subprogram.targets:
+        return []
+    found = commitments(doc, req)
+    out = []
+    for t in req.subprogram.targets:
+        c = found.get(t.id)
+        minimum = int(t.min) if float(t.min).is_integer() else t.min
+        if c is None:
+            out.append(Finding(MISSING, "error", f"没有找到“{t.name}”的年度目标值（通知要求全年不少于 {minimum} {t.unit}）",
+                               Location(section="年度目标任务"), expected=f"≥ {minimum} {t.unit}", actual=None,
+                               hint=f"请在年度目标任务中写明，例如“{t.name.split('（')[0]}不少于 {minimum} {t.unit}”"))
+        elif c.value < t.min:
+            v = int(c.value) if c.value.is_integer() else c.value
+            out.append(Finding(BELOW, "error", f"“{t.name}”目标为 {v} {t.unit}，低于通知要求的最低 {minimum} {t.unit}",
+                               c.where, expected=f"≥ {minimum} {t.unit}", actual=f"{v} {t.unit}",
+                               hint=f"请将该目标提高到不少于 {minimum} {t.unit}"))
+    return out

@@ -1,0 +1,123 @@
+"""Check many files at once: a process pool, a time and memory limit per document, results stored as
+they finish, a progress bar on a terminal and plain lines in a log."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Callable
+
+from kcjs.pipeline.audit.store import Store
+from kcjs.pipeline.readers import Limits
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    name: str
+    key: str
+    sha256: str
+    given: tuple  # (subprogram id, kind id, direction id), each may be None
+    count_mode: str | None = None
+
+
+_STATE: dict = {}
+
+
+def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -> None:
+    from kcjs.pipeline.packloader import load_pack
+    from kcjs.pipeline.readers import ocr, preload
+    _STATE.update(pack=load_pack(pack_path), limits=limits)
+    ocr.set_threads(threads)  # workers share the cores instead of each OCR taking all of them
+    preload()
+    if warm_ocr:  # documents read in forked children then share the loaded OCR models
+        ocr.engine()
+
+
+def check_task(task: Task) -> tuple[Task, dict]:
+    """Read one file in an isolated child (time and memory limits) and check it."""
+    from kcjs.pipeline.check import Given, check_document
+    from kcjs.pipeline.readers import read_isolated
+    pack = _STATE["pack"]
+    sub_id, kind_id, dir_id = task.given
+    sub = pack.subprogram(sub_id) if sub_id else None
+    kind = pack.kind(kind_id) if kind_id else None
+    direction = next((d for d in sub.directions if d.id == dir_id), None) if sub and dir_id else None
+    try:
+        result = check_document(read_isolated(task.path, _STATE["limits"]), pack, Given(sub, kind, direction, task.count_mode))
+    except Exception as e:  # a checker's bug must cost one document, not the batch
+        from kcjs.pipeline.check import internal_error
+        result = internal_error(task.path, task.sha256, e)
+    result["file"] = task.name
+    return task, result
+
+
+class Progress:
+    """A rich progress bar with ETA on a terminal; a line every 10 % (or 30 s) otherwise."""
+
+    def __init__(self, total: int, quiet: bool = False) -> None:
+        self.total, self.done, self.quiet = total, 0, quiet
+        self.tty = sys.stderr.isatty() and not quiet
+        self.t0 = self.last = time.monotonic()
+        self.bar = None
+        if self.tty and total:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+            self.bar = Bar(TextColumn("检查中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("check", total=total)
+
+    def step(self, name: str) -> None:
+        self.done += 1
+        if self.bar:
+            self.bar.advance(self.task)
+            return
+        now = time.monotonic()
+        if not self.quiet and (self.done == self.total or self.done % max(1, self.total // 10) == 0 or now - self.last > 30):
+            rate = self.done / max(now - self.t0, 1e-9)
+            eta = (self.total - self.done) / rate if rate else 0
+            sys.stderr.write(f"已检查 {self.done}/{self.total}（{rate:.1f} 个/秒，预计还需 {eta:.0f} 秒）\n")
+            self.last = now
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def run(tasks: list[Task], store: Store, pack_path: str | None, limits: Limits, workers: int,
+        quiet: bool = False, on_result: Callable[[Task, dict], None] | None = None) -> tuple[dict[str, dict], int]:
+    """Results of every task by key (from the store when already there, else checked now and stored),
+    and how many were checked now."""
+    results: dict[str, dict] = {}
+    todo: dict[str, Task] = {}  # one check per distinct key: a file sent twice is read once
+    for t in tasks:
+        if t.key in results or t.key in todo:
+            continue
+        cached = store.get(t.key)
+        if cached is not None:
+            results[t.key] = cached
+        else:
+            todo[t.key] = t
+    todo = list(todo.values())
+    progress = Progress(len(todo), quiet)
+    if todo:
+        warm = len(todo) > 1 and any(t.path.lower().endswith(".pdf") for t in todo)  # scans come as PDFs
+        # Workers start clean (spawn): a fork of a process whose OCR or OpenCV threads are running can
+        # deadlock. Each worker then forks its own children, one per document, from that clean state.
+        ctx = multiprocessing.get_context("spawn")
+        workers = max(1, min(workers, len(todo)))
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
+                                 initargs=(pack_path, limits, warm, threads)) as pool:
+            futures = [pool.submit(check_task, t) for t in todo]
+            for fut in as_completed(futures):
+                task, result = fut.result()
+                store.put(task.key, task.sha256, result)
+                results[task.key] = result
+                progress.step(task.name)
+                if on_result:
+                    on_result(task, result)
+    progress.close()
+    return results, len(todo)

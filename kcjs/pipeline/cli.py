@@ -1,0 +1,276 @@
+"""The `kcjs` command. Exit codes: 0 all pass, 1 some document fails, 2 the command could not run."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kcjs.pipeline import __version__
+from kcjs.pipeline.packloader import RulePackError, find_subprogram, load_pack
+from kcjs.pipeline.rulepack import RulePack
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="kcjs：“科创江苏”专项计划申报材料的模板生成与合规检查工具。")
+out = Console(soft_wrap=False)
+err = Console(stderr=True, soft_wrap=True)
+
+
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a Chinese error on stderr and exit (2: the command could not run)."""
+    err.print(f"[red]错误：[/red]{message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def pack_from(ctx: typer.Context) -> RulePack:
+    try:
+        return load_pack(ctx.obj.get("rules") if ctx.obj else None)
+    except RulePackError as e:
+        fail(str(e))
+
+
+def print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"kcjs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(ctx: typer.Context,
+         rules: Optional[Path] = typer.Option(None, "--rules", envvar="KCJS_RULES",
+                                              help="规则包 YAML（默认：内置 2024 年通知）"),
+         version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="显示版本")) -> None:
+    ctx.obj = {"rules": rules}
+
+
+@app.command("rules")
+def rules_cmd(ctx: typer.Context,
+              subprogram: Optional[str] = typer.Argument(None, help="子项目 id、中文名称或简称；省略则列出全部"),
+              fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
+              list_checks: bool = typer.Option(False, "--list-checks", help="列出检查器可报告的全部规则编号")) -> None:
+    """列出通知的要求清单（一个或全部子项目）。"""
+    from kcjs.pipeline.rules_view import pack_json, render_text
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    if list_checks:
+        from kcjs.checkers.registry import all_rules
+        rs = all_rules()
+        if fmt == "json":
+            print_json([{"id": r.id, "severity": r.severity, "description": r.description} for r in rs])
+        else:
+            t = Table("规则编号", "级别", "说明")
+            for r in rs:
+                t.add_row(r.id, r.severity, r.description)
+            out.print(t if rs else "（暂无检查规则）")
+        return
+    pack = pack_from(ctx)
+    subs = list(pack.subprograms)
+    if subprogram:
+        try:
+            subs = [find_subprogram(pack, subprogram)]
+        except LookupError as e:
+            fail(str(e))
+    if fmt == "json":
+        print_json(pack_json(pack, subs))
+    else:
+        render_text(pack, subs, out)
+
+
+@app.command("check")
+def check_cmd(ctx: typer.Context,
+              files: list[Path] = typer.Argument(..., help="要检查的申报书或成果材料（.docx、PDF、扫描版 PDF）"),
+              subprogram: Optional[str] = typer.Option(None, "--subprogram", "-s", help="子项目 id 或中文名称（省略则自动识别）"),
+              kind: Optional[str] = typer.Option(None, "--kind", "-k", help="材料类型，如 application、advisory-report（省略则自动识别）"),
+              direction: Optional[str] = typer.Option(None, "--direction", help="服务“科创江苏”其他专项的方向 id 或名称"),
+              fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
+              count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word（默认）、chars、hanzi"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）")) -> None:
+    """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
+    from kcjs.pipeline.check import check_document
+    from kcjs.pipeline.check_view import render
+    from kcjs.pipeline.readers import Limits, read_isolated
+    pack = pack_from(ctx)
+    given = _given(pack, subprogram, kind, direction, count_mode)
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
+    from kcjs.pipeline.audit.intake import from_folder
+    paths = [p for f in files for p in ([s.path for s in from_folder(f)] if f.is_dir() else [f])]
+    results = [check_document(read_isolated(f, limits), pack, given) for f in paths]
+    if fmt == "json":
+        print_json(results[0] if len(results) == 1 else results)
+    else:
+        console = Console(soft_wrap=True)
+        for r in results:
+            render(r, pack, console)
+        bad = sum(r["status"] != "pass" for r in results)
+        if len(results) > 1:
+            console.print(f"共 {len(results)} 个文件：{len(results) - bad} 个通过，{bad} 个未通过或无法读取")
+    if any(r["status"] != "pass" for r in results):
+        raise typer.Exit(1)
+
+
+def _given(pack: RulePack, subprogram, kind, direction, count_mode):
+    """Resolve the user's --subprogram/--kind/--direction/--count-mode, exiting 2 on a bad value."""
+    from kcjs.checkers.counting import MODES
+    from kcjs.pipeline.check import Given
+    from kcjs.pipeline.packloader import find_direction, find_kind
+    sub = dirn = knd = None
+    try:
+        if subprogram:
+            sub = find_subprogram(pack, subprogram)
+        if kind:
+            knd = find_kind(pack, kind)
+        if direction:
+            owners = [sub] if sub else [s for s in pack.subprograms if s.directions]
+            hits, last = [], LookupError(f"未知的方向 {direction!r}：没有哪个子项目设有方向")
+            for s in owners:
+                try:
+                    hits.append((s, find_direction(s, direction)))
+                except LookupError as e:
+                    last = e
+            if not hits:
+                raise last
+            sub, dirn = hits[0]
+    except LookupError as e:
+        fail(str(e))
+    if count_mode and count_mode not in MODES:
+        fail(f"--count-mode 只能是 {'、'.join(MODES)}，收到 {count_mode!r}")
+    return Given(sub, knd, dirn, count_mode)
+
+
+@app.command("template")
+def template_cmd(ctx: typer.Context,
+                 subprogram: Optional[str] = typer.Argument(None, help="子项目 id、中文名称或简称"),
+                 kind: Optional[str] = typer.Option(None, "--kind", "-k", help="只生成一种材料，如 application、advisory-report"),
+                 direction: Optional[str] = typer.Option(None, "--direction", help="服务“科创江苏”其他专项的方向"),
+                 all_forms: bool = typer.Option(False, "--all", help="生成全部子项目的全部表格"),
+                 data: Optional[Path] = typer.Option(None, "--data", help="数据文件（YAML、JSON 或 Excel，每行一个申报单位）：批量生成已填写的申报书"),
+                 out_dir: Path = typer.Option(Path("."), "-o", "--out", help="输出目录")) -> None:
+    """生成标准申报书和成果材料模板（.docx，可在 Word 或 WPS 中填写）。"""
+    from kcjs.pipeline.forms import forms_of, render, write_all, write_from_data
+    pack = pack_from(ctx)
+    if data is not None:
+        if not data.is_file():
+            fail(f"找不到数据文件 {data}")
+        try:
+            paths = write_from_data(pack, data, out_dir)
+        except ValueError as e:
+            fail(str(e))
+    elif all_forms:
+        paths = write_all(pack, out_dir)
+    else:
+        if not subprogram:
+            fail("请指定子项目（如 kcjs template 学会联合体），或用 --all 生成全部表格")
+        given = _given(pack, subprogram, kind, direction, None)
+        sub = given.subprogram
+        if given.kind and given.kind.id != "application" and given.kind.id not in {d.kind for d in sub.deliverables}:
+            fail(f"“{sub.name}”不需要提交“{given.kind.name}”；可选：申报书、" + "、".join(d.name for d in sub.deliverables))
+        forms = forms_of(sub, given.kind.id if given.kind else None, given.direction)
+        paths = [render(pack, f, out_dir / f.file_name(pack)) for f in forms]
+    for p in paths:
+        sys.stdout.write(f"{p}\n")
+    err.print(f"已生成 {len(paths)} 个文件", highlight=False)
+
+
+@app.command("audit")
+def audit_cmd(ctx: typer.Context,
+              input_path: Path = typer.Argument(..., help="申报材料所在文件夹或 .zip 压缩包"),
+              manifest: Optional[Path] = typer.Option(None, "--manifest", help="清单（CSV 或 XLSX）：file, applicant, subprogram, kind[, direction]"),
+              blacklist: Optional[Path] = typer.Option(None, "--blacklist", help="不得申报单位名单（CSV 或 XLSX）：applicant, reason"),
+              stage: str = typer.Option("application", "--stage", help="application（申报）或 acceptance（结项）"),
+              workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", help="并行进程数"),
+              out_dir: Path = typer.Option(Path("kcjs-report"), "-o", "--out", help="报告输出目录"),
+              fmt: str = typer.Option("text", "--format", "-f", help="屏幕输出：text 或 json"),
+              count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word、chars、hanzi"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+              quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度")) -> None:
+    """批量审核一个文件夹或压缩包中的全部申报材料，输出 Excel、HTML 和 JSON 报告。"""
+    from kcjs.pipeline.audit import intake, tables
+    from kcjs.pipeline.audit.batch import AuditOptions, audit
+    from kcjs.pipeline.audit.report import write_html, write_json, write_xlsx
+    from kcjs.pipeline.readers import Limits
+    pack = pack_from(ctx)
+    if stage not in ("application", "acceptance"):
+        fail(f"--stage 只能是 application 或 acceptance，收到 {stage!r}")
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    _given(pack, None, None, None, count_mode)
+    opts = AuditOptions(manifest, blacklist, stage, max(1, workers), count_mode,
+                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet)
+    try:
+        report = audit(input_path, out_dir, pack, ctx.obj.get("rules") if ctx.obj else None, opts)
+    except (intake.IntakeError, tables.TableError) as e:
+        fail(str(e))
+    paths = [write_json(report, out_dir / "kcjs-report.json"), write_xlsx(report, out_dir / "kcjs-report.xlsx"),
+             write_html(report, out_dir / "kcjs-report.html")]
+    s = report["summary"]
+    if fmt == "json":
+        print_json(report)
+    else:
+        console = Console(soft_wrap=True)
+        console.print(f"共 {s['documents']} 个文件、{s['applicants']} 个申报单位：通过 {s['pass']}，不通过 {s['fail']}，"
+                      f"无法读取 {s['error']}；跨申报问题 {s['cross_errors']} 个", highlight=False)
+        for f in report["findings"]:
+            console.print(f"  [{'red' if f['severity'] == 'error' else 'yellow'}]{f['rule']}[/] {f['message']}", highlight=False)
+        for p in paths:
+            console.print(f"报告：{p}", highlight=False)
+    if s["fail"] or s["error"] or s["cross_errors"]:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_cmd(ctx: typer.Context, directory: Path = typer.Argument(..., help="带 labels.json 的标注语料目录"),
+             fmt: str = typer.Option("text", "--format", "-f", help="text 或 json")) -> None:
+    """在标注语料上运行全部检查，按规则输出 precision / recall。"""
+    from kcjs.pipeline.evaluate import evaluate, render as render_eval
+    if not (directory / "labels.json").is_file():
+        fail(f"{directory} 中没有 labels.json（用 python -m kcjs.corpus.build {directory} 生成语料）")
+    report = evaluate(directory, pack_from(ctx))
+    if fmt == "json":
+        print_json(report)
+    else:
+        render_eval(report, Console(soft_wrap=True))
+    if report["mistakes"] or report["wrong_detection"]:
+        raise typer.Exit(1)
+
+
+@app.command("inspect")
+def inspect_cmd(files: list[Path] = typer.Argument(..., help="要查看的文件（.docx 或 PDF）"),
+                fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
+                timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+                max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+                no_ocr: bool = typer.Option(False, "--no-ocr", help="不对扫描页做 OCR")) -> None:
+    """显示 kcjs 从文件中读到的内容（标题、段落、表格、图片、签名域）。"""
+    from kcjs.pipeline.inspect_view import document_json, render_text as render_doc
+    from kcjs.pipeline.readers import Limits, read_isolated
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout, ocr=not no_ocr)
+    docs = [read_isolated(f, limits) for f in files]
+    if fmt == "json":
+        data = [document_json(d) for d in docs]
+        print_json(data[0] if len(data) == 1 else data)
+    else:
+        for d in docs:
+            render_doc(d, out)
+    if any(not d.readable for d in docs):
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,110 @@
+"""The one view of a submission every checker gets, whatever the file format."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kcjs.pipeline.findings import Finding
+
+BlockType = Literal["heading", "paragraph", "table", "image"]
+SourceT = Literal["text", "ocr"]
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points (1/72 inch)
+
+
+@dataclass
+class ImageInfo:
+    width_px: int | None = None
+    height_px: int | None = None
+    placement: Literal["inline", "floating"] = "inline"
+    behind_text: bool = False
+    width_mm: float | None = None
+    height_mm: float | None = None
+    format: str | None = None
+    ref: str | None = None  # where the bytes are: docx part name, or "xref:N" in a PDF
+
+
+@dataclass
+class Block:
+    type: BlockType
+    text: str = ""
+    level: int | None = None           # headings: 0 title, 1 一、, 2 （一）, 3 1., 4 1.1 / （1）
+    page: int | None = None            # 1-based, where the format has pages
+    source: SourceT = "text"
+    confidence: float | None = None    # OCR confidence, 0–1
+    box: Box | None = None
+    rows: list[list[str]] | None = None  # tables: merged cells repeated in every grid position
+    copies: set[tuple[int, int]] = field(default_factory=set)  # grid positions that repeat a merged cell
+    image: ImageInfo | None = None
+    anchor: int | None = None          # images: index of the block they are anchored in
+    cell: tuple[int, int] | None = None  # images in a table: (row, column) of the anchor table
+    bold: bool = False
+    style: str | None = None
+
+
+@dataclass
+class Signature:
+    name: str
+    page: int
+    box: Box
+    signed: bool
+    intact: bool | None = None  # signed: does the signature cover the file unchanged (pyHanko)
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    source: SourceT = "text"
+    ocr_confidence: float | None = None
+
+
+@dataclass
+class Document:
+    path: str
+    format: Literal["docx", "pdf"] | None = None
+    blocks: list[Block] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    footers: list[str] = field(default_factory=list)
+    textboxes: list[str] = field(default_factory=list)
+    footnotes: list[str] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+    seals: list = field(default_factory=list)  # kcjs.pipeline.seals.Seal: red official seals found
+    findings: list[Finding] = field(default_factory=list)
+    properties: dict = field(default_factory=dict)  # e.g. app.xml <Words>, title, author
+    readable: bool = True
+    sha256: str | None = None
+
+    @property
+    def page_count(self) -> int | None:
+        return len(self.pages) if self.pages else None
+
+    def headings(self) -> list[tuple[int, Block]]:
+        return [(i, b) for i, b in enumerate(self.blocks) if b.type == "heading"]
+
+    def body_text(self) -> str:
+        """Headings, paragraphs and table cells of the body, one block per line."""
+        parts = []
+        for b in self.blocks:
+            if b.type == "table" and b.rows:
+                parts.append(table_text(b.rows, b.copies))
+            elif b.type != "image":
+                parts.append(b.text)
+        return "\n".join(p for p in parts if p)
+
+    def content_digest(self) -> str | None:
+        """sha256 (hex) of the body text with all whitespace removed and NFKC-folded: the same document
+        saved twice (new zip timestamps, re-saved by WPS) has one digest; None when there is no text."""
+        import hashlib
+        import unicodedata
+        text = "".join(unicodedata.normalize("NFKC", self.body_text()).split())
+        return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
+
+
+def table_text(rows: list[list[str]], copies: set[tuple[int, int]] = frozenset()) -> str:
+    """A table's text, each merged cell once, cells separated by tabs and rows by newlines."""
+    lines = []
+    for r, row in enumerate(rows):
+        lines.append("\t".join(c for k, c in enumerate(row) if c and (r, k) not in copies))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,279 @@
+"""Readers: any submitted file -> Document. The format is decided by content, never by extension.
+
+Bad input never raises: it ends as a Document with `readable=False` and one `file.*` finding.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kcjs.checkers.registry import rule
+from kcjs.pipeline.document import Document
+from kcjs.pipeline.findings import Finding
+
+UNREADABLE = rule("file.unreadable", "error", "文件损坏、截断或无法解析")
+ENCRYPTED = rule("file.encrypted", "error", "文件已加密（设有打开密码）")
+TOO_LARGE = rule("file.too_large", "error", "文件超过大小上限")
+UNSUPPORTED = rule("file.unsupported", "error", "不支持的格式（.doc/.wps/.ofd 等），需另存为 .docx 或 PDF")
+EMPTY = rule("file.empty", "error", "文件为空或没有任何正文")
+TIMEOUT = rule("file.timeout", "error", "读取超时（文件可能构造异常）")
+MISLABELLED = rule("file.mislabelled", "warning", "扩展名与实际格式不符（已按实际格式读取）")
+OCR_USED = rule("file.ocr", "info", "扫描页经 OCR 识别，文字可能有误")
+OCR_LOW = rule("file.ocr_low_confidence", "warning", "扫描页 OCR 置信度低，检查结果可能不准")
+
+IMAGE = rule("file.image", "info", "图片文件按扫描件 OCR 识别")
+
+OCR_LOW_CONFIDENCE = 0.80
+MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 MP; larger is a decompression bomb
+
+
+def image_as_pdf(data: bytes) -> bytes:
+    """A page image (PNG, JPEG, TIFF) placed on an A4-wide PDF page, so it is read like a scanned page."""
+    from PIL import Image
+    try:
+        with Image.open(_bytes_io(data)) as im:
+            w, h = im.size
+    except Exception as e:
+        raise BadFile(UNREADABLE, f"图片已损坏，无法打开（{type(e).__name__}）") from None
+    if w * h > MAX_IMAGE_PIXELS:
+        raise BadFile(TOO_LARGE, f"图片 {w}×{h} 像素，超过上限 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素")
+    import pymupdf
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=595 * h / w)
+    try:
+        page.insert_image(page.rect, stream=data)
+    except Exception as e:
+        raise BadFile(UNREADABLE, f"图片无法解码（{type(e).__name__}）") from None
+    return doc.tobytes()
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 1024 * 1024
+    max_unzipped_bytes: int = 300 * 1024 * 1024
+    max_zip_ratio: float = 200.0
+    max_zip_entries: int = 5000
+    timeout_s: float = 120.0
+    ocr: bool = True
+    seals: bool = True
+    max_memory_mb: int | None = 3072  # address space of the reading child (read_isolated)
+
+
+class BadFile(Exception):
+    def __init__(self, rule_id: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.rule, self.message, self.hint = rule_id, message, hint
+
+
+def sniff(data: bytes) -> str:
+    """'pdf', 'docx', 'image', 'ole' (legacy .doc/.wps or an encrypted .docx), 'ofd', 'odf', 'zip', 'empty' or 'unknown'."""
+    if not data.strip():
+        return "empty"
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "ole"
+    if data[:2] == b"PK":
+        try:
+            names = set(zipfile.ZipFile(_bytes_io(data)).namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return "zip"
+        if "word/document.xml" in names:
+            return "docx"
+        if "OFD.xml" in names:
+            return "ofd"
+        if "mimetype" in names and "content.xml" in names:
+            return "odf"
+        return "zip"
+    return "unknown"
+
+
+def _bytes_io(data: bytes):
+    import io
+    return io.BytesIO(data)
+
+
+def check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse zip bombs and XML with DTDs or entities before any parser sees them."""
+    try:
+        zf = zipfile.ZipFile(_bytes_io(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise BadFile(UNREADABLE, f"文件损坏，无法作为 Word 文档打开（{e}）") from None
+    if len(infos) > limits.max_zip_entries:
+        raise BadFile(UNREADABLE, f"文件内部包含 {len(infos)} 个部件，超过上限 {limits.max_zip_entries}，疑似恶意构造")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unzipped_bytes:
+        raise BadFile(UNREADABLE, f"文件解压后达 {total // 2**20} MB，超过上限 {limits.max_unzipped_bytes // 2**20} MB，疑似压缩炸弹")
+    for i in infos:
+        if i.file_size > 2**20 and i.file_size > limits.max_zip_ratio * max(i.compress_size, 1):
+            raise BadFile(UNREADABLE, f"部件 {i.filename} 压缩比异常（{i.file_size // max(i.compress_size, 1)}:1），疑似压缩炸弹")
+        if i.filename.endswith((".xml", ".rels")):
+            try:
+                with zf.open(i) as f:
+                    head = f.read(4096)
+            except Exception as e:  # corrupt member (bad CRC, truncated)
+                raise BadFile(UNREADABLE, f"文件损坏：部件 {i.filename} 无法读取（{e}）") from None
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise BadFile(UNREADABLE, f"部件 {i.filename} 含有 DTD/实体声明（Word 从不写入），疑似恶意构造，已拒绝")
+
+
+def _ole_kind(data: bytes) -> str:
+    if "EncryptedPackage".encode("utf-16-le") in data[:1 << 20] or b"EncryptedPackage" in data[:1 << 20]:
+        return "encrypted"
+    return "legacy"
+
+
+def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
+    """Read in this process. Raises BadFile for input that cannot become a Document."""
+    kind = sniff(data)
+    ext = Path(path).suffix.lower()
+    warnings: list[Finding] = []
+    if kind in ("pdf", "docx") and ext in (".pdf", ".docx", ".doc", ".wps") and ext[1:] != kind:
+        warnings.append(Finding(MISLABELLED, "warning",
+                                f"文件扩展名为 {ext}，实际内容是 {kind.upper()}，已按 {kind.upper()} 读取；请改正扩展名",
+                                expected=ext[1:], actual=kind))
+    if kind == "empty":
+        raise BadFile(EMPTY, "文件为空（0 字节或只有空白）")
+    if kind == "ole":
+        if _ole_kind(data) == "encrypted":
+            raise BadFile(ENCRYPTED, "Word 文档设有打开密码，无法读取", "请取消密码后重新提交")
+        raise BadFile(UNSUPPORTED, "这是旧版 Word/WPS 文档（.doc/.wps），无法检查", "请在 Word 或 WPS 中另存为 .docx 或导出 PDF 后重新提交")
+    if kind == "ofd":
+        raise BadFile(UNSUPPORTED, "这是 OFD 版式文件，无法检查", "请导出为 PDF 后重新提交")
+    if kind == "odf":
+        raise BadFile(UNSUPPORTED, "这是 OpenDocument 文档（.odt，WPS/LibreOffice 格式），无法检查",
+                      "请另存为 .docx 或导出 PDF 后重新提交")
+    if kind == "zip":
+        if ext == ".docx":
+            check_zip(data, limits)  # a broken zip is unreadable; an intact non-Word zip is unsupported
+        raise BadFile(UNSUPPORTED, "这是压缩包或其他 Office 文件，不是 Word 文档或 PDF", "请提交 .docx 或 PDF")
+    if kind == "unknown":
+        if ext in (".docx", ".pdf"):
+            raise BadFile(UNREADABLE, f"文件内容不是有效的 {ext[1:].upper()}（文件头无法识别，可能已损坏或截断）")
+        raise BadFile(UNSUPPORTED, f"无法识别的文件格式（{ext or '无扩展名'}）", "请提交 .docx 或 PDF")
+    if kind == "image":  # a photo or scan of a page: read as a one-page scanned PDF
+        data = image_as_pdf(data)
+        kind = "pdf"
+        warnings.append(Finding(IMAGE, "info", "这是图片文件，已按扫描件识别；正式提交请使用 PDF 或 .docx"))
+    if kind == "docx":
+        check_zip(data, limits)
+        from kcjs.pipeline.readers.docx_reader import read_docx
+        try:
+            doc = read_docx(path, data, seals=limits.seals)
+        except BadFile:
+            raise
+        except Exception as e:
+            raise BadFile(UNREADABLE, f"Word 文档结构损坏，无法解析（{type(e).__name__}: {str(e)[:120]}）") from None
+    else:
+        from kcjs.pipeline.readers.pdf_reader import EncryptedPdf, read_pdf
+        try:
+            doc = read_pdf(path, data, ocr_pages=limits.ocr, seals=limits.seals)
+        except EncryptedPdf:
+            raise BadFile(ENCRYPTED, "PDF 设有打开密码，无法读取", "请取消密码后重新提交") from None
+        except Exception as e:
+            raise BadFile(UNREADABLE, f"PDF 损坏，无法解析（{type(e).__name__}: {str(e)[:120]}）") from None
+    doc.findings = warnings + doc.findings + _ocr_findings(doc)
+    if not any(b.text.strip() or b.rows for b in doc.blocks if b.type != "image"):
+        has_images = any(b.type == "image" for b in doc.blocks)
+        raise BadFile(EMPTY, "文件没有任何可读正文" + ("（只有图片：扫描件请确认已清晰扫描）" if has_images else ""))
+    return doc
+
+
+def _ocr_findings(doc: Document) -> list[Finding]:
+    from kcjs.pipeline.findings import Location
+    scanned = [p for p in doc.pages if p.source == "ocr"]
+    if not scanned:
+        return []
+    out = [Finding(OCR_USED, "info", f"第 {', '.join(str(p.number) for p in scanned)} 页为扫描页，已经 OCR 识别",
+                   Location(page=scanned[0].number))]
+    for p in scanned:
+        if p.ocr_confidence is not None and p.ocr_confidence < OCR_LOW_CONFIDENCE:
+            out.append(Finding(OCR_LOW, "warning", f"第 {p.number} 页 OCR 平均置信度 {p.ocr_confidence:.2f}，"
+                               "扫描可能不清晰，检查结果可能不准", Location(page=p.number),
+                               expected=f"≥ {OCR_LOW_CONFIDENCE}", actual=p.ocr_confidence))
+    return out
+
+
+def error_document(path: str, rule_id: str, message: str, hint: str | None = None) -> Document:
+    return Document(path=path, readable=False, findings=[Finding(rule_id, "error", message, hint=hint)])
+
+
+def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
+    """Read one file in this process; never raises for bad input."""
+    path = str(path)
+    digest = None
+    try:
+        size = os.path.getsize(path)
+        if size > limits.max_bytes:
+            return error_document(path, TOO_LARGE, f"文件大小 {size / 2**20:.1f} MB，超过上限 {limits.max_bytes / 2**20:.0f} MB",
+                                  "请压缩图片或拆分文件后重新提交")
+        with open(path, "rb") as f:
+            data = f.read()
+        digest = hashlib.sha256(data).hexdigest()
+        doc = read_bytes(path, data, limits)
+        doc.sha256 = digest
+        return doc
+    except BadFile as e:
+        doc = error_document(path, e.rule, e.message, e.hint)
+        doc.sha256 = digest
+        return doc
+    except OSError as e:
+        return error_document(path, UNREADABLE, f"无法打开文件：{e.strerror or e}")
+    except RecursionError:
+        return error_document(path, UNREADABLE, "文件结构嵌套过深，疑似恶意构造")
+    except MemoryError:
+        return error_document(path, TOO_LARGE, "读取该文件需要的内存超过上限")
+
+
+def _child(path: str, limits: Limits, conn) -> None:
+    if limits.max_memory_mb:
+        import resource
+        cap = limits.max_memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    try:
+        conn.send_bytes(pickle.dumps(read_document(path, limits)))
+    except Exception as e:  # pragma: no cover - a reader bug must still end as a finding
+        conn.send_bytes(pickle.dumps(error_document(path, UNREADABLE, f"读取时出现内部错误：{type(e).__name__}: {e}")))
+    finally:
+        conn.close()
+
+
+@lru_cache(maxsize=1)
+def preload() -> None:
+    """Import the readers here, once, so that every forked child inherits them (importing PyMuPDF,
+    python-docx and OpenCV costs ~0.4 s; paid in each child it was 80 % of a batch's time)."""
+    import kcjs.pipeline.readers.docx_reader  # noqa: F401
+    import kcjs.pipeline.readers.pdf_reader  # noqa: F401
+    import kcjs.pipeline.seals  # noqa: F401
+
+
+def read_isolated(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
+    """Read in a forked child with a time limit: a file that makes a parser loop or crash ends cleanly."""
+    path = str(path)
+    preload()
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(path, limits, child), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(limits.timeout_s):
+            return pickle.loads(parent.recv_bytes())
+        return error_document(path, TIMEOUT, f"读取超过 {limits.timeout_s:.0f} 秒仍未完成，已中止（文件可能构造异常）")
+    except EOFError:
+        return error_document(path, UNREADABLE, f"读取时解析程序异常退出（退出码 {proc.exitcode}），文件可能已损坏")
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()

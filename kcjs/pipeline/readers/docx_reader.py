@@ -1,0 +1,336 @@
+"""Read a .docx into a Document: python-docx for the package, lxml for what python-docx leaves out."""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import docx
+from lxml import etree
+
+from kcjs.pipeline.document import Block, Document, ImageInfo
+from kcjs.pipeline.headings import heading_level, style_level
+
+NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "v": "urn:schemas-microsoft-com:vml",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+}
+W = "{%s}" % NS["w"]
+EMU_PER_MM = 36000
+_LIVE = "not(ancestor::mc:Fallback) and not(ancestor::w:del) and not(ancestor::w:moveFrom)"
+_RUNS = etree.XPath(f".//w:r[count(ancestor::w:txbxContent) = $depth and {_LIVE}]", namespaces=NS)
+_DEPTH = etree.XPath("count(ancestor::w:txbxContent)", namespaces=NS)
+_DRAWINGS = etree.XPath(".//w:drawing[not(ancestor::mc:Fallback)]/*", namespaces=NS)
+_VML_IMAGES = etree.XPath(".//w:pict[not(ancestor::mc:Fallback)]//v:imagedata", namespaces=NS)
+_TEXTBOXES = etree.XPath(".//w:txbxContent[not(ancestor::mc:Fallback)]", namespaces=NS)
+_PARAS = etree.XPath(".//w:p[not(ancestor::w:txbxContent)]", namespaces=NS)
+_BLIP = etree.XPath(".//a:blip/@r:embed | .//a:blip/@r:link", namespaces=NS)
+_ON = {None, "1", "true", "on"}
+
+
+def run_text(r) -> str:
+    out = []
+    for el in r:
+        tag = el.tag
+        if tag == W + "t":
+            out.append(el.text or "")
+        elif tag == W + "tab":
+            out.append("\t")
+        elif tag in (W + "br", W + "cr"):
+            out.append("\n")
+        elif tag == W + "noBreakHyphen":
+            out.append("-")
+    return "".join(out)
+
+
+def runs(p) -> list:
+    """The paragraph's own runs: not those of a text box inside it, of a fallback, or deleted."""
+    return _RUNS(p, depth=_DEPTH(p))
+
+
+def para_text(p) -> str:
+    """Visible text of a paragraph: tracked insertions kept, deletions, text boxes and fallbacks left out."""
+    return "".join(run_text(r) for r in runs(p))
+
+
+def _val(el, path: str) -> str | None:
+    found = el.find(path, NS) if el is not None else None
+    return None if found is None else found.get(W + "val", "1")
+
+
+@dataclass
+class _Style:
+    name: str
+    based_on: str | None
+    outline: int | None
+    bold: bool | None
+    size: int | None  # half-points
+
+
+class _Styles:
+    """Style chain look-ups: a style's outline level, bold and size, inherited through basedOn."""
+
+    def __init__(self, document) -> None:
+        self.by_id: dict[str, _Style] = {}
+        self.default_id: str | None = None
+        root = document.styles.element
+        for s in root.findall("w:style", NS):
+            sid = s.get(W + "styleId")
+            name = _val(s, "w:name") or sid or ""
+            outline = _val(s, "w:pPr/w:outlineLvl")
+            bold = _val(s, "w:rPr/w:b")
+            size = _val(s, "w:rPr/w:sz")
+            self.by_id[sid] = _Style(name, _val(s, "w:basedOn"), int(outline) if outline and outline.isdigit() else None,
+                                     None if bold is None else bold in _ON, int(size) if size and size.isdigit() else None)
+            if s.get(W + "type") == "paragraph" and s.get(W + "default") in ("1", "true"):
+                self.default_id = sid
+
+    def chain(self, sid: str | None):
+        seen = set()
+        sid = sid or self.default_id
+        while sid and sid in self.by_id and sid not in seen:
+            seen.add(sid)
+            yield self.by_id[sid]
+            sid = self.by_id[sid].based_on
+
+    def first(self, sid: str | None, attr: str):
+        return next((getattr(s, attr) for s in self.chain(sid) if getattr(s, attr) is not None), None)
+
+    def level(self, sid: str | None) -> int | None:
+        for s in self.chain(sid):
+            lv = style_level(s.name)
+            if lv is not None:
+                return lv
+            if s.outline is not None:
+                return s.outline + 1 if s.outline < 9 else None
+        return None
+
+
+class DocxReader:
+    """One pass over word/document.xml in body order; images and scopes collected on the way."""
+
+    def __init__(self, path: str, data: bytes, seals: bool = True) -> None:
+        self.find_seals = seals
+        self.path = path
+        self.d = docx.Document(io.BytesIO(data))
+        self.styles = _Styles(self.d)
+        self.doc = Document(path=path, format="docx")
+
+    def read(self) -> Document:
+        body = self.d.element.body
+        self._walk(body)
+        self.doc.textboxes = [t for t in (self._box_text(tb) for tb in _TEXTBOXES(body)) if t]
+        self._scopes()
+        if self.find_seals:
+            self._seals()
+        return self.doc
+
+    def _seals(self) -> None:
+        """Judge every embedded image that could be a seal (displayed 10–70 mm across, or of unknown size)."""
+        from kcjs.pipeline.seals import Seal, image_seal
+        parts = {str(p.partname): p for p in self.d.part.package.iter_parts()}
+        for i, b in enumerate(self.doc.blocks):
+            im = b.image
+            if b.type != "image" or im is None or im.ref not in parts:
+                continue
+            if im.width_mm is not None and not 10 <= im.width_mm <= 70:
+                continue
+            got = image_seal(parts[im.ref].blob, im.width_mm)
+            if got:
+                shape, conf, w, h = got
+                self.doc.seals.append(Seal(None, (0, 0, im.width_mm or w, im.height_mm or h), shape,
+                                           im.width_mm or w, im.height_mm or h, conf, "docx-image", block=i))
+
+    # --- body -------------------------------------------------------------------------
+    def _walk(self, container) -> None:
+        for el in container:
+            tag = etree.QName(el).localname
+            if tag == "p":
+                self._paragraph(el)
+            elif tag == "tbl":
+                self._table(el)
+            elif tag in ("sdt", "customXml"):
+                content = el.find("w:sdtContent", NS) if tag == "sdt" else el
+                if content is not None:
+                    self._walk(content)
+
+    def _paragraph(self, p) -> None:
+        text = para_text(p).strip()
+        index = None
+        if text:
+            sid = _val(p, "w:pPr/w:pStyle")
+            bold = self._bold(p, sid)
+            level = self._level(p, sid, text, bold)
+            self.doc.blocks.append(Block(type="heading" if level is not None else "paragraph", text=text,
+                                         level=level, bold=bold, style=self.styles.first(sid, "name")))
+            index = len(self.doc.blocks) - 1
+        anchor = index if index is not None else (len(self.doc.blocks) - 1 if self.doc.blocks else None)
+        for info in self._images(p):
+            self.doc.blocks.append(Block(type="image", image=info, anchor=anchor))
+
+    def _bold(self, p, sid: str | None) -> bool:
+        texty = [r for r in runs(p) if run_text(r).strip()]
+        if not texty:
+            return False
+        style_bold = bool(self.styles.first(sid, "bold"))
+        for r in texty:
+            b = _val(r, "w:rPr/w:b")
+            if not (b in _ON if b is not None else style_bold):
+                return False
+        return True
+
+    def _level(self, p, sid: str | None, text: str, bold: bool) -> int | None:
+        outline = _val(p, "w:pPr/w:outlineLvl")
+        if outline is not None and outline.isdigit():
+            return int(outline) + 1 if int(outline) < 9 else None
+        level = self.styles.level(sid)
+        if level is not None:
+            return level
+        level = heading_level(text, bold)
+        if level is not None:
+            return level
+        ilvl = _val(p, "w:pPr/w:numPr/w:ilvl")
+        if bold and ilvl is not None and ilvl.isdigit() and heading_level("1." + text, True):
+            return int(ilvl) + 1
+        if bold and _val(p, "w:pPr/w:jc") == "center" and len(text) <= 60 and self._size(p, sid) >= 32:
+            return 0
+        return None
+
+    def _size(self, p, sid: str | None) -> int:
+        sizes = [_val(r, "w:rPr/w:sz") for r in runs(p)]
+        known = [int(s) for s in sizes if s and s.isdigit()]
+        return max(known) if known else (self.styles.first(sid, "size") or 21)
+
+    def _table(self, tbl) -> None:
+        rows, copies, cells = grid(tbl)
+        self.doc.blocks.append(Block(type="table", text="", rows=rows, copies=copies))
+        index = len(self.doc.blocks) - 1
+        for (r, c), tc in cells:
+            for info in self._images(tc):
+                self.doc.blocks.append(Block(type="image", image=info, anchor=index, cell=(r, c)))
+
+    # --- images -----------------------------------------------------------------------
+    def _images(self, el) -> list[ImageInfo]:
+        out = []
+        for d in _DRAWINGS(el):
+            kind = etree.QName(d).localname
+            if kind not in ("inline", "anchor"):
+                continue
+            ext = d.find("wp:extent", NS)
+            rids = _BLIP(d)
+            info = ImageInfo(placement="inline" if kind == "inline" else "floating",
+                             behind_text=d.get("behindDoc") in ("1", "true"))
+            if ext is not None:
+                info.width_mm = round(int(ext.get("cx", 0)) / EMU_PER_MM, 1)
+                info.height_mm = round(int(ext.get("cy", 0)) / EMU_PER_MM, 1)
+            if rids:
+                self._pixels(info, rids[0])
+                out.append(info)
+        for im in _VML_IMAGES(el):
+            rid = im.get("{%s}id" % NS["r"])
+            shape = im.getparent()
+            style = shape.get("style", "") if shape is not None else ""
+            info = ImageInfo(placement="floating" if "position:absolute" in style.replace(" ", "") else "inline",
+                             behind_text="z-index:-" in style.replace(" ", ""))
+            for key, attr in (("width", "width_mm"), ("height", "height_mm")):
+                m = re.search(rf"{key}:\s*([\d.]+)pt", style)
+                if m:
+                    setattr(info, attr, round(float(m.group(1)) * 25.4 / 72, 1))
+            if rid:
+                self._pixels(info, rid)
+                out.append(info)
+        return out
+
+    def _pixels(self, info: ImageInfo, rid: str) -> None:
+        part = self.d.part.related_parts.get(rid)
+        if part is None:
+            return
+        info.ref = str(part.partname)
+        try:
+            from PIL import Image
+            with Image.open(io.BytesIO(part.blob)) as im:
+                info.width_px, info.height_px = im.size
+                info.format = (im.format or "").lower() or None
+        except Exception:  # EMF/WMF and broken images keep their size in mm only
+            info.format = str(part.partname).rsplit(".", 1)[-1].lower()
+
+    # --- other scopes -----------------------------------------------------------------
+    def _box_text(self, txbx) -> str:
+        return "\n".join(t for t in (para_text(p).strip() for p in txbx.iterfind(".//w:p", NS)) if t)
+
+    def _scopes(self) -> None:
+        for part in self.d.part.package.iter_parts():
+            name = str(part.partname)
+            if not re.match(r"/word/(header|footer|footnotes)\d*\.xml$", name):
+                continue
+            root = etree.fromstring(part.blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+            if "footnotes" in name:
+                for fn in root.iterfind("w:footnote", NS):
+                    if fn.get(W + "type") in (None, "normal"):
+                        t = "\n".join(x for x in (para_text(p).strip() for p in _PARAS(fn)) if x)
+                        if t:
+                            self.doc.footnotes.append(t)
+            else:
+                t = "\n".join(x for x in (para_text(p).strip() for p in _PARAS(root)) if x)
+                if t:
+                    (self.doc.headers if "header" in name else self.doc.footers).append(t)
+        self.doc.properties.update(app_properties(self.d))
+
+
+def app_properties(d) -> dict:
+    """docProps/app.xml <Words>/<Characters>/<Pages> (often stale: a hint, never a verdict)."""
+    for part in d.part.package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            try:
+                root = etree.fromstring(part.blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+            except etree.XMLSyntaxError:
+                return {}
+            out = {}
+            for key in ("Words", "Characters", "CharactersWithSpaces", "Pages", "Application"):
+                el = root.find(f"ep:{key}", NS)
+                if el is not None and el.text:
+                    out["app_" + key.lower()] = int(el.text) if el.text.strip().isdigit() else el.text.strip()
+            return out
+    return {}
+
+
+def grid(tbl):
+    """A table as a full grid: merged cells (gridSpan, vMerge) repeated in each position they cover.
+
+    Returns (rows of text, positions that are copies, [((row, col), tc element)] of origin cells).
+    """
+    rows: list[list[str]] = []
+    copies: set[tuple[int, int]] = set()
+    cells = []
+    for r, tr in enumerate(tbl.iterfind("w:tr", NS)):
+        row: list[str] = []
+        before = _val(tr, "w:trPr/w:gridBefore")
+        row.extend([""] * (int(before) if before and before.isdigit() else 0))
+        for tc in tr.iterfind("w:tc", NS):
+            span = _val(tc, "w:tcPr/w:gridSpan")
+            span = int(span) if span and span.isdigit() else 1
+            vmerge = tc.find("w:tcPr/w:vMerge", NS)
+            c = len(row)
+            if vmerge is not None and vmerge.get(W + "val", "continue") == "continue" and rows:
+                above = rows[-1]
+                text = above[c] if c < len(above) else ""
+                copies.update((r, c + k) for k in range(span))
+            else:
+                text = "\n".join(t for t in (para_text(p).strip() for p in _PARAS(tc)) if t)
+                cells.append(((r, c), tc))
+                copies.update((r, c + k) for k in range(1, span))
+            row.extend([text] * span)
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    for row in rows:
+        row.extend([""] * (width - len(row)))
+    return rows, copies, cells
+
+
+def read_docx(path: str, data: bytes, seals: bool = True) -> Document:
+    return DocxReader(path, data, seals).read()

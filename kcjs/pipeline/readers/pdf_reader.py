@@ -1,0 +1,492 @@
+"""Read a PDF into a Document with PyMuPDF: text pages natively, scanned pages through OCR."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pymupdf
+
+from kcjs.pipeline.document import Block, Document, ImageInfo, Page, Signature
+from kcjs.pipeline.headings import MAX_HEADING_CHARS, heading_level, numbering_level
+from kcjs.pipeline.readers import ocr
+
+BAND = 0.08              # top/bottom share of a page where running headers and footers live
+SCANNED_MAX_CHARS = 20   # a page with fewer text characters than this and a big image is a scan
+SCANNED_MIN_IMAGE_SHARE = 0.3
+_PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/／共]\s*\d+\s*页?)?[-—–\s]*$|^-\s*\d+\s*-$")
+_BOLD_FONT = re.compile(r"bold|black|heavy|hei|黑体|semibold|medium", re.I)
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+class EncryptedPdf(Exception):
+    pass
+
+
+@dataclass
+class _Line:
+    text: str
+    box: tuple[float, float, float, float]
+    size: float
+    bold: bool
+    page: int
+    source: str = "text"
+    confidence: float | None = None
+    cells: tuple = ()  # OCR: (x0, x1, text) of each piece of a visual row
+
+
+def _join(a: str, b: str) -> str:
+    """Join wrapped lines: one space between Latin words; nothing next to CJK, inside numbers or after '-'."""
+    if a and b and a[-1].isalpha() and b[0].isalnum() and not _CJK.match(a[-1]) and not _CJK.match(b[0]):
+        return a + " " + b
+    return a + b
+
+
+def _lines(page, number: int) -> list[_Line]:
+    """Visual lines of a page: PyMuPDF's lines, with fragments on one baseline joined (LibreOffice and
+    WPS write "2024", "年度…" and the quotes of one title as separate text runs in separate blocks)."""
+    raw = []
+    data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+    for blk in data["blocks"]:
+        for ln in blk.get("lines", []):
+            spans = [s for s in ln["spans"] if s["text"].strip()]
+            if spans:
+                raw.append((ln["bbox"], spans))
+    raw.sort(key=lambda r: ((r[0][1] + r[0][3]) / 2, r[0][0]))
+    rows: list[list] = []
+    for r in raw:
+        mid, h = (r[0][1] + r[0][3]) / 2, r[0][3] - r[0][1]
+        if rows:
+            last = rows[-1]
+            lmid = (last[0][0][1] + last[0][0][3]) / 2
+            if abs(mid - lmid) < 0.3 * max(h, 1) and not any(_overlaps(r[0], o[0]) for o in last):
+                last.append(r)
+                continue
+        rows.append([r])
+    out = []
+    for row in rows:
+        row.sort(key=lambda r: r[0][0])
+        text, prev_x1, spans = "", None, []
+        for bbox, sp in row:
+            piece = "".join(s["text"] for s in sp).strip()
+            if prev_x1 is None:
+                text = piece
+            elif bbox[0] - prev_x1 > 2.5 * max(s["size"] for s in sp):
+                text += "\t" + piece  # a wide gap: separate cells of an unruled table
+            else:
+                text = _join(text, piece)
+            prev_x1 = bbox[2]
+            spans += sp
+        weight = Counter()
+        for s in spans:
+            weight[round(s["size"], 1)] += len(s["text"].strip())
+        bold = all(s["flags"] & 16 or _BOLD_FONT.search(s["font"]) for s in spans)
+        box = (min(r[0][0] for r in row), min(r[0][1] for r in row), max(r[0][2] for r in row), max(r[0][3] for r in row))
+        out.append(_Line(text.strip(), box, weight.most_common(1)[0][0], bool(bold), number))
+    return out
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] - 1 and b[0] < a[2] - 1
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s", "", text))
+
+
+def _body_size(pages_lines: list[list[_Line]], heights: list[float]) -> float:
+    """The type size most characters between the header and footer bands are set in."""
+    sizes: Counter = Counter()
+    for lines, h in zip(pages_lines, heights):
+        for ln in lines:
+            if h * BAND <= ln.box[1] and ln.box[3] <= h * (1 - BAND):
+                sizes[ln.size] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 12.0
+
+
+def _split_running(pages_lines: list[list[_Line]], heights: list[float], body_size: float):
+    """Lines in the top/bottom band that repeat on most pages, are page numbers, or are set smaller
+    than the body (a one-page document's header) are not body text."""
+    counts: Counter = Counter()
+    for lines, h in zip(pages_lines, heights):
+        keys = {_running_key(ln.text) for ln in lines if ln.box[1] < h * BAND or ln.box[3] > h * (1 - BAND)}
+        counts.update(keys)
+    need = max(2, (len(pages_lines) + 1) // 2)
+    headers, footers, body = [], [], []
+    for lines, h in zip(pages_lines, heights):
+        keep = []
+        for ln in lines:
+            top, bottom = ln.box[1] < h * BAND, ln.box[3] > h * (1 - BAND)
+            small = ln.source == "text" and ln.size < body_size - 1
+            if (top or bottom) and (counts[_running_key(ln.text)] >= need or _PAGE_NO.match(ln.text) or small):
+                (headers if top else footers).append(ln.text)
+            else:
+                keep.append(ln)
+        body.append(keep)
+    return list(dict.fromkeys(headers)), list(dict.fromkeys(footers)), body
+
+
+def _inside(box, area) -> bool:
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return area[0] <= cx <= area[2] and area[1] <= cy <= area[3]
+
+
+def _continues(prev: _Line, ln: _Line, right: float) -> bool:
+    """A wrapped line continues the paragraph: the previous line ran to the right margin, this one is
+    not indented further than it, same type size, no blank line between, neither is a table row."""
+    size = max(prev.size, 1.0)
+    if "\t" in prev.text or "\t" in ln.text or _SENTENCE_DONE.search(prev.text[-1:]):
+        return False
+    same_size = ln.source == "ocr" or abs(prev.size - ln.size) < 1  # OCR box heights vary with the glyphs
+    return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size and same_size
+            and -0.2 * size <= ln.box[1] - prev.box[3] < max(size, ln.size) * 1.2)
+
+
+_SENTENCE_DONE = re.compile(r"[：:]")
+
+
+def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> list[Block]:
+    """Group a page's lines into headings and paragraphs by geometry (indent, margins, spacing)."""
+    blocks: list[Block] = []
+    if not lines:
+        return blocks
+    right = max(ln.box[2] for ln in lines)
+    current: Block | None = None
+    prev: _Line | None = None
+    for ln in lines:
+        larger = ln.size >= body_size + 1
+        level = heading_level(ln.text, ln.bold or larger) if len(ln.text) <= MAX_HEADING_CHARS else None
+        if level is None and ln.page == 1 and (ln.bold or larger) and ln.size >= body_size * 1.25 \
+                and numbering_level(ln.text) is None and abs((ln.box[0] + ln.box[2]) / 2 - page_width / 2) < page_width * 0.1:
+            level = 0
+        conf = round(ln.confidence, 3) if ln.confidence is not None else None
+        if level is not None:
+            blocks.append(Block(type="heading", text=ln.text, level=level, page=ln.page, box=ln.box, bold=ln.bold,
+                                source=ln.source, confidence=conf))
+            current = None
+        elif current is not None and prev is not None and _continues(prev, ln, right):
+            current.text = _join(current.text, ln.text)
+            current.box = (min(current.box[0], ln.box[0]), current.box[1], max(current.box[2], ln.box[2]), ln.box[3])
+            if conf is not None:
+                current.confidence = min(current.confidence or 1.0, conf)
+        else:
+            current = Block(type="paragraph", text=ln.text, page=ln.page, box=ln.box, bold=ln.bold,
+                            source=ln.source, confidence=conf)
+            blocks.append(current)
+        prev = ln
+    return blocks
+
+
+def _ruled_area(page):
+    """The box around the page's horizontal and vertical rules, where a ruled table may be; or None.
+    (Word and LibreOffice draw cell borders as lines, which have no area: their ends are collected.)"""
+    h = v = 0
+    xs: list[float] = []
+    ys: list[float] = []
+    for path in page.get_drawings():
+        for item in path["items"]:
+            if item[0] == "re":
+                h, v = h + 2, v + 2
+                r = item[1]
+                xs += [r.x0, r.x1]
+                ys += [r.y0, r.y1]
+            elif item[0] == "l":
+                p, q = item[1], item[2]
+                if abs(p.y - q.y) < 1 or abs(p.x - q.x) < 1:
+                    h += abs(p.y - q.y) < 1
+                    v += abs(p.x - q.x) < 1
+                    xs += [p.x, q.x]
+                    ys += [p.y, q.y]
+    if h < 2 or v < 2:
+        return None
+    return pymupdf.Rect(min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2)
+
+
+def _find_tables(page, clip):
+    """PyMuPDF's line-based table finder, only where rules are. Its layout model (PyMuPDF ≥ 2) costs
+    ~160 ms a page and finds the same ruled tables in bench/bench_read.py, so it is switched off."""
+    try:
+        return page.find_tables(clip=clip, use_layout=False).tables
+    except TypeError:  # PyMuPDF < 2 has no layout stage
+        return page.find_tables(clip=clip).tables
+
+
+def _tables(page, number: int) -> list[Block]:
+    clip = _ruled_area(page)
+    if clip is None:
+        return []
+    out = []
+    for tab in _find_tables(page, clip):
+        raw = tab.extract()
+        rows: list[list[str]] = []
+        copies: set[tuple[int, int]] = set()
+        for r, row in enumerate(raw):
+            resolved = []
+            for c, cell in enumerate(row):
+                if cell is None:  # covered by a merged cell: left neighbour, else the cell above
+                    cell = resolved[c - 1] if c > 0 else (rows[r - 1][c] if r > 0 else "")
+                    copies.add((r, c))
+                parts = [p.strip() for p in (cell or "").split("\n")]
+                text = ""
+                for p in parts:
+                    text = _join(text, p)
+                resolved.append(text)
+            rows.append(resolved)
+        out.append(Block(type="table", rows=rows, copies=copies, page=number, box=tuple(tab.bbox)))
+    return out
+
+
+def _images(page, number: int) -> list[Block]:
+    out = []
+    for info in page.get_image_info(xrefs=True):
+        x0, y0, x1, y1 = info["bbox"]
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            continue
+        out.append(Block(type="image", page=number, box=(x0, y0, x1, y1), image=ImageInfo(
+            width_px=info.get("width"), height_px=info.get("height"), placement="floating",
+            width_mm=round((x1 - x0) * 25.4 / 72, 1), height_mm=round((y1 - y0) * 25.4 / 72, 1),
+            ref=f"xref:{info['xref']}" if info.get("xref") else None)))
+    return out
+
+
+def _is_scan(page, lines: list[_Line]) -> bool:
+    chars = sum(len(re.sub(r"\s", "", ln.text)) for ln in lines)
+    if chars >= SCANNED_MAX_CHARS:
+        return False
+    area = abs(page.rect)
+    covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
+    return area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE
+
+
+def render(page, dpi: float) -> np.ndarray:
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+    return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+
+
+def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
+    """OCR a scanned page rendered at OCR_DPI; pieces of one visual row (table cells) become one tab-joined line."""
+    scale = 72 / ocr.OCR_DPI
+    pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
+    for o in pieces:
+        if len(o.text) <= 3 and o.text.replace(".", "").isdigit():
+            _reread(page, o, scale)
+    rows: list[list] = []
+    for o in pieces:
+        mid, h = (o.box[1] + o.box[3]) / 2, o.box[3] - o.box[1]
+        if rows and abs(mid - rows[-1][0]) < h * 0.5:
+            rows[-1][1].append(o)
+        else:
+            rows.append([mid, [o]])
+    out = []
+    for _, row in rows:
+        row.sort(key=lambda o: o.box[0])
+        text = "\t".join(o.text for o in row)
+        x0, y0 = min(o.box[0] for o in row) * scale, min(o.box[1] for o in row) * scale
+        x1, y1 = max(o.box[2] for o in row) * scale, max(o.box[3] for o in row) * scale
+        size = float(np.median([o.box[3] - o.box[1] for o in row])) * scale * 0.8
+        cells = tuple((o.box[0] * scale, o.box[2] * scale, o.text) for o in row)
+        out.append(_Line(text, (x0, y0, x1, y1), round(size, 1), False, number, "ocr",
+                         min(o.score for o in row), cells))
+    return out
+
+
+def _reread(page, o, scale: float) -> None:
+    """Read a lone short number again from a sharper crop: a recognizer has no context to go on there."""
+    clip = pymupdf.Rect(*(v * scale for v in o.box)) + (-6, -3, 6, 3)
+    pix = page.get_pixmap(dpi=ocr.REREAD_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
+    got = ocr.read_crop(np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3))
+    if got and got[0].replace(".", "").isdigit() and got[1] >= o.score - 0.01:
+        o.text, o.score = got
+
+
+COLUMN_GAP = 20.0  # points between the left edges of two table columns in a scan
+
+
+def _ocr_tables(lines: list[_Line], number: int) -> tuple[list[Block], list[_Line]]:
+    """Rebuild ruled tables of a scan: runs of rows with several cells, and cell text that wrapped
+    onto a line of its own put back into its cell (see `_wraps`)."""
+    tables, rest, i = [], [], 0
+    while i < len(lines):
+        if len(lines[i].cells) < 2:
+            rest.append(lines[i])
+            i += 1
+            continue
+        run, j = [lines[i]], i + 1
+        while j < len(lines) and (len(lines[j].cells) >= 2 or _wraps(lines[j], run)):
+            run.append(lines[j])
+            j += 1
+        rows = [r for r in run if len(r.cells) >= 2]
+        if len(rows) >= 2 or (rows and len(rows[0].cells) >= 3):
+            tables.append(_grid_from_rows(run, number))
+        else:
+            rest.extend(run)
+        i = j
+    return tables, rest
+
+
+def _edges(run: list[_Line]) -> list[float]:
+    starts: list[float] = []
+    for x0 in sorted(c[0] for r in run if len(r.cells) >= 2 for c in r.cells):
+        if not starts or x0 - starts[-1] > COLUMN_GAP:
+            starts.append(x0)
+    return starts
+
+
+def _wraps(ln: _Line, run: list[_Line]) -> bool:
+    """The line continues the cells of the row above: it sits tight below it (OCR boxes are padded, so
+    wrapped lines overlap), leaves the first (label) column empty, and each piece fits one column."""
+    edges = _edges(run)
+    prev = run[-1]
+    if not edges or ln.box[1] - prev.box[3] > 0.3 * max(ln.size, prev.size, 1):
+        return False
+    for x0, x1, _ in ln.cells:
+        k = max((n for n, e in enumerate(edges) if e <= x0 + COLUMN_GAP / 2), default=None)
+        if k is None or k == 0 or (k + 1 < len(edges) and x1 > edges[k + 1] + COLUMN_GAP / 2):
+            return False
+    return True
+
+
+def _grid_from_rows(run: list[_Line], number: int) -> Block:
+    starts = _edges(run)
+
+    def col(x0: float) -> int:
+        return max((k for k, e in enumerate(starts) if e <= x0 + COLUMN_GAP / 2), default=0)
+
+    rows: list[list[str]] = []
+    for n, r in enumerate(run):
+        if not rows or not _wraps(r, run[:n]):
+            rows.append([""] * len(starts))
+        for x0, _, text in r.cells:
+            k = col(x0)
+            rows[-1][k] = _join(rows[-1][k], text)
+    box = (min(r.box[0] for r in run), run[0].box[1], max(r.box[2] for r in run), run[-1].box[3])
+    conf = min(r.confidence for r in run if r.confidence is not None)
+    return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
+
+
+SEAL_DPI = 100  # enough for a 15 mm seal (59 px); a scan reuses its OCR raster
+
+
+def _may_hold_seal(page, scanned: bool) -> bool:
+    """Pages worth a raster look: scans, and text pages with images or red vector graphics (on a text
+    page a seal can only be one of those; red text alone is never a seal)."""
+    if scanned or page.get_image_info():
+        return True
+    for path in page.get_drawings():
+        for color in (path.get("color"), path.get("fill")):
+            if color and color[0] > 0.5 and color[0] - max(color[1], color[2]) > 0.2:
+                return True
+    return False
+
+
+def _page_seals(page, number: int, rgb: np.ndarray | None) -> list:
+    from kcjs.pipeline.seals import find_seals
+    dpi = ocr.OCR_DPI if rgb is not None else SEAL_DPI
+    rgb = rgb if rgb is not None else render(page, SEAL_DPI)
+    seals = find_seals(rgb, dpi, page=number, first_page=number == 1)
+    area = abs(page.rect)
+    images = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info() if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
+    for s in seals:
+        if any(pymupdf.Rect(s.box).intersects(r) for r in images):
+            s.source = "pdf-image"
+    return seals
+
+
+def _signatures(doc, page, number: int) -> list[Signature]:
+    out = []
+    for w in page.widgets(types=[pymupdf.PDF_WIDGET_TYPE_SIGNATURE]) or []:
+        kind, value = doc.xref_get_key(w.xref, "V")
+        out.append(Signature(name=w.field_name or "", page=number, box=tuple(w.rect), signed=kind != "null"))
+    return out
+
+
+def _validate_signatures(data: bytes, signatures: list[Signature]) -> None:
+    """Is each signature intact (the signed bytes unchanged)? pyHanko, offline: no trust roots fetched,
+    so "intact" is all that can be said of a Chinese CA's certificate here."""
+    import io
+    import logging
+    try:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
+    except ImportError:  # pragma: no cover - pyhanko is a dependency; without it signatures stay unjudged
+        return
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    try:
+        embedded = {e.field_name: e for e in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures}
+    except Exception:
+        return
+    for s in signatures:
+        e = embedded.get(s.name)
+        if s.signed and e is not None:
+            try:
+                # no trust roots: only integrity is judged (a Chinese CA's chain is out of reach offline)
+                status = validate_pdf_signature(e, ValidationContext(trust_roots=[], allow_fetching=False))
+                s.intact = bool(status.intact and status.valid)
+            except Exception:
+                s.intact = False
+
+
+def _join_continued_tables(blocks: list[Block]) -> list[Block]:
+    """A table that ends a page and one that starts the next, with as many columns, are one table."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = next((x for x in reversed(out) if x.type != "image"), None)
+        if (b.type == "table" and prev is not None and prev.type == "table" and prev.page is not None
+                and b.page == prev.page + 1 and b.rows and prev.rows and len(b.rows[0]) == len(prev.rows[0])):
+            offset = len(prev.rows)
+            prev.rows.extend(b.rows)
+            prev.copies |= {(r + offset, c) for r, c in b.copies}
+            continue
+        out.append(b)
+    return out
+
+
+def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True) -> Document:
+    """All pages in order; page by page, the text layer or OCR, whichever the page has."""
+    pdf = pymupdf.open(stream=data, filetype="pdf")
+    if pdf.needs_pass and not pdf.authenticate(""):
+        raise EncryptedPdf()
+    doc = Document(path=path, format="pdf")
+    pdf_pages = list(pdf)
+    all_lines = []
+    for n, page in enumerate(pdf_pages, 1):
+        lines = _lines(page, n)
+        info = Page(number=n, width=page.rect.width, height=page.rect.height)
+        rgb = None
+        if ocr_pages and _is_scan(page, lines):
+            rgb = render(page, ocr.OCR_DPI)
+            lines = _ocr_lines(page, n, rgb)
+            info.source = "ocr"
+            scores = [ln.confidence for ln in lines if ln.confidence is not None]
+            info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
+        doc.pages.append(info)
+        all_lines.append(lines)
+        if seals and _may_hold_seal(page, rgb is not None):
+            doc.seals.extend(_page_seals(page, n, rgb))
+    heights = [p.rect.height for p in pdf_pages]
+    body_size = _body_size(all_lines, heights)
+    doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
+    for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
+        doc.signatures.extend(_signatures(pdf, page, n))
+        if info.source == "text":
+            tables = _tables(page, n)
+            lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in tables)]
+        else:
+            tables, lines = _ocr_tables(lines, n)
+        size = body_size if info.source == "text" else (float(np.median([ln.size for ln in lines])) if lines else body_size)
+        items = _text_blocks(lines, size, page.rect.width) + tables + _images(page, n)
+        items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
+        doc.blocks.extend(items)
+    doc.blocks = _join_continued_tables(doc.blocks)
+    if any(s.signed for s in doc.signatures):
+        _validate_signatures(data, doc.signatures)
+    # a signature's visible appearance is judged as the signature, not as a seal image
+    doc.seals = [s for s in doc.seals if not any(g.page == s.page and pymupdf.Rect(g.box).intersects(s.box)
+                                                 for g in doc.signatures)]
+    meta = pdf.metadata or {}
+    doc.properties.update({k: v for k, v in meta.items() if v and k in ("title", "author", "creator", "producer")})
+    return doc
