@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kcjs.pipeline import safe_output
 from kcjs.pipeline.rulepack import plain
 
 STATUS_NAMES = {"pass": "通过", "fail": "不通过", "error": "无法读取"}
@@ -13,8 +14,7 @@ STATUS_FILL = {"pass": "C6EFCE", "fail": "FFC7CE", "error": "D9D9D9"}
 
 
 def write_json(report: dict, path: Path) -> Path:
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    return safe_output.write_text(path, safe_output.dumps(report, indent=1))
 
 
 def _where(loc: dict) -> str:
@@ -108,7 +108,8 @@ def write_xlsx(report: dict, path: Path) -> Path:
     _sheet(wb, "问题明细", FINDINGS_HEADER, finding_rows(report), [40, 28, 8, 26, 60, 28, 40, 18, 18, 40])
     _sheet(wb, "申报单位", APPLICANTS_HEADER, applicant_rows(report), [30, 8, 10, 12, 12, 80])
     _sheet(wb, "跨申报检查", CROSS_HEADER, cross_rows(report), [30, 8, 26, 70, 60])
-    wb.save(path)
+    with safe_output.atomic_path(path) as tmp:
+        wb.save(tmp)
     return path
 
 
@@ -150,5 +151,4 @@ def write_html(report: dict, path: Path) -> Path:
         summary=summary_rows(report), findings_header=FINDINGS_HEADER, findings=finding_rows(report),
         cross_header=CROSS_HEADER, cross=cross_rows(report),
         status_class={v: k for k, v in STATUS_NAMES.items()}, severity_class={v: k for k, v in SEVERITY_NAMES.items()})
-    path.write_text(html, encoding="utf-8")
-    return path
+    return safe_output.write_text(path, html)
