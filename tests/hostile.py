@@ -51,11 +51,14 @@ def gridspan_docx(span: int = 1_000_000) -> bytes:
 
 
 def huge_page_pdf(side_pt: float = 14_400) -> bytes:
-    """A valid PDF whose one page is 5 m × 5 m (PDF's largest), with some text on it."""
+    """A valid PDF whose one page is 5 m × 5 m (PDF's largest), covered by an image as a scan is."""
     import pymupdf
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (250, 250, 250)).save(buf, "PNG")
     doc = pymupdf.open()
     page = doc.new_page(width=side_pt, height=side_pt)
-    page.insert_text((72, 72), "申报书", fontname="china-s", fontsize=12)
+    page.insert_image(page.rect, stream=buf.getvalue())
     return doc.tobytes()
 
 

@@ -73,9 +73,19 @@ def output_error(e: BaseException, where: Path) -> str:
     """A Chinese sentence for a failure to write into `where` (permission, read-only, full disk, …)."""
     code = getattr(e, "errno", None)
     text = str(e).lower()
-    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "disk is full" in text or "database or disk is full" in text:
+    full = readonly = False
+    probe = Path(where)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:  # SQLite says only "disk I/O error": ask the file system
+        st = os.statvfs(probe)
+        readonly = bool(st.f_flag & os.ST_RDONLY)
+        full = st.f_bavail * st.f_frsize < 2**20
+    except OSError:
+        pass
+    if full or code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "disk is full" in text:
         why = "磁盘空间已满"
-    elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly" in text or "read-only" in text:
+    elif readonly or code in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly" in text or "read-only" in text:
         why = "没有写入权限（目录只读或权限不足）"
     elif code in (errno.ENOTDIR, errno.EEXIST):
         why = "该路径不是目录"

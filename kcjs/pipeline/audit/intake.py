@@ -101,7 +101,7 @@ def from_folder(root: Path, exclude: Path | None = None) -> list[Submission]:
         for f in sorted(filenames):
             p = here / f
             rel = p.relative_to(root)
-            if _junk(rel.parts) or (own and f in OWN_FILES):
+            if _junk(rel.parts) or (own and (f in OWN_FILES or f.startswith("kcjs-cache.sqlite"))):
                 continue
             raw = os.fsencode(str(rel))
             name, note = names(*decode_name(raw))
