@@ -19,6 +19,7 @@ WML_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.docum
 WML_MAINS = (WML_MAIN, "application/vnd.ms-word.document.macroEnabled.main+xml",
              "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
              "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+DOCX_PACKAGE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _SAFE = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -98,16 +99,26 @@ def strict_to_transitional(xml: bytes) -> bytes:
     return out
 
 
+def _other_mains(zf: zipfile.ZipFile, main: str) -> bool:
+    """Other parts typed as a Word body: .docx files imported as altChunk (Word types them document.main+xml),
+    which python-docx would try to parse as XML."""
+    types = _xml(zf, "[Content_Types].xml")
+    return types is not None and any(o.get("ContentType") in WML_MAINS and o.get("PartName", "").lstrip("/") != main
+                                     for o in types.iterfind(f"{_CT}Override"))
+
+
 def for_python_docx(data: bytes) -> bytes:
-    """The package bytes python-docx can open: unchanged for a Transitional .docx; otherwise rewritten with
-    Strict names made Transitional, the main part at the name _rels/.rels gives and the document.main type."""
+    """The package bytes python-docx can open: unchanged for a plain Transitional .docx; otherwise rewritten
+    with Strict names made Transitional, the main part typed document.main and imported .docx chunks typed
+    as packages."""
     zf = zipfile.ZipFile(io.BytesIO(data))
     main = main_part(zf)
     if main is None:
         return data
     strict = is_strict(zf, main)
     ct = content_type(zf, main)
-    if not strict and ct == WML_MAIN:
+    chunks = _other_mains(zf, main)
+    if not strict and ct == WML_MAIN and not chunks:
         return data
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
@@ -116,7 +127,7 @@ def for_python_docx(data: bytes) -> bytes:
             if info.filename.endswith((".xml", ".rels")):
                 if strict and b"purl.oclc.org/ooxml" in blob:
                     blob = strict_to_transitional(blob)
-                if info.filename == "[Content_Types].xml" and ct != WML_MAIN:
+                if info.filename == "[Content_Types].xml" and (ct != WML_MAIN or chunks):
                     blob = _main_type(blob, main)
             out.writestr(info.filename, blob)
     return buf.getvalue()
@@ -124,10 +135,13 @@ def for_python_docx(data: bytes) -> bytes:
 
 def _main_type(types_xml: bytes, main: str) -> bytes:
     root = etree.fromstring(types_xml, parser=_SAFE)
+    found = False
     for o in root.iterfind(f"{_CT}Override"):
         if o.get("PartName", "").lstrip("/").lower() == main.lower():
             o.set("ContentType", WML_MAIN)
-            break
-    else:
+            found = True
+        elif o.get("ContentType") in WML_MAINS:
+            o.set("ContentType", DOCX_PACKAGE)
+    if not found:
         etree.SubElement(root, f"{_CT}Override", PartName="/" + main, ContentType=WML_MAIN)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
