@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -122,21 +123,23 @@ def test_workbook_for_staff(batch):
     if wb is None:
         write_xlsx(report, out / "kcjs-report.xlsx")
         wb = load_workbook(out / "kcjs-report.xlsx")
-    assert wb.sheetnames == ["汇总", "问题明细", "申报单位", "跨申报检查"]
+    assert wb.sheetnames == ["审核结论", "汇总", "问题明细", "申报单位", "跨申报检查", "运行设置"]
     ws = wb["汇总"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
     header = [c.value for c in ws[1]]
-    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    strict = re.compile(r'=HYPERLINK\("((?:[^"]|"")*)","((?:[^"]|"")*)"\)')  # inside, every quote doubled
+    name = lambda v: strict.fullmatch(v)[2].replace('""', '"')  # file names link to the files
+    rows = {name(r[0]): dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
     over = rows["c/实体化平台.docx"]
     assert over["结论"] == "不通过" and over["申请经费（万元）"] == 25 and over["经费上限（万元）"] == 20 and over["公章数"] == 1
     evil = next(k for k in rows if k.startswith("d/="))
-    cell = next(c for c in ws["A"] if c.value == evil)
-    assert cell.data_type == "s"  # text, not a formula
-    status_cell = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "c/实体化平台.docx")[4]
+    cell = next(c for c in ws["B"] if c.value == "省 机械工程学会")
+    assert name(ws.cell(row=cell.row, column=1).value) == evil  # the name is a string in our formula, never one itself
+    status_cell = next(r for r in ws.iter_rows(min_row=2) if name(r[0].value) == "c/实体化平台.docx")[4]
     assert status_cell.fill.fgColor.rgb.endswith("FFC7CE")
     findings = list(wb["问题明细"].iter_rows(min_row=2, values_only=True))
     over_cap = next(r for r in findings if r[3] == "budget.over_cap")
-    assert over_cap[0] == "c/实体化平台.docx" and "25" in over_cap[4] and over_cap[6]  # evidence quote
+    assert name(over_cap[0]) == "c/实体化平台.docx" and "25" in over_cap[5] and over_cap[7]  # evidence quote
     cross = list(wb["跨申报检查"].iter_rows(min_row=2, values_only=True))
     assert len(cross) == len(report["findings"])
 

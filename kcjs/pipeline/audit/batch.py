@@ -163,13 +163,22 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
             "verdicts": verdicts, "summary": summary, "rule_names": screening.rule_names()}
 
 
-def _annotated_copies(documents: list[dict], subs: list[intake.Submission], out: Path) -> None:
-    """An annotated copy of every failing document (kcjs.pipeline.annotate.annotate_file, when this build has it)."""
+def _annotator():
+    """kcjs.pipeline.annotate.annotate_file(path, result, out_dir) -> Path, when this build has it, else None."""
     import importlib
     import importlib.util
     if importlib.util.find_spec("kcjs.pipeline.annotate") is None:
-        return
-    annotate_file = getattr(importlib.import_module("kcjs.pipeline.annotate"), "annotate_file", None)
+        return None
+    return getattr(importlib.import_module("kcjs.pipeline.annotate"), "annotate_file", None)
+
+
+def annotation_available() -> bool:
+    return _annotator() is not None
+
+
+def _annotated_copies(documents: list[dict], subs: list[intake.Submission], out: Path) -> None:
+    """An annotated copy of every failing document, linked from the report as `annotated`."""
+    annotate_file = _annotator()
     if annotate_file is None:
         return
     paths = {s.name: s.path for s in subs}

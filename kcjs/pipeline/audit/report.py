@@ -20,10 +20,23 @@ HIDDEN_RULES = ("detect.inferred",)  # shown in the 自动识别 column, not as 
 
 @dataclass(frozen=True)
 class Cell:
-    """A value with a link (relative URL) and a colour class ("pass", "sev-error", "v-reject" …)."""
+    """A value with a link (a file's path relative to the report, and a PDF page) and a colour class
+    ("pass", "sev-error", "v-reject" …)."""
     text: object
-    href: str | None = None
+    link: str | None = None
+    page: int | None = None
     cls: str | None = None
+
+    @property
+    def href(self) -> str | None:
+        return _href(self.link, self.page)
+
+    @property
+    def target(self) -> str | None:
+        """The link as Excel's HYPERLINK takes it: the path as is, #page=N for a PDF."""
+        if not self.link:
+            return None
+        return self.link + (f"#page={self.page}" if self.page and self.link.lower().endswith(".pdf") else "")
 
     def __str__(self) -> str:
         return "" if self.text is None else str(self.text)
@@ -56,7 +69,7 @@ def _href(link: str | None, page: int | None = None) -> str | None:
 
 
 def _file_cell(d: dict, page: int | None = None) -> Cell:
-    return Cell(d["file"], _href(d.get("link"), page))
+    return Cell(d["file"], d.get("link"), page)
 
 
 # --- rows: the facts of each sheet / section -----------------------------------------------------------
@@ -91,7 +104,7 @@ def summary_rows(report: dict) -> list[list]:
                plain(m.get("cap_wan")), len([s for s in m.get("seals", []) if s.get("source") != "signature" or s.get("intact")]),
                "；".join(d.get("cross", [])), "；".join(d.get("inferred", []))]
         if annotated:
-            row.append(Cell("批注版", _href(d["annotated"])) if d.get("annotated") else "")
+            row.append(Cell("批注版", d["annotated"]) if d.get("annotated") else "")
         rows.append(row)
     return rows
 
@@ -169,6 +182,20 @@ def _safe(cell, value) -> None:
         cell.quotePrefix = True
 
 
+def _link_cell(cell, v: Cell) -> None:
+    """A link that wraps like text in Excel, WPS and LibreOffice: a HYPERLINK formula (LibreOffice keeps a
+    cell hyperlink on one clipped line); quotes doubled, so a file's name is never read as a formula."""
+    from openpyxl.styles import Font
+    target, text = v.target, str(v)
+    if len(target) <= 255 and len(text) <= 255:
+        cell.value = f'=HYPERLINK("{target.replace(chr(34), chr(34) * 2)}","{text.replace(chr(34), chr(34) * 2)}")'
+        cell.data_type = "f"
+        cell.quotePrefix = False
+    else:  # HYPERLINK takes 255 characters at most
+        cell.hyperlink = target
+    cell.font = Font(color="0563C1", underline="single")
+
+
 def _print_setup(ws, title: str) -> None:
     """A4 landscape, one page wide, header row on every page, page numbers in the footer."""
     from openpyxl.worksheet.page import PageMargins
@@ -181,6 +208,25 @@ def _print_setup(ws, title: str) -> None:
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
     ws.oddHeader.center.text = f"{title}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped cell needs in a column `width` characters wide (CJK characters count 2)."""
+    import unicodedata
+    n = 0
+    for part in str(text).split("\n"):
+        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+        n += max(1, -(-w // max(1, int(width) - 1)))
+    return n
+
+
+def _fit_rows(ws, rows: list[list], widths: list[float]) -> None:
+    """Row heights for wrapped text (sheet row 1 is the header): LibreOffice does not grow rows itself."""
+    for r, row in enumerate(rows, 1):
+        lines = max((_lines(value(c), widths[i]) for i, c in enumerate(row) if value(c) is not None and i < len(widths)),
+                    default=1)
+        if lines > 1:
+            ws.row_dimensions[r].height = min(409, 15 * lines + 2)
 
 
 def _sheet(wb, title: str, header: list[str], rows: list[list], widths: list[int]):
@@ -199,9 +245,8 @@ def _sheet(wb, title: str, header: list[str], rows: list[list], widths: list[int
             _safe(cell, value(v))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(v, Cell):
-                if v.href:
-                    cell.hyperlink = v.href
-                    cell.font = Font(color="0563C1", underline="single")
+                if v.target:
+                    _link_cell(cell, v)
                 if v.cls in fills:
                     cell.fill = PatternFill("solid", fgColor=fills[v.cls])
                 elif v.cls == "sev-error":
@@ -210,6 +255,7 @@ def _sheet(wb, title: str, header: list[str], rows: list[list], widths: list[int
     ws.auto_filter.ref = f"A1:{ws.cell(row=max(1, len(rows) + 1), column=len(header)).coordinate}"
     for i, w in enumerate(widths[:len(header)], 1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = w
+    _fit_rows(ws, [header, *rows], widths)
     _print_setup(ws, title)
     return ws
 
