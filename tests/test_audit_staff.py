@@ -298,7 +298,7 @@ def test_html_links_print_css_and_local_sorting(staff_batch):
     assert p.scripts == [None] and "http" not in html.split("<script>")[1]  # local JS, no CDN
     assert p.tables == p.filters and p.tables >= 4
     assert p.sections == len(report["verdicts"])  # one part per applicant, a page each when printed
-    assert "section.applicant{break-before:page}" in html and "thead{display:table-header-group}" in html
+    assert "section.applicant+section.applicant{break-before:page}" in html and "thead{display:table-header-group}" in html
     assert "@page{size:A4 landscape" in html
     for href, text in p.links:
         assert (out / unquote(href.split("#")[0])).is_file(), href

@@ -307,10 +307,11 @@ HTML = """<!doctype html>
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin:8px 0 16px;width:100%;font-size:13px}
 th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left;overflow-wrap:anywhere}
-th{background:#ddebf7;position:sticky;top:0;min-width:3.5em;cursor:pointer;white-space:nowrap}
+th{background:#ddebf7;position:sticky;top:0;min-width:3.5em;cursor:pointer}
 th[data-dir=asc]::after{content:" ▲"}th[data-dir=desc]::after{content:" ▼"}
 tr.filters td{background:#f4f8fc;padding:2px}tr.filters input{width:100%;box-sizing:border-box;font-size:12px}
 td.n{text-align:right;white-space:nowrap}td.short{white-space:nowrap}
+.pass,.fail,.review,.error,[class^=v-],[class^=sev-]{white-space:nowrap}
 .pass,.v-pass{background:#c6efce}.fail,.v-reject{background:#ffc7ce}.review,.v-fix{background:#ffeb9c}.error{background:#d9d9d9}
 .sev-error{color:#b00;font-weight:bold}.sev-warning{color:#a60}.sev-info{color:#06c}
 .small{color:#666;font-size:12px}h3{margin:18px 0 4px}
@@ -319,7 +320,7 @@ td.n{text-align:right;white-space:nowrap}td.short{white-space:nowrap}
  body{margin:0;font-size:11px}table{font-size:10.5px}th{position:static;cursor:auto}
  thead{display:table-header-group}tr{break-inside:avoid}tr.filters{display:none}
  th[data-dir]::after{content:""}a{color:inherit;text-decoration:none}
- section.applicant{break-before:page}h2{break-after:avoid}h3{break-after:avoid}
+ #findings{break-before:page}section.applicant+section.applicant{break-before:page}h2,h3{break-after:avoid}
 }
 </style></head><body>
 <h1>{{ title }}</h1>

@@ -3,7 +3,7 @@ rules that make an applicant 不予受理 — from a small TOML file (--config) 
 
     # kcjs.toml
     [rules]
-    "language.english_words" = "off"      # off | error | warning | info ("*" patterns allowed)
+    "language.foreign_passage" = "off"      # off | error | warning | info ("*" patterns allowed)
     "stamps.missing" = "warning"
     [verdict]
     fatal = ["eligibility.blacklisted", "limit.*"]   # replaces the rule pack's screening.fatal
