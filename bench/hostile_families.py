@@ -90,9 +90,13 @@ def descendants(pid: int) -> dict[int, int]:
 
 
 def good_app(i: int = 0) -> bytes:
-    content = sample_application(1 + i % 3)
-    content[2].rows[0][1] = f"江苏省第{i}学会"
-    return docx_bytes(content)
+    """A compliant 学会联合体 申报书; each i its own applicant."""
+    from kcjs.corpus.build import application
+    from kcjs.pipeline.packloader import load_pack
+    pack = load_pack()
+    content = application(pack, pack.subprogram("society-consortium"), "compliant", "table")
+    content[2].rows[0][1] = f"江苏省{'机械电子化工材料'[i % 8]}{i}工程学会"
+    return docx_bytes(content, seal="inline")
 
 
 # --- families -------------------------------------------------------------------------------
@@ -190,8 +194,9 @@ def fam_names(root, tmp):
     # terminal markup: two identical files, so a cross finding names them on the terminal
     src = tmp / "markup"
     src.mkdir()
-    (src / "[/]a[red].docx").write_bytes(good_app(5))
-    (src / "[/]b[bold].docx").write_bytes(good_app(5))
+    (src / "[").mkdir()
+    (src / "[" / "]a[red].docx").write_bytes(good_app(5))
+    (src / "[" / "]b[bold].docx").write_bytes(good_app(5))
     r = Run(["audit", src, "-o", tmp / "markup-out", "-q"], root)
     res["[/] (terminal markup) in a name"] = r.verdict() or ("ok" if r.code == 1 and "[/]a[red].docx" in r.out else "wrong")
     # 300-byte name in a zip
