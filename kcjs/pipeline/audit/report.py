@@ -295,7 +295,8 @@ def write_xlsx(report: dict, path: Path) -> Path:
     applicants_sheet(wb, report)
     cross_sheet(wb, report)
     settings_sheet(wb, report)
-    wb.save(path)
+    with safe_output.atomic_path(path) as tmp:
+        wb.save(tmp)
     return path
 
 

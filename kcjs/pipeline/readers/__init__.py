@@ -168,8 +168,8 @@ def _convert(data: bytes, kind: str, ext: str, limits: Limits) -> tuple[bytes, F
         out = legacy.to_docx(data, fmt, timeout_s=max(5.0, limits.timeout_s * 0.8))
     except legacy.ConversionTimeout:
         raise BadFile(TIMEOUT, f"{name}用 LibreOffice 转换超时，已中止（文件可能构造异常）") from None
-    except OSError as e:
-        raise BadFile(UNSUPPORTED, f"这是{name}，LibreOffice 无法启动（{e.strerror or e}），无法检查",
+    except OSError:
+        raise BadFile(UNSUPPORTED, f"这是{name}，转换程序 LibreOffice 无法启动（未安装或资源不足），无法检查",
                       "请在 Word 或 WPS 中另存为 .docx 或导出 PDF 后重新提交") from None
     if not out or sniff(out) != "docx":
         raise BadFile(UNREADABLE, f"这是{name}，LibreOffice 无法打开它（文件可能已损坏或设有打开密码）",
