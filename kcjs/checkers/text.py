@@ -1,6 +1,7 @@
 """Text helpers the checkers share: matching as people write, numbers as Chinese writes them."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -12,7 +13,10 @@ _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2,
 _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 CN_NUM_CHARS = "".join(_DIGITS) + "".join(_UNITS)
-NUMBER = rf"(?:\d[\d,，]*(?:\.\d+)?|[{CN_NUM_CHARS}]+)"
+# A number starts where a run of digits starts (no match from inside a run) and is at most 16 digits or 20
+# numerals long: a longer run is no amount, and unbounded runs made these patterns quadratic (20,000 digits: 22 s).
+NUMBER = rf"(?:(?<![\d.,，])\d[\d,，]{{0,15}}(?:\.\d{{1,6}})?|(?<![{CN_NUM_CHARS}])[{CN_NUM_CHARS}]{{1,20}})"
+MAX_NUMERALS = 24
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】<>、，,.。:：;；!！?？·・—\-_/／]+")
 
 
@@ -27,8 +31,9 @@ def heading_key(text: str) -> str:
 
 
 def cn_int(s: str) -> int | None:
-    """A Chinese numeral (六, 十二, 三十五, 一百零八, 两千, 壹拾捌万) as an int, or None."""
-    if not s or any(ch not in _DIGITS and ch not in _UNITS and ch not in _BIG for ch in s):
+    """A Chinese numeral (六, 十二, 三十五, 一百零八, 两千, 壹拾捌万) as an int, or None (also when longer than
+    any amount is written: MAX_NUMERALS)."""
+    if not s or len(s) > MAX_NUMERALS or any(ch not in _DIGITS and ch not in _UNITS and ch not in _BIG for ch in s):
         return None
     if all(ch in _DIGITS for ch in s) and len(s) > 1:  # 二〇二四: digit by digit
         return int("".join(str(_DIGITS[ch]) for ch in s))
@@ -52,14 +57,15 @@ def to_number(s: str) -> float | None:
     if not s:
         return None
     try:
-        return float(s)
+        n = float(s)
+        return n if math.isfinite(n) else None  # '1e999', 'nan', 'inf' are no amounts
     except ValueError:
         n = cn_int(s)
         return float(n) if n is not None else None
 
 
 _MONEY = re.compile(rf"({NUMBER})\s*(万元|万|元)")
-_CAPITAL_MONEY = re.compile(r"([壹贰叁肆伍陆柒捌玖拾][零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*)元(?:整|正)?")
+_CAPITAL_MONEY = re.compile(r"(?<![零壹贰叁肆伍陆柒捌玖拾佰仟万亿])([壹贰叁肆伍陆柒捌玖拾][零壹贰叁肆伍陆柒捌玖拾佰仟万亿]{0,20})元(?:整|正)?")
 
 
 def money_wan(text: str) -> list[tuple[float, str]]:
