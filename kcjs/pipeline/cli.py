@@ -98,7 +98,7 @@ def check_cmd(ctx: typer.Context,
               direction: Optional[str] = typer.Option(None, "--direction", help="服务“科创江苏”其他专项的方向 id 或名称"),
               fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
               count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word（默认）、chars、hanzi"),
-              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取和检查时限（秒）"),
               max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）")) -> None:
     """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
     from kcjs.pipeline.check import check_file
@@ -199,7 +199,7 @@ def audit_cmd(ctx: typer.Context,
               out_dir: Path = typer.Option(Path("kcjs-report"), "-o", "--out", help="报告输出目录"),
               fmt: str = typer.Option("text", "--format", "-f", help="屏幕输出：text 或 json"),
               count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word、chars、hanzi"),
-              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取和检查时限（秒；超时或被中止的文件稍后重试一次）"),
               max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
               quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度"),
               config: Optional[Path] = typer.Option(None, "--config", help="本次审核的设定（TOML）：[rules] 关闭规则或改级别，[verdict] fatal 不予受理的规则"),
