@@ -16,7 +16,13 @@ def where(loc: dict) -> str:
         parts.append(f"“{loc['section']}”部分")
     if loc.get("table") is not None:
         cell = loc.get("cell")
-        parts.append(f"第 {loc['table'] + 1} 个表格" + (f"第 {cell[0] + 1} 行第 {cell[1] + 1} 列" if cell else ""))
+        row, col = loc.get("row") or (cell[0] + 1 if cell else None), loc.get("column") or (cell[1] + 1 if cell else None)
+        at = f"第 {loc['table'] + 1} 个表格"
+        if row:
+            at += f"第 {row} 行" + (f"（“{loc['row_label']}”）" if loc.get("row_label") else "")
+        if col:
+            at += f"第 {col} 列" + (f"（“{loc['column_label']}”）" if loc.get("column_label") else "")
+        parts.append(at)
     elif loc.get("paragraph") is not None:
         parts.append(f"第 {loc['paragraph'] + 1} 段")
     return "，".join(parts)

@@ -97,7 +97,9 @@ def check_cmd(ctx: typer.Context,
               fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
               count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word（默认）、chars、hanzi"),
               timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
-              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）")) -> None:
+              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+              annotate: bool = typer.Option(False, "--annotate", help="另存带批注的副本：名称.kcjs批注.docx / .pdf（原文件不变）"),
+              annotate_dir: Optional[Path] = typer.Option(None, "-o", "--out", help="批注副本的输出目录（默认与原文件同目录）")) -> None:
     """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
     from kcjs.pipeline.check import check_document
     from kcjs.pipeline.check_view import render
@@ -109,7 +111,10 @@ def check_cmd(ctx: typer.Context,
     limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
     from kcjs.pipeline.audit.intake import from_folder
     paths = [p for f in files for p in ([s.path for s in from_folder(f)] if f.is_dir() else [f])]
-    results = [check_document(read_isolated(f, limits), pack, given) for f in paths]
+    docs = [read_isolated(f, limits) for f in paths]
+    results = [check_document(d, pack, given) for d in docs]
+    if annotate:
+        _annotate_all(paths, docs, results, annotate_dir, timeout)
     if fmt == "json":
         print_json(results[0] if len(results) == 1 else results)
     else:
@@ -121,6 +126,19 @@ def check_cmd(ctx: typer.Context,
             console.print(f"共 {len(results)} 个文件：{len(results) - bad} 个通过，{bad} 个未通过或无法读取")
     if any(r["status"] != "pass" for r in results):
         raise typer.Exit(1)
+
+
+def _annotate_all(paths, docs, results, out_dir: Optional[Path], timeout: float) -> None:
+    """Write each readable file's annotated copy; say where on stderr (a failure is a message, not an exit)."""
+    from kcjs.pipeline.annotate import AnnotateError, annotate_file
+    for path, doc, result in zip(paths, docs, results):
+        if not doc.readable:
+            err.print(f"未生成批注版：{path} 无法读取", highlight=False)
+            continue
+        try:
+            err.print(f"批注版：{annotate_file(Path(path), doc, result, out_dir, timeout)}", highlight=False)
+        except (AnnotateError, OSError) as e:
+            err.print(f"[yellow]未生成批注版：[/yellow]{path}：{e}", highlight=False)
 
 
 def _given(pack: RulePack, subprogram, kind, direction, count_mode):
