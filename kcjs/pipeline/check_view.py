@@ -33,6 +33,14 @@ def render(result: dict, pack, console: Console) -> None:
     kind = next((k for k in pack.document_kinds if k.id == result.get("kind")), None)
     what = " / ".join(x for x in (sub.name if sub else None, kind.name if kind else None) if x) or "未识别"
     console.print(f"[bold]{escape(result['file'])}[/bold]  {STATUS[result['status']]}  （{what}）", highlight=False)
+    facts = key_facts(result)
+    if facts:
+        console.print("  " + "；".join(facts), highlight=False)
+    _findings(result, console)
+
+
+def key_facts(result: dict) -> list[str]:
+    """The figures an applicant checks first (字数 with its mode, pages and scans, 申请经费 vs cap), in Chinese."""
     m = result.get("metrics") or {}
     facts = []
     if m.get("count"):
@@ -43,8 +51,10 @@ def render(result: dict, pack, console: Console) -> None:
     if "requested_wan" in m:
         facts.append(f"申请经费 {m['requested_wan']:g} 万元（上限 {m['cap_wan']:g}）" if m["requested_wan"] is not None
                      else f"申请经费未找到（上限 {m['cap_wan']:g} 万元）")
-    if facts:
-        console.print("  " + "；".join(facts), highlight=False)
+    return facts
+
+
+def _findings(result: dict, console: Console) -> None:
     for sev, title, color in GROUPS:
         items = [f for f in result["findings"] if f["severity"] == sev]
         if not items:

@@ -290,5 +290,20 @@ def inspect_cmd(files: list[Path] = typer.Argument(..., help="要查看的文件
         raise typer.Exit(1)
 
 
+@app.command("serve")
+def serve_cmd(ctx: typer.Context,
+              host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只允许本机访问）"),
+              port: int = typer.Option(8000, "--port", help="端口"),
+              max_mb: float = typer.Option(20, "--max-mb", help="单个文件大小上限（MB）"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）")) -> None:
+    """启动本机网页：拖入文件即可检查，并下载带批注的文件；另可下载空白表格、批量审核压缩包。"""
+    from kcjs.pipeline.web.app import serve
+    from kcjs.pipeline.web.service import Settings
+    pack_from(ctx)  # a broken --rules file stops here, with its message
+    err.print(f"kcjs 网页已启动：请在浏览器中打开 http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
+              "（按 Ctrl+C 退出）", highlight=False)
+    serve(host, port, Settings(max_file_mb=max_mb, timeout_s=timeout, pack_path=ctx.obj.get("rules") if ctx.obj else None))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
