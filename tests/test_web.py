@@ -62,6 +62,7 @@ def test_check_shows_verdict_findings_and_gives_the_annotated_copy(client, pack,
     target = pack.subprogram("academician-center").targets[0]
     assert f"“{target.name.split('（')[0]}”目标为" in r.text and "本单位目标值" in r.text and "怎么改" in r.text
     assert r.text.index("错误（") < r.text.index("提示（")  # grouped by severity, errors first
+    assert "--subprogram" not in r.text and "在上方“子项目”" in r.text  # told for the page, not the command line
     link = re.search(r'href="(/download/[^"]+)"', r.text).group(1)
     got = client.get(link)
     assert got.status_code == 200 and got.headers["content-type"] == DOCX

@@ -394,6 +394,13 @@ def annotate_isolated(data: bytes, doc: Document, result: dict, timeout_s: float
 
     Raises AnnotateError (Chinese message) when the child fails, times out or dies."""
     from kcjs.pipeline.readers import preload
+    if "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork, mark the copy in this process
+        try:
+            return annotate_bytes(data, doc, result)
+        except AnnotateError:
+            raise
+        except Exception as e:
+            raise AnnotateError(f"生成批注版时出错（{type(e).__name__}）") from None
     preload()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)

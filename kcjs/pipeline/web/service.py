@@ -6,6 +6,8 @@ read in the isolated reader, and the folder is deleted before the function retur
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import re
 import secrets
 import tempfile
 import threading
@@ -130,7 +132,9 @@ class Service:
         """Check one uploaded file (a binary file object); returns the view of the result."""
         from kcjs.pipeline.annotate import AnnotateError, annotate_isolated, annotated_name
         from kcjs.pipeline.check import check_document
-        from kcjs.pipeline.readers import Limits, read_isolated
+        from kcjs.pipeline.readers import Limits, read_document, read_isolated
+        # Windows has no fork: there the document is read in this process (the reader still never raises)
+        read = read_isolated if "fork" in multiprocessing.get_all_start_methods() else read_document
         given = self.given(subprogram, kind, direction)
         shown = display_name(name)
         limit = int(self.settings.max_file_mb * 2**20)
@@ -140,7 +144,7 @@ class Service:
             if size == 0:
                 raise UserError("上传的文件是空的（0 字节），请重新选择文件")
             started = time.monotonic()
-            doc = read_isolated(path, Limits(max_bytes=limit, timeout_s=self.settings.timeout_s))
+            doc = read(path, Limits(max_bytes=limit, timeout_s=self.settings.timeout_s))
             result = check_document(doc, self.pack, given)
             result["file"] = shown
             annotated, note = None, None
@@ -168,8 +172,8 @@ class Service:
                 if f["severity"] != sev:
                     continue
                 loc = f.get("location") or {}
-                items.append({"rule": f["rule"], "message": f["message"], "where": where(loc), "quote": loc.get("quote"),
-                              "expected": _text(f.get("expected")), "actual": _text(f.get("actual")), "hint": f.get("hint")})
+                items.append({"rule": f["rule"], "message": _for_page(f["message"]), "where": where(loc), "quote": loc.get("quote"),
+                              "expected": _text(f.get("expected")), "actual": _text(f.get("actual")), "hint": _for_page(f.get("hint"))})
             if items:
                 groups.append({"severity": sev, "title": title, "findings": items})
         status = result["status"]
@@ -254,6 +258,16 @@ class Service:
             def __exit__(self, *exc):
                 service.turns.release()
         return Turn()
+
+
+_CLI_OPTIONS = re.compile(r"(或)?请?用\s*--(subprogram|kind|direction).*$")
+
+
+def _for_page(text: str | None) -> str | None:
+    """A finding written for the command line, told for the page: '请用 --kind 指定' -> the selects above."""
+    if not text or "--" not in text:
+        return text
+    return _CLI_OPTIONS.sub(lambda m: (m.group(1) or "请") + "在上方“子项目”“材料类型”“方向”中改选", text)
 
 
 def _text(v) -> str | None:
