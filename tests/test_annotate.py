@@ -184,3 +184,15 @@ def test_libreoffice_shows_the_comments_and_highlights(pack, tmp_path):
             n += sum(1 for i in range(0, len(s), 3) if s[i] > 220 and s[i + 1] > 220 and s[i + 2] < 80)
         return n
     assert yellow(tmp_path / "a.pdf") > 20 and yellow(tmp_path / "o.pdf") == 0
+
+
+def test_annotate_file_reads_the_file_again_when_not_given_the_document(pack, tmp_path):
+    """The batch audit's contract: annotate_file(path, result, out_dir) with only the JSON result at hand."""
+    from kcjs.pipeline.annotate import annotate_file
+    src = tmp_path / "申报书.docx"
+    src.write_bytes(docx_bytes(flawed(pack), style="bold"))
+    _, result = checked(pack, src.read_bytes(), str(src))
+    made = annotate_file(src, result, tmp_path / "out")
+    assert made == tmp_path / "out" / "申报书.kcjs批注.docx"
+    anchors = set(anchored_text(made.read_bytes()).values())
+    assert {"【请填写】", "申报单位（盖章）"} <= anchors

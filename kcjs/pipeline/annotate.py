@@ -423,11 +423,15 @@ def annotate_isolated(data: bytes, doc: Document, result: dict, timeout_s: float
     return value
 
 
-def annotate_file(path: Path, doc: Document, result: dict, out_dir: Path | None = None,
+def annotate_file(path: Path, result: dict, out_dir: Path | None = None, doc: Document | None = None,
                   timeout_s: float = 120.0) -> Path:
-    """Write the annotated copy of `path` as OUT_DIR/名称.kcjs批注.docx|pdf (OUT_DIR: beside the file).
+    """Write the annotated copy of `path`, checked as `result`, as OUT_DIR/名称.kcjs批注.docx|pdf (OUT_DIR: beside
+    the file). `doc` is the Document the check read; without it the file is read again (isolated).
 
     Raises AnnotateError; OSError when the copy cannot be written."""
+    if doc is None:
+        from kcjs.pipeline.readers import Limits, read_isolated
+        doc = read_isolated(path, Limits(timeout_s=timeout_s))
     data = Path(path).read_bytes()
     copy, fmt = annotate_isolated(data, doc, result, timeout_s)
     target = (out_dir or Path(path).parent) / annotated_name(Path(path).name, fmt)

@@ -136,7 +136,7 @@ def _annotate_all(paths, docs, results, out_dir: Optional[Path], timeout: float)
             err.print(f"未生成批注版：{path} 无法读取", highlight=False)
             continue
         try:
-            err.print(f"批注版：{annotate_file(Path(path), doc, result, out_dir, timeout)}", highlight=False)
+            err.print(f"批注版：{annotate_file(Path(path), result, out_dir, doc, timeout)}", highlight=False)
         except (AnnotateError, OSError) as e:
             err.print(f"[yellow]未生成批注版：[/yellow]{path}：{e}", highlight=False)
 
