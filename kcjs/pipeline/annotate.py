@@ -20,6 +20,7 @@ AUTHOR, INITIALS = "kcjs", "KC"
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_NAMES = {"pass": "通过", "fail": "不通过", "review": "需人工核对", "error": "无法读取"}
 SUFFIX = ".kcjs批注"
+MIN_LINE_PT = 10.0  # no row of a table is shorter than a line of 10 pt text
 _PDF_COLORS = {"error": (1.0, 0.85, 0.0), "warning": (0.55, 0.85, 1.0), "info": (0.75, 0.95, 0.75)}
 
 
@@ -291,6 +292,22 @@ def _line_rects(page, block: Block, text: str | None):
     return lines or [box]
 
 
+def _row_band(block: Block, row: int):
+    """The band of a table's box that holds `row`, rows as tall as their most-wrapped cell (a scan's table
+    has no cell boxes in the Document)."""
+    import pymupdf
+    box = pymupdf.Rect(block.box)
+    rows = block.rows or []
+    if not 0 <= row < len(rows):
+        return box
+    weights = [max([1] + [c.count("\n") + 1 for c in r]) for r in rows]
+    total = sum(weights)
+    if box.height / total < MIN_LINE_PT:  # rows this thin: the table goes on over the page, mark all of this part
+        return box
+    y0 = box.y0 + box.height * sum(weights[:row]) / total
+    return pymupdf.Rect(box.x0, y0, box.x1, y0 + box.height * weights[row] / total)
+
+
 def annotate_pdf(data: bytes, doc: Document, result: dict) -> bytes:
     """A copy of the PDF `data` with a highlight and a note per finding of `result` (the check of `doc`).
 
@@ -322,6 +339,8 @@ def annotate_pdf(data: bytes, doc: Document, result: dict) -> bytes:
             if 0 <= r < len(block.rows) and 0 <= c < len(block.rows[r]):
                 target = block.rows[r][c].split("\n")[0] or block.rows[r][0].split("\n")[0] or target
         rects = _line_rects(page, block, target)
+        if block.type == "table" and isinstance(cell, list) and len(rects) == 1 and rects[0] == pymupdf.Rect(block.box):
+            rects = [_row_band(block, cell[0])]  # a scanned table: no words to find, mark the row
         text = "\n".join(comment_text(f))
         color = _PDF_COLORS.get(f["severity"], _PDF_COLORS["info"])
         hl = page.add_highlight_annot([pymupdf.Rect(r) for r in rects])
