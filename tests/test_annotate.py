@@ -196,3 +196,12 @@ def test_annotate_file_reads_the_file_again_when_not_given_the_document(pack, tm
     assert made == tmp_path / "out" / "申报书.kcjs批注.docx"
     anchors = set(anchored_text(made.read_bytes()).values())
     assert {"【请填写】", "申报单位（盖章）"} <= anchors
+
+
+def test_row_band_of_a_scanned_table():
+    from kcjs.pipeline.annotate import _row_band
+    from kcjs.pipeline.document import Block
+    table = Block(type="table", rows=[["序号", "目标"], ["1", "解决企业\n技术问题"]], box=(0, 100, 200, 160))
+    assert tuple(_row_band(table, 1)) == (0, 120, 200, 160)  # two lines of three: the lower two thirds
+    joined = Block(type="table", rows=[["x"]] * 12, box=(0, 100, 200, 160))  # rows went on over the page
+    assert tuple(_row_band(joined, 3)) == (0, 100, 200, 160)

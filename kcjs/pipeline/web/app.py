@@ -69,9 +69,9 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send, limit: int) -> None:
-    body = f"上传内容超过 {limit / 2**20:.0f} MB 的上限".encode()
+    body = f'<div class="message" role="alert">上传内容超过 {limit / 2**20:.0f} MB 的上限，请压缩或拆分后再试</div>'.encode()
     await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
