@@ -307,6 +307,23 @@ def test_html_links_print_css_and_local_sorting(staff_batch):
 
 
 @needs("soffice")
+def test_a_document_exported_to_pdf_is_a_duplicate_of_its_docx(tmp_path, pack):
+    from kcjs.pipeline.readers import read_document
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "申报书.docx").write_bytes(app_doc(pack, "society-consortium"))
+    (src / "其他.docx").write_bytes(app_doc(pack, "academic-conference"))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(src / "申报书.docx")],
+                   check=True, capture_output=True, timeout=180)
+    (tmp_path / "pdf" / "申报书.pdf").rename(src / "申报书-导出.pdf")
+    docx, pdf = read_document(src / "申报书.docx"), read_document(src / "申报书-导出.pdf")
+    assert docx.body_text() != pdf.body_text() and docx.content_digest() == pdf.content_digest()
+    report = audit(src, tmp_path / "out", pack, None, AuditOptions(workers=1, quiet=True))
+    dup = [f for f in report["findings"] if f["rule"] == "file.duplicate"]
+    assert [f["files"] for f in dup] == [["申报书-导出.pdf", "申报书.docx"]]
+
+
+@needs("soffice")
 def test_workbook_prints_landscape_on_few_pages(staff_batch, tmp_path):
     import pymupdf
     _, out, _ = staff_batch
