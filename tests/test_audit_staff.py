@@ -44,10 +44,15 @@ def as_wps_saves_it(xlsx: bytes) -> bytes:
     return buf.getvalue()
 
 
-def manifest_xlsx(rows: list[list[str]]) -> bytes:
-    """A manifest as staff make one: a merged title row and a note above the header, a 序号 column."""
+def manifest_xlsx(rows: list[list[str]], instructions: bool = False) -> bytes:
+    """A manifest as staff make one: a merged title row and a note above the header, a 序号 column
+    (and, if asked, a sheet of instructions before it)."""
     wb = Workbook()
     ws = wb.active
+    if instructions:
+        ws.title = "填表说明"
+        ws.append(["请按下表填写，每个文件一行"])
+        ws = wb.create_sheet("清单")
     ws.append(["2024 年“科创江苏”申报材料清单"])
     ws.merge_cells("A1:E1")
     ws.append(["说明：文件名须与压缩包内一致"])
@@ -72,6 +77,8 @@ def test_wps_manifest_is_read_whole_and_its_header_found_below_the_title(tmp_pat
     assert [(r["file"], r["applicant"], r["_line"]) for r in rows] == [("a.docx", "江苏省机械工程学会", 4),
                                                                         ("b.pdf", "省电子学会", 5)]
     assert rows[0]["subprogram"] == "学会联合体" and rows[0]["kind"] == "申报书"
+    path.write_bytes(manifest_xlsx([["c.docx", "江苏省电子学会", "", ""]], instructions=True))
+    assert [r["file"] for r in load_manifest(path)] == ["c.docx"]
     bad = tmp_path / "x.csv"
     bad.write_text("标题\n名称,数量\n甲,1\n", encoding="utf-8")
     with pytest.raises(TableError, match="找不到含 文件"):
