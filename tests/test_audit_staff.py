@@ -341,3 +341,27 @@ def test_workbook_prints_landscape_on_few_pages(staff_batch, tmp_path):
     assert all(pg.rect.width > pg.rect.height for pg in doc)
     text = "".join(pg.get_text() for pg in doc)
     assert "不予受理" in text and "平台/申报书.pdf" in text  # links print as their file names
+
+
+@needs("chromium", "chromium-browser")
+def test_html_sorts_and_filters_in_a_browser(staff_batch, tmp_path):
+    """Click 字数 twice (descending), type 不通过 under 结论: the page's own script reorders and hides rows."""
+    from tests.tools import which_any
+    _, out, report = staff_batch
+    html = (out / "kcjs-report.html").read_text(encoding="utf-8")
+    probe = """<script>
+var t = document.querySelector("#documents table.data"), h = t.tHead.rows[0].cells;
+var col = [].findIndex.call(h, function (c) { return c.textContent === "字数"; });
+h[col].click(); h[col].click();
+var box = t.tHead.rows[1].cells[4].firstChild; box.value = "不通过"; box.dispatchEvent(new Event("input", {bubbles: true}));
+document.title = "PROBE:" + [].map.call(t.tBodies[0].rows, function (r) { return (r.hidden ? "-" : "+") + r.cells[col].textContent; }).join(",");
+</script></body>"""
+    page = tmp_path / "probe.html"
+    page.write_text(html.replace("</body>", probe), encoding="utf-8")
+    dom = subprocess.run([which_any("chromium", "chromium-browser"), "--headless", "--no-sandbox", "--disable-gpu",
+                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    shown = re.search(r"<title>PROBE:([^<]*)</title>", dom)[1].split(",")
+    counts = [int(x[1:]) for x in shown if x[1:]]
+    assert counts == sorted(counts, reverse=True) and len(shown) == len(report["documents"])
+    failing = {str((d["metrics"].get("count") or {}).get("word")) for d in report["documents"] if d["status"] == "fail"}
+    assert {x[1:] for x in shown if x[0] == "+"} == failing and failing
