@@ -94,11 +94,12 @@ class Document:
         return "\n".join(p for p in parts if p)
 
     def content_digest(self) -> str | None:
-        """sha256 (hex) of the body text with all whitespace removed and NFKC-folded: the same document
-        saved twice (new zip timestamps, re-saved by WPS) has one digest; None when there is no text."""
+        """sha256 (hex) of the body text's letters and digits, NFKC-folded: the same document saved twice
+        (new zip timestamps, re-saved by WPS) or exported to PDF (where punctuation and spaces may come out
+        in another order) has one digest; None when there is no text."""
         import hashlib
         import unicodedata
-        text = "".join(unicodedata.normalize("NFKC", self.body_text()).split())
+        text = "".join(ch for ch in unicodedata.normalize("NFKC", self.body_text()) if unicodedata.category(ch)[0] in "LN")
         return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
 
 

@@ -211,12 +211,13 @@ def _print_setup(ws, title: str) -> None:
 
 
 def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped cell needs in a column `width` characters wide (CJK characters count 2)."""
+    """How many lines a wrapped cell needs in a column `width` characters wide (a CJK character is ~1.8)."""
+    import math
     import unicodedata
     n = 0
     for part in str(text).split("\n"):
-        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
-        n += max(1, -(-w // max(1, int(width) - 1)))
+        w = sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+        n += max(1, math.ceil(w / max(1.0, width - 0.5)))
     return n
 
 
