@@ -312,13 +312,21 @@ def _images(page, number: int) -> list[Block]:
     return out
 
 
-def _is_scan(page, lines: list[_Line]) -> bool:
-    chars = sum(len(re.sub(r"\s", "", ln.text)) for ln in lines)
+def _ocr_reason(page, lines: list[_Line]) -> str | None:
+    """Why the page must be OCRed, or None when its text layer is to be trusted: 'scan' (a big image,
+    next to no text), 'outlines' (no text, glyphs drawn as vector paths: 转曲) or 'garbage' (a text
+    layer no person wrote: a CJK font without ToUnicode). Normal text pages pay one regex pass."""
+    text = "".join(ln.text for ln in lines)
+    chars = len(re.sub(r"\s", "", text))
     if chars >= SCANNED_MAX_CHARS:
-        return False
+        return "garbage" if textlayer.garbage(text) else None
     area = abs(page.rect)
     covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
-    return area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE
+    if area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE:
+        return "scan"
+    if textlayer.outline_glyphs(page) >= textlayer.OUTLINE_MIN_GLYPHS:
+        return "outlines"
+    return None
 
 
 def render(page, dpi: float) -> np.ndarray:
@@ -518,10 +526,11 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         lines = _lines(page, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
         rgb = None
-        if ocr_pages and _is_scan(page, lines):
+        reason = _ocr_reason(page, lines) if ocr_pages else None
+        if reason:
             rgb = render(page, ocr.OCR_DPI)
             lines = _ocr_lines(page, n, rgb)
-            info.source = "ocr"
+            info.source, info.ocr_reason = "ocr", reason
             scores = [ln.confidence for ln in lines if ln.confidence is not None]
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
