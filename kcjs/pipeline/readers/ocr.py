@@ -74,9 +74,29 @@ def ocr_image(rgb: np.ndarray) -> list[OcrLine]:
     return lines
 
 
+def detect(rgb: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """Boxes (x0, y0, x1, y1 in px) of the text lines RapidOCR's detector finds; no recognition."""
+    res = engine()(rgb, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(res, "boxes", None)
+    if boxes is None:
+        return []
+    return [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max())) for b in boxes]
+
+
+def upside_down(crops: list[np.ndarray]) -> bool:
+    """RapidOCR's direction classifier on line images: do they read upside down (a vote weighted by
+    its confidence)?"""
+    vote = 0.0
+    for crop in crops:
+        res = engine()(crop, use_det=False, use_cls=True, use_rec=False)
+        for label, score in getattr(res, "cls_res", None) or ():
+            vote += score if "180" in str(label) else -score
+    return vote > 0
+
+
 def read_crop(rgb: np.ndarray) -> tuple[str, float] | None:
     """Recognise one line image without detection (for re-reading a small crop)."""
-    res = engine()(suppress_red(rgb), use_det=False, use_cls=False)
+    res = engine()(suppress_red(rgb), use_det=False, use_cls=False, use_rec=True)
     if not res.txts:
         return None
     return clean(res.txts[0]), float(res.scores[0])

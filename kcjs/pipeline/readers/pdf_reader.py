@@ -10,7 +10,7 @@ import pymupdf
 
 from kcjs.pipeline.document import Block, Document, ImageInfo, Page, Signature
 from kcjs.pipeline.headings import MAX_HEADING_CHARS, heading_level, numbering_level
-from kcjs.pipeline.readers import ocr
+from kcjs.pipeline.readers import ocr, orientation
 from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
 BAND = 0.08              # top/bottom share of a page where running headers and footers live
@@ -334,13 +334,15 @@ def render(page, dpi: float) -> np.ndarray:
     return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
 
 
-def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
-    """OCR a scanned page rendered at OCR_DPI; pieces of one visual row (table cells) become one tab-joined line."""
+def _ocr_lines(page, number: int, rgb: np.ndarray, turns: int = 0) -> list[_Line]:
+    """OCR a scanned page rendered at OCR_DPI and turned upright (`turns` quarter turns
+    counter-clockwise); pieces of one visual row (table cells) become one tab-joined line, except a
+    list number and the text after it ("1." then a gap), which are one list item."""
     scale = 72 / ocr.OCR_DPI
     pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
     for o in pieces:
         if len(o.text) <= 3 and o.text.replace(".", "").isdigit():
-            _reread(page, o, scale)
+            _reread(page, o, scale, turns, rgb.shape)
     rows: list[list] = []
     for o in pieces:
         mid, h = (o.box[1] + o.box[3]) / 2, o.box[3] - o.box[1]
@@ -351,6 +353,7 @@ def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
     out = []
     for _, row in rows:
         row.sort(key=lambda o: o.box[0])
+        row = _list_items(row)
         text = "\t".join(o.text for o in row)
         x0, y0 = min(o.box[0] for o in row) * scale, min(o.box[1] for o in row) * scale
         x1, y1 = max(o.box[2] for o in row) * scale, max(o.box[3] for o in row) * scale
@@ -361,13 +364,42 @@ def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
     return out
 
 
-def _reread(page, o, scale: float) -> None:
+_LIST_NUMBER = re.compile(r"^(\d{1,2}[.．、)）]|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)$")
+
+
+def _list_items(row: list) -> list:
+    """A list number read as a piece of its own, then a gap, then the item's text ("1.", "解决…"): one
+    piece "1. 解决…", so the row is a list item, not two table cells."""
+    if len(row) >= 2 and _LIST_NUMBER.match(row[0].text):
+        num, item = row[0], row[1]
+        sep = " " if num.text[-1] in ".．" else ""
+        joined = ocr.OcrLine(num.text + sep + item.text, (num.box[0], min(num.box[1], item.box[1]), item.box[2],
+                             max(num.box[3], item.box[3])), min(num.score, item.score))
+        return [joined] + row[2:]
+    return row
+
+
+def _reread(page, o, scale: float, turns: int = 0, shape: tuple = ()) -> None:
     """Read a lone short number again from a sharper crop: a recognizer has no context to go on there."""
-    clip = pymupdf.Rect(*(v * scale for v in o.box)) + (-6, -3, 6, 3)
+    box = _unturn(o.box, turns, shape) if turns else o.box
+    clip = pymupdf.Rect(*(v * scale for v in box)) + (-6, -3, 6, 3)
     pix = page.get_pixmap(dpi=ocr.REREAD_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
-    got = ocr.read_crop(np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3))
+    crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+    got = ocr.read_crop(np.ascontiguousarray(np.rot90(crop, turns)) if turns else crop)
     if got and got[0].replace(".", "").isdigit() and got[1] >= o.score - 0.01:
         o.text, o.score = got
+
+
+def _unturn(box, turns: int, shape: tuple) -> tuple:
+    """A box (px) of the image turned `turns` quarter turns counter-clockwise (np.rot90), in the
+    unturned image of the page; `shape` is the turned image's (height, width)."""
+    h, w = shape[:2]
+    x0, y0, x1, y1 = box
+    if turns == 1:  # turned counter-clockwise: x = h - y', y = x' (the unturned image is h wide)
+        return h - y1, x0, h - y0, x1
+    if turns == 2:
+        return w - x1, h - y1, w - x0, h - y0
+    return y0, w - x1, y1, w - x0  # turns == 3 (CW): x = y', y = H0 - x'
 
 
 COLUMN_GAP = 20.0  # points between the left edges of two table columns in a scan
@@ -529,7 +561,12 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         reason = _ocr_reason(page, lines) if ocr_pages else None
         if reason:
             rgb = render(page, ocr.OCR_DPI)
-            lines = _ocr_lines(page, n, rgb)
+            turns = orientation.turns(rgb) if reason == "scan" else 0  # pages fed sideways or upside down
+            if turns:
+                rgb = np.ascontiguousarray(np.rot90(rgb, turns))
+                if turns % 2:
+                    info.width, info.height = info.height, info.width
+            lines = _ocr_lines(page, n, rgb, turns)
             info.source, info.ocr_reason = "ocr", reason
             scores = [ln.confidence for ln in lines if ln.confidence is not None]
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
@@ -537,7 +574,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         all_lines.append(lines)
         if seals and _may_hold_seal(page, rgb is not None):
             doc.seals.extend(_page_seals(page, n, rgb))
-    heights = [p.rect.height for p in pdf_pages]
+    heights = [p.height for p in doc.pages]
     body_size = _body_size(all_lines, heights)
     doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
     for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
@@ -548,7 +585,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         else:
             tables, lines = _ocr_tables(lines, n)
         size = body_size if info.source == "text" else (float(np.median([ln.size for ln in lines])) if lines else body_size)
-        items = _text_blocks(lines, size, page.rect.width) + tables + _images(page, n)
+        items = _text_blocks(lines, size, info.width) + tables + _images(page, n)
         items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
         doc.blocks.extend(items)
     doc.blocks = _join_continued_tables(doc.blocks)
