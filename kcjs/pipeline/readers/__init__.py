@@ -36,9 +36,15 @@ MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 MP; larger is a decomp
 def image_as_pdf(data: bytes) -> bytes:
     """A page image (PNG, JPEG, TIFF) placed on an A4-wide PDF page, so it is read like a scanned page."""
     from PIL import Image
+
+    from kcjs.pipeline.readers.photo import exif_upright
     try:
         with Image.open(_bytes_io(data)) as im:
             w, h = im.size
+        if w * h <= MAX_IMAGE_PIXELS:
+            data = exif_upright(data)  # a phone photo's EXIF orientation: read it as it is shown
+            with Image.open(_bytes_io(data)) as im:
+                w, h = im.size
     except Exception as e:
         raise BadFile(UNREADABLE, f"图片已损坏，无法打开（{type(e).__name__}）") from None
     if w * h > MAX_IMAGE_PIXELS:

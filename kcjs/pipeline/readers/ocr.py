@@ -36,11 +36,19 @@ def engine():
 
 
 def suppress_red(rgb: np.ndarray) -> np.ndarray:
-    """Paint seal-red pixels white, so black text under a red seal is read and the seal is not."""
+    """Lift red seal ink off the page, so black text under a red seal is read and the seal is not:
+    each red pixel becomes the grey of its red channel, scaled so the seal's own red turns white.
+    Toner under the ink stays as dark as it was (painting red pixels white thinned the strokes and
+    broke the date and stamp-line words under a seal)."""
     r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
-    red = (r - np.maximum(g, b) >= RED_MARGIN) & (r >= 90)
+    red = r - np.maximum(g, b) >= RED_MARGIN
+    if not red.any():
+        return rgb
+    ink = r[red & (r >= 90)]
+    ref = float(np.percentile(ink, 75)) if ink.size else 255.0
     out = rgb.copy()
-    out[red] = 255
+    grey = np.clip(r[red].astype(np.float32) * 255.0 / max(ref, 1.0), 0, 255).astype(np.uint8)
+    out[red] = grey[:, None]
     return out
 
 
