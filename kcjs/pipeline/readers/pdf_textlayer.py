@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pymupdf
 
@@ -38,7 +39,20 @@ def text_lines(page) -> list[tuple[tuple, list[dict]]]:
     if page.rotation:
         m = page.rotation_matrix
         raw = [(tuple(pymupdf.Rect(b) * m), sp) for b, sp in raw]
+    for _, spans in raw:
+        for s in spans:
+            if _COMPAT.search(s["text"]):
+                s["text"] = unify(s["text"])
     return raw
+
+
+_COMPAT = re.compile(r"[\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def unify(text: str) -> str:
+    """CJK compatibility ideographs as the ideographs they stand for (度 for U+FA01): embedded CJK fonts
+    share one glyph between both, and a subset's ToUnicode map may name either."""
+    return _COMPAT.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
 
 
 def chars(page) -> list[tuple[str, float, float, float, float]]:
@@ -47,6 +61,7 @@ def chars(page) -> list[tuple[str, float, float, float, float]]:
     out = []
     for _, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS)):
         for c, bbox, origin, size in glyphs:
+            c = unify(c) if _COMPAT.match(c) else c
             r, base = pymupdf.Rect(bbox), origin[1]
             if m is not None:
                 r, base = r * m, (pymupdf.Point(origin) * m).y
