@@ -9,7 +9,7 @@ import pytest
 
 from kcjs.checkers.counting import count
 from kcjs.corpus import real_pdf as rp
-from kcjs.corpus.gen import Para, Tbl, pdf_bytes, sample_application
+from kcjs.corpus.gen import Para, Tbl, pdf_bytes, sample_application, scan_pdf_bytes
 from kcjs.pipeline.check import Given, check_document
 from kcjs.pipeline.readers import Limits, read_bytes
 from kcjs.pipeline.readers.pdf_textlayer import garbage
@@ -128,3 +128,36 @@ def test_photo_exif_orientation_is_applied():
         got = np.asarray(Image.open(io.BytesIO(exif_upright(rp.photo_jpeg(data, dpi=40, orientation=orientation)))))
         assert got.shape[:2] == upright.shape
         assert np.abs(got.mean(axis=2) - upright).mean() < 8  # the same page, not a turned one
+
+
+# --- scans: one small page each (150 dpi), OCR is slow ------------------------------------------
+
+def _list_page(pack):
+    """A page with a numbered target list ("1." then a gap) and a stamp line and date under a red seal."""
+    s = pack.subprogram("academician-center")
+    values = {t.id: int(t.min) + 1 + k for k, t in enumerate(s.targets)}
+    items = [f"{k}.\u3000\u3000\u3000{t.name.split('（')[0]}：{values[t.id]}{t.unit}" for k, t in enumerate(s.targets, 1)]
+    content = [Para("三、年度目标任务", 1), *[Para(i) for i in items], Para("四、申报单位意见", 1),
+               Para("申报单位（盖章）"), Para("2024年3月20日")]
+    data = pdf_bytes(content, header=None, page_numbers=False)
+    text = read_bytes("a.pdf", data, NO_SEALS)
+    stamp = next(b for b in text.blocks if b.text == "申报单位（盖章）")
+    # the seal's top-left corner so that it covers the stamp line and the date below it
+    seal_at = ((stamp.box[0] + 30) / 595, (stamp.box[1] - 45) / 842)
+    return data, seal_at, items, values
+
+
+@pytest.mark.parametrize("turns", [1, 2])
+def test_scan_fed_sideways_or_upside_down_reads_upright(pack, turns):
+    data, seal_at, items, values = _list_page(pack)
+    scan = scan_pdf_bytes(data, dpi=150, seal_pages=(1,), seal_at=seal_at, turns={1: turns}, seed=turns)
+    doc = read_bytes("s.pdf", scan, NO_SEALS)
+    assert doc.pages[0].source == "ocr" and (doc.pages[0].width, doc.pages[0].height) == (595, 842)
+    assert not [b for b in doc.blocks if b.type == "table"]  # a numbered list is not a two-column table
+    texts = [b.text for b in doc.blocks if b.type != "image"]
+    assert texts[0] == "三、年度目标任务" and texts[-2:] == ["申报单位（盖章）", "2024年3月20日"]  # under the seal
+    listed = [t for t in texts if t[:1].isdigit() and not t.startswith("2024")]
+    assert [t.split(".")[0] for t in listed] == [str(k) for k in range(1, len(items) + 1)]
+    assert han_recall("".join(items), "".join(listed)) >= 0.95
+    r = check_document(doc, pack, Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    assert r["metrics"]["targets"] == values  # the list number is never a target's value
