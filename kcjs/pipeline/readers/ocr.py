@@ -10,6 +10,7 @@ import numpy as np
 OCR_DPI = 150          # chosen by bench/bench_read.py: same accuracy as 200/300 dpi, fewer pixels
 REREAD_DPI = 300       # lone short numbers are read again from a sharper crop (a 9 read as 6 at 150 dpi)
 RED_MARGIN = 25        # R − max(G, B) at which a pixel counts as seal ink (DESIGN.md, "Reading stamps")
+SEAL_LIFT = 185        # grey (of 255) from which seal ink turns white; darker is toner under the seal
 
 
 @dataclass
@@ -47,8 +48,9 @@ def suppress_red(rgb: np.ndarray) -> np.ndarray:
     ink = r[red & (r >= 90)]
     ref = float(np.percentile(ink, 75)) if ink.size else 255.0
     out = rgb.copy()
-    grey = np.clip(r[red].astype(np.float32) * 255.0 / max(ref, 1.0), 0, 255).astype(np.uint8)
-    out[red] = grey[:, None]
+    grey = np.clip(r[red].astype(np.float32) * 255.0 / max(ref, 1.0), 0, 255)
+    grey[grey >= SEAL_LIFT] = 255  # the seal's own strokes, a little darker here and there, go
+    out[red] = grey.astype(np.uint8)[:, None]
     return out
 
 
