@@ -57,6 +57,7 @@ class Page:
     height: float
     source: SourceT = "text"
     ocr_confidence: float | None = None
+    ocr_reason: str | None = None      # why the page was OCRed: 'scan', 'outlines' (转曲), 'garbage' text layer
 
 
 @dataclass

@@ -37,9 +37,15 @@ MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 MP; larger is a decomp
 def image_as_pdf(data: bytes) -> bytes:
     """A page image (PNG, JPEG, TIFF) placed on an A4-wide PDF page, so it is read like a scanned page."""
     from PIL import Image
+
+    from kcjs.pipeline.readers.photo import exif_upright
     try:
         with Image.open(_bytes_io(data)) as im:
             w, h = im.size
+        if w * h <= MAX_IMAGE_PIXELS:
+            data = exif_upright(data)  # a phone photo's EXIF orientation: read it as it is shown
+            with Image.open(_bytes_io(data)) as im:
+                w, h = im.size
     except Exception as e:
         raise BadFile(UNREADABLE, f"图片已损坏，无法打开（{type(e).__name__}）") from None
     if w * h > MAX_IMAGE_PIXELS:
@@ -240,8 +246,12 @@ def _ocr_findings(doc: Document) -> list[Finding]:
     scanned = [p for p in doc.pages if p.source == "ocr"]
     if not scanned:
         return []
-    out = [Finding(OCR_USED, "info", f"第 {', '.join(str(p.number) for p in scanned)} 页为扫描页，已经 OCR 识别",
-                   Location(page=scanned[0].number))]
+    from kcjs.pipeline.readers.pdf_textlayer import REASONS
+    by_reason: dict[str, list[str]] = {}
+    for p in scanned:
+        by_reason.setdefault(p.ocr_reason or "scan", []).append(str(p.number))
+    why = "；".join(f"第 {'、'.join(pages)} 页{REASONS.get(r, REASONS['scan'])}" for r, pages in by_reason.items())
+    out = [Finding(OCR_USED, "info", f"{why}，已经 OCR 识别", Location(page=scanned[0].number))]
     for p in scanned:
         if p.ocr_confidence is not None and p.ocr_confidence < OCR_LOW_CONFIDENCE:
             out.append(Finding(OCR_LOW, "warning", f"第 {p.number} 页 OCR 平均置信度 {p.ocr_confidence:.2f}，"
