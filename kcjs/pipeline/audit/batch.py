@@ -143,7 +143,7 @@ def _applicants(documents: list[dict], findings: list[dict], pack: RulePack) -> 
 
 
 def _summary(documents: list[dict], findings: list[dict], pack: RulePack, opts: AuditOptions) -> dict:
-    count = {k: sum(d["status"] == k for d in documents) for k in ("pass", "fail", "error")}
+    count = {k: sum(d["status"] == k for d in documents) for k in ("pass", "fail", "review", "error")}
     return {"documents": len(documents), **count,
             "applicants": len({tables.applicant_key(d.get("applicant") or "") for d in documents if d.get("applicant")}),
             "cross_errors": sum(f["severity"] == "error" for f in findings),

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from kcjs.pipeline.rulepack import plain
 
-STATUS_NAMES = {"pass": "通过", "fail": "不通过", "error": "无法读取"}
+STATUS_NAMES = {"pass": "通过", "fail": "不通过", "error": "无法读取", "review": "需人工核查"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_FILL = {"pass": "C6EFCE", "fail": "FFC7CE", "error": "D9D9D9"}
+STATUS_FILL = {"pass": "C6EFCE", "fail": "FFC7CE", "error": "D9D9D9", "review": "FFEB9C"}
 
 
 def write_json(report: dict, path: Path) -> Path:
