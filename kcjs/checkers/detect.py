@@ -35,7 +35,7 @@ def choices(text: str) -> list[tuple[bool, str]] | None:
     if not marks:
         return None
     out = []
-    if norm(text[:marks[0].start()]):  # 选项A☑ 选项B☐: the mark follows its option
+    if not norm(text[marks[-1].end():]) and norm(text[:marks[0].start()]):  # 选项A☑ 选项B☐: marks follow options
         starts = [0] + [m.end() for m in marks[:-1]]
         for m, a in zip(marks, starts):
             out.append((m.group("ticked") is not None, text[a:m.start()].strip()))
@@ -47,9 +47,18 @@ def choices(text: str) -> list[tuple[bool, str]] | None:
 
 
 def ticked_only(text: str) -> str:
-    """The text with every unticked option of its check-box lists removed."""
+    """The text with every unticked option of its check-box lists removed (a label before the list is kept)."""
     opts = choices(text)
-    return text if opts is None else "\n".join(o for t, o in opts if t)
+    if opts is None:
+        return text
+    first = MARK.search(text)
+    label = text[:first.start()] if norm(text[first.end():]) and not _trailing(text) else ""
+    return "\n".join([label] + [o for t, o in opts if t])
+
+
+def _trailing(text: str) -> bool:
+    marks = list(MARK.finditer(text))
+    return not norm(text[marks[-1].end():]) and bool(norm(text[:marks[0].start()]))
 
 
 def _named(text: str, names: dict[str, object]) -> list:
@@ -144,6 +153,9 @@ def detect(doc: Document, pack: RulePack) -> Detected:
         ambiguous.append(("subprogram", why))
         where = category.where
         return Detected(kind, None, None, "", tuple(ambiguous), where)
+    if sub is None and category and category.value and choices(category.value) is not None:
+        sub = _longest(ticked_only(category.value), subs)  # 服务“科创江苏”其他专项：☑乡村振兴 ☐…
+        evidence = f"项目类别“{ticked_only(category.value).strip()}”" if sub else ""
     if sub is None:
         sub = _longest(name, subs)
         evidence = "标题" if sub else ""
