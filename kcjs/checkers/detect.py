@@ -176,6 +176,10 @@ def detect(doc: Document, pack: RulePack) -> Detected:
                 return Detected(kind, sub, None, evidence, (("direction", why),), at)
             if direction is not None:
                 break
+        if direction is None and category and category.value and not lists:
+            direction, why = _pick(category.value, dirs, "申报方向")  # several directions, no box: cannot tell
+            if why:
+                return Detected(kind, sub, None, evidence, (("direction", why),), category.where)
         if direction is None:
             text = (ticked_only(category.value) if category else "") + "\n" + head
             direction = _longest(text, dirs)

@@ -258,7 +258,8 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
             items.append(Item(f"{s.id}--{v}.docx", None if v == "two-ticks" else s.id, "application", list(expect),
                               direction.id if direction else None, f"layout={layout}",
                               application(pack, s, v, layout, direction)))
-            if v in ("compliant", "target-below", "over-cap", "missing-section"):
+            if v in ("compliant", "target-below", "over-cap", "missing-section", "ge-values", "cn-decimal-over-cap",
+                     "typo-heading", "members-below"):
                 items.append(Item(f"{s.id}--{v}.pdf", s.id, "application", list(expect),
                                   direction.id if direction else None, f"layout={layout}",
                                   application(pack, s, v, layout, direction)))
