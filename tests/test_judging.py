@@ -66,7 +66,7 @@ def test_unrecognised_document_needs_review_not_pass(pack, kcjs, tmp_path):
 def test_audit_summary_counts_review(pack):
     from kcjs.pipeline.audit.batch import AuditOptions
     docs = [{"status": s, "applicant": None} for s in ("pass", "review", "review", "fail", "error")]
-    s = _summary(docs, [], pack, AuditOptions(None, None, "application", 1, None, None, True))
+    s = _summary(docs, [], [], pack, AuditOptions(stage="application", workers=1, quiet=True))
     assert (s["pass"], s["fail"], s["review"], s["error"]) == (1, 1, 2, 1)
 
 
