@@ -299,3 +299,15 @@ def test_joint_national_society_named(pack):
     assert info and "中国机械工程学会" in info[0]["message"]
     r = check(application(pack, s, "joint-missing", "table"), pack)
     assert "eligibility.joint_missing" in rules(r, "error")
+
+
+@pytest.mark.parametrize("style", ["wingdings2", "wingdings", "symbol", "font", "sdt", "formfield"])
+def test_check_boxes_as_word_writes_them_decide(pack, style):
+    """End to end with the .docx reader: w:sym glyphs, Wingdings text, content controls, form fields."""
+    from kcjs.corpus.real_docx import category_checkboxes
+    options = ["产业院士协同创新中心", "企业院士专家创新中心", "学会产业研究院"]
+    content = form("待选", [Para("四、年度目标任务", 1), Para("解决产业重难点技术问题6个，科技成果转化落地3项。")],
+                   budget="申请资助经费14万元。")
+    data = category_checkboxes(docx_bytes(content, style="bold", seal="inline"), options, "学会产业研究院", style)
+    r = check_document(read_bytes("x.docx", data), pack)
+    assert r["subprogram"] == "society-research-institute" and r["status"] == "pass", rules(r)
