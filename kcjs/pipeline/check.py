@@ -17,6 +17,7 @@ INFERRED = rule("detect.inferred", "info", "子项目或材料类型由 kcjs 从
 UNKNOWN_KIND = rule("detect.unknown_kind", "warning", "无法识别材料类型，只做通用检查")
 INTERNAL = rule("check.internal_error", "error", "检查程序内部错误（请把文件交给维护人员）")
 UNKNOWN_SUBPROGRAM = rule("detect.unknown_subprogram", "warning", "无法识别子项目，跳过与子项目相关的检查")
+AMBIGUOUS = rule("detect.ambiguous", "warning", "项目类别或方向的勾选框勾了多项或一项未勾，无法确定，需人工核查")
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,18 @@ class Given:
     count_mode: str | None = None
 
 
-def _what(doc: Document, pack: RulePack, given: Given) -> tuple[Requirements | None, list[Finding]]:
+def _what(doc: Document, pack: RulePack, given: Given) -> tuple[Requirements, list[Finding], bool]:
+    """What the document is checked against, the notes on how that was decided, and whether kcjs
+    recognised it (kind and subprogram known and unambiguous; else the status is `review`)."""
     notes: list[Finding] = []
     found = detect(doc, pack)
+    ambiguous = False
+    for what, message in found.ambiguous:
+        if what == "subprogram" and given.subprogram is not None or what == "direction" and given.direction is not None:
+            continue
+        ambiguous = True
+        notes.append(Finding(AMBIGUOUS, "warning", message, found.ambiguous_where,
+                             hint="请只勾选一项，或用 --subprogram / --direction 指定"))
     kind = given.kind or found.kind
     sub = given.subprogram or found.subprogram
     direction = given.direction or (found.direction if sub is not None and sub is found.subprogram else None)
@@ -47,13 +57,14 @@ def _what(doc: Document, pack: RulePack, given: Given) -> tuple[Requirements | N
         notes.append(Finding(UNKNOWN_KIND, "warning", "无法从标题识别材料类型（申报书或哪种成果材料），只做通用检查",
                              hint="请用 --kind 指定，例如 --kind application"))
         kind = DocumentKind(id="unknown", name="未知材料")
-    if sub is None:
+    if sub is None and not any(a[0] == "subprogram" for a in found.ambiguous):
         notes.append(Finding(UNKNOWN_SUBPROGRAM, "warning", "无法识别所属子项目，未检查目标、经费、字数和申报主体",
                              hint="请用 --subprogram 指定，例如 --subprogram 学会联合体"))
-    if sub is not None and sub.directions and direction is None and kind.id == "application":
+    if sub is not None and sub.directions and direction is None and kind.id == "application" and not ambiguous:
         notes.append(Finding(UNKNOWN_SUBPROGRAM, "warning", f"无法识别“{sub.name}”的申报方向，经费上限按子项目统一上限检查",
                              hint="请在项目类别中写明方向，或用 --direction 指定"))
-    return Requirements(pack, kind, sub, direction, given.count_mode), notes
+    recognised = kind.id != "unknown" and sub is not None and not ambiguous
+    return Requirements(pack, kind, sub, direction, given.count_mode), notes, recognised
 
 
 def check_document(doc: Document, pack: RulePack, given: Given = Given()) -> dict:
@@ -63,14 +74,14 @@ def check_document(doc: Document, pack: RulePack, given: Given = Given()) -> dic
     if not doc.readable:
         result["findings"] = [f.to_json() for f in doc.findings]
         return result
-    req, notes = _what(doc, pack, given)
+    req, notes, recognised = _what(doc, pack, given)
     findings = list(doc.findings) + notes
     for checker in CHECKERS:
         findings.extend(checker.check(doc, req))
     result.update(subprogram=req.subprogram.id if req.subprogram else None,
                   direction=req.direction.id if req.direction else None,
                   kind=req.kind.id if req.kind.id != "unknown" else None,
-                  status=status_of(findings), metrics=metrics(doc, req),
+                  status=status_of(findings, recognised=recognised), metrics=metrics(doc, req),
                   findings=[_numbered(f.to_json(), doc) for f in sorted(findings, key=_severity_order)])
     return result
 

@@ -1,4 +1,4 @@
-"""The `kcjs` command. Exit codes: 0 all pass, 1 some document fails, 2 the command could not run."""
+"""The `kcjs` command. Exit codes: 0 all pass, 1 some document fails or needs review (需人工核查), 2 the command could not run."""
 from __future__ import annotations
 
 import json
@@ -116,9 +116,10 @@ def check_cmd(ctx: typer.Context,
         console = Console(soft_wrap=True)
         for r in results:
             render(r, pack, console)
-        bad = sum(r["status"] != "pass" for r in results)
+        n = {k: sum(r["status"] == k for r in results) for k in ("pass", "fail", "review", "error")}
         if len(results) > 1:
-            console.print(f"共 {len(results)} 个文件：{len(results) - bad} 个通过，{bad} 个未通过或无法读取")
+            console.print(f"共 {len(results)} 个文件：通过 {n['pass']}，不通过 {n['fail']}，需人工核查 {n['review']}，"
+                          f"无法读取 {n['error']}", highlight=False)
     if any(r["status"] != "pass" for r in results):
         raise typer.Exit(1)
 
