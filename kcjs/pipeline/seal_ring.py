@@ -74,15 +74,25 @@ def _star(circ: np.ndarray, r: float) -> bool:
     return False
 
 
-def _strip(circ: np.ndarray, r: float) -> np.ndarray | None:
-    """The ring's text band unwrapped: outer edge up, clockwise from the widest gap in the text, black on white."""
+@dataclass
+class _Band:
+    polar: np.ndarray   # rows: angle (clockwise from +x), cols: radius in px
+    r0: int             # the text band's radii (px)
+    r1: int
+    start: int          # the row where the text starts (just after the widest gap)
+    length: int         # rows the text spans
+    cols: np.ndarray    # per angle row: does the band carry ink there
+
+
+def _band(circ: np.ndarray, r: float) -> _Band | None:
+    """Locate the ring (the outermost heavy radius), the text band inside it, and the widest gap in the text."""
     c = circ.shape[0] / 2
     rmax = r * 1.06
     n_ang = max(180, int(2 * math.pi * r * 0.8))
     polar = cv2.warpPolar(circ, (int(rmax), n_ang), (c, c), rmax, cv2.WARP_POLAR_LINEAR | cv2.INTER_LINEAR)
     prof = polar.mean(axis=0)
     lo = int(0.7 * len(prof))
-    k = lo + int(np.argmax(prof[lo:]))          # the ring: the outermost heavy radius
+    k = lo + int(np.argmax(prof[lo:]))
     if prof[k] < 20:
         return None
     inner = k
@@ -91,28 +101,66 @@ def _strip(circ: np.ndarray, r: float) -> np.ndarray | None:
     a0, a1 = int(inner - BAND[0] * r), int(inner - BAND[1] * r)
     if a0 < 0 or a1 - a0 < 6:
         return None
-    band = polar[:, a0:a1]                         # rows: angle (clockwise from +x), cols: radius
-    cols = np.convolve((band > 90).mean(axis=1), np.ones(5) / 5, mode="same") > 0.02
+    cols = np.convolve((polar[:, a0:a1] > 90).mean(axis=1), np.ones(5) / 5, mode="same") > 0.02
     if cols.mean() < 0.08:
         return None                                # no ink along the ring: a bare ring
-    empty = ~cols
-    run, best, start = 0, (0, 0), 0
+    run, best = 0, (0, 0)
     for i in range(2 * n_ang):                     # the longest empty run, around the circle
-        if empty[i % n_ang]:
-            run = run + 1 if run else 1
-            start = i - run + 1
+        if not cols[i % n_ang]:
+            run += 1
             if run > best[0]:
-                best = (run, start)
+                best = (run, i - run + 1)
         else:
             run = 0
     if best[0] >= n_ang:
         return None
-    gap_end = (best[1] + best[0]) % n_ang
-    band = np.roll(band, -gap_end, axis=0)[:n_ang - best[0]]
-    strip = np.flipud(band.T)                      # outer edge on top, reading direction left to right
+    return _Band(polar, a0, a1, (best[1] + best[0]) % n_ang, n_ang - best[0], cols)
+
+
+def _strip(b: _Band) -> np.ndarray:
+    """The text band unwrapped: outer edge up, clockwise from the widest gap, black on white, 48 px high."""
+    band = np.roll(b.polar[:, b.r0:b.r1], -b.start, axis=0)[:b.length]
+    strip = np.flipud(band.T)
     strip = cv2.copyMakeBorder(255 - strip, 0, 0, 8, 8, cv2.BORDER_CONSTANT, value=255)
     scale = STRIP_H / strip.shape[0]
     return cv2.resize(strip, (max(16, int(strip.shape[1] * scale * 0.85)), STRIP_H), interpolation=cv2.INTER_AREA)
+
+
+def _upright(circ: np.ndarray, b: _Band) -> np.ndarray | None:
+    """The band's characters as they stand on the page (not turned to the ring), cut apart at the gaps along
+    the ring and set side by side: for seal images drawn with upright characters."""
+    n = len(b.cols)
+    rolled = np.roll(b.cols, -b.start)[:b.length]
+    runs, i = [], 0
+    while i < len(rolled):
+        if rolled[i]:
+            j = i
+            while j < len(rolled) and rolled[j]:
+                j += 1
+            runs.append(((i + b.start) % n, (j + b.start) % n))
+            i = j
+        else:
+            i += 1
+    if not 2 <= len(runs) <= 40:
+        return None
+    c = circ.shape[0] / 2
+    yy, xx = np.mgrid[:circ.shape[0], :circ.shape[1]]
+    rad = np.hypot(xx - c, yy - c)
+    ang = (np.degrees(np.arctan2(yy - c, xx - c)) % 360) * n / 360
+    inband = (rad >= b.r0) & (rad <= b.r1) & (circ > 90)
+    glyphs = []
+    for t0, t1 in runs:
+        sel = inband & ((ang >= t0) & (ang < t1) if t0 < t1 else (ang >= t0) | (ang < t1))
+        ys, xs = np.nonzero(sel)
+        if len(xs) < 4:
+            continue
+        g = np.where(sel, circ, 0)[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        h = 40
+        g = cv2.resize(255 - g, (max(4, int(g.shape[1] * h / max(g.shape[0], 1))), h), interpolation=cv2.INTER_AREA)
+        glyphs += [cv2.copyMakeBorder(g, 4, 4, 3, 3, cv2.BORDER_CONSTANT, value=255)]
+    if len(glyphs) < 2:
+        return None
+    return cv2.copyMakeBorder(np.hstack(glyphs), 0, 0, 8, 8, cv2.BORDER_CONSTANT, value=255)
 
 
 def _recognise(strip: np.ndarray) -> tuple[str, float]:
@@ -126,15 +174,20 @@ def _recognise(strip: np.ndarray) -> tuple[str, float]:
 def read_ring(ink: np.ndarray, ellipse) -> Ring:
     """Ring text and star of a round or oval seal. ink: uint8 ink map of a crop holding the seal (seal_ink or
     dark_ink); ellipse: cv2.fitEllipse of its outline in that crop's pixels. Both reading directions are
-    tried: clockwise with the characters' tops outward (the name), then the strip upside down."""
+    tried (clockwise with the characters' tops outward, then the strip upside down), and last the characters
+    as they stand (a seal image drawn with upright characters)."""
     circ, r = _to_circle(ink, ellipse)
     star = _star(circ, r)
-    strip = _strip(circ, r)
-    if strip is None:
+    band = _band(circ, r)
+    if band is None:
         return Ring(None, 0.0, star)
+    strip = _strip(band)
     best = ("", 0.0)
-    for s in (strip, cv2.rotate(strip, cv2.ROTATE_180)):
-        text, score = _recognise(s)
+    for make in (lambda: strip, lambda: cv2.rotate(strip, cv2.ROTATE_180), lambda: _upright(circ, band)):
+        img = make()
+        if img is None:
+            continue
+        text, score = _recognise(img)
         han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
         if han >= MIN_HAN and score > best[1]:
             best = (text, score)

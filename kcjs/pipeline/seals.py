@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kcjs.pipeline.seal_parts import EdgePart
 from kcjs.pipeline.seal_ring import Ring, dark_ink, read_ring, seal_ink
 
 # One thread: the images are small, and an OpenCV thread pool started before a fork deadlocks the
@@ -194,16 +195,6 @@ def _read(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, ellipse) -> Ring:
     return read_ring(crop, ((ex + x0 - cx0, ey + y0 - cy0), axes, angle))
 
 
-@dataclass
-class EdgePart:
-    """A partial seal cut by a page's left or right edge: one page's share of a 骑缝章."""
-    page: int
-    edge: str                                   # left | right
-    box: tuple[float, float, float, float]      # points
-    centre_y: float                             # points: the fitted circle's centre
-    radius_mm: float
-
-
 EDGE_MM = 2.0  # ink this close to the page's edge touches it
 
 
@@ -249,36 +240,6 @@ def edge_parts(rgb: np.ndarray, dpi: float, page: int, page_size: tuple[float, f
                                                                                 (y + h) * scale + offset[1])),
                             round(float(cy * scale + y * scale + offset[1]), 1), round(r / px_per_mm, 1)))
     return out
-
-
-def cross_page_seals(parts: list[EdgePart]) -> list[dict]:
-    """Chains of partial seals on consecutive pages that line up (one 骑缝章): the right edge of page n with
-    the left edge of page n+1 (a spread), or the same edge of a fanned stack; at most 20 mm apart vertically,
-    radii within 25 %. Each: {pages, edge, diameter_mm}."""
-    by_page: dict[int, list[EdgePart]] = {}
-    for p in parts:
-        by_page.setdefault(p.page, []).append(p)
-    chains: list[list[EdgePart]] = []
-    used: set[int] = set()
-    for p in sorted(parts, key=lambda q: q.page):
-        if id(p) in used:
-            continue
-        chain = [p]
-        used.add(id(p))
-        while True:
-            last = chain[-1]
-            nxt = [q for q in by_page.get(last.page + 1, []) if id(q) not in used
-                   and (q.edge == last.edge or (last.edge, q.edge) == ("right", "left"))
-                   and abs(q.centre_y - last.centre_y) <= 20 * 72 / 25.4
-                   and abs(q.radius_mm - last.radius_mm) <= 0.25 * max(q.radius_mm, last.radius_mm)]
-            if not nxt:
-                break
-            chain.append(nxt[0])
-            used.add(id(nxt[0]))
-        if len(chain) > 1:
-            chains.append(chain)
-    return [{"pages": [p.page for p in c], "edge": c[0].edge if all(p.edge == c[0].edge for p in c) else "spread",
-             "diameter_mm": round(2 * float(np.median([p.radius_mm for p in c])), 1)} for c in chains]
 
 
 def colourless(rgb: np.ndarray) -> bool:
