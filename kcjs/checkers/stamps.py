@@ -146,6 +146,8 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location) -> list[Findin
     if stamp.field is None or stamp.field not in fields or seal.shape not in ("round", "oval"):
         return []
     label, name = fields[stamp.field]
+    if seal.text and len(seal.text) >= SEAL_MIN_CHARS and _bare(seal.text) in _bare(name):
+        return []  # the ring read in part, and the part is the name's
     if not seal.text or len(applicant_key(seal.text)) < SEAL_MIN_CHARS:
         read = f"（只读到“{seal.text}”）" if seal.text else ""
         return [Finding(NAME_UNREAD, "info", f"“{stamp.label}”处公章的印文未能识别{read}，请人工核对是否为“{name}”的公章",
@@ -158,6 +160,10 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location) -> list[Findin
                     Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
                              quote=where.quote), expected=name, actual=seal.text,
                     hint="请加盖申报书所填单位的公章；如单位更名，请附更名证明")]
+
+
+def _bare(name: str) -> str:
+    return "".join(ch for ch in name if "\u4e00" <= ch <= "\u9fff")
 
 
 def _unverifiable(stamp: StampLine, where: Location) -> Finding:

@@ -165,6 +165,8 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
         if first_page and (y + y1) * scale + offset[1] < page_h * LETTERHEAD_BAND and (x1 - x0) > MAX_MM * px_per_mm:
             continue  # a red letterhead across the top of the first page
         got = classify(sub[y0:y1, x0:x1], px_per_mm)
+        if not got and _oversized_ring(sub[y0:y1, x0:x1], px_per_mm):
+            continue  # one round mark bigger than any seal: its inner rings are not seals either
         found = [(x0, y0, x1, y1, got)] if got else _rings_inside(sub, px_per_mm)
         tried_inside = not got
         while found:
@@ -184,6 +186,15 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
                 seal.text, seal.text_score, seal.star = ring.text, ring.score if ring.text else None, ring.star
             out.append(seal)
     return out
+
+
+def _oversized_ring(mask: np.ndarray, px_per_mm: float) -> bool:
+    h, w = mask.shape
+    if min(h, w) / px_per_mm <= MAX_MM or min(h, w) < 0.85 * max(h, w):
+        return False
+    hull = cv2.convexHull(cv2.findNonZero(mask))
+    perim = cv2.arcLength(hull, True)
+    return bool(perim) and 4 * np.pi * cv2.contourArea(hull) / (perim * perim) >= MIN_CIRCULARITY
 
 
 def _read(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, ellipse) -> Ring:
