@@ -59,28 +59,20 @@ def sample_application(n_filler: int = 2) -> list:
 # --- seals --------------------------------------------------------------------------------
 
 def seal_png(diameter_px: int = 240, text: str = "江苏省机械工程学会", color=(220, 30, 30),
-             shape: str = "round", alpha: bool = True) -> bytes:
-    """A red official seal (ring, star, ring text) as PNG; transparent background when alpha."""
+             shape: str = "round", alpha: bool = True, **draw) -> bytes:
+    """A red official seal as PNG: round (ring text, star) and oval ones as real seals are cut
+    (kcjs.corpus.stamps.draw_seal, which takes `draw`: font_name, wear, inner …), square ones a framed name;
+    transparent background when alpha."""
+    if shape != "square":
+        from kcjs.corpus.stamps import seal_bytes
+        return seal_bytes(text=text, diameter_px=diameter_px, shape=shape, color=color, alpha=alpha,
+                          inner=draw.pop("inner", "合同专用章" if shape == "oval" else ""), **draw)
     doc = pymupdf.open()
     size = 100.0
     page = doc.new_page(width=size, height=size)
-    c = pymupdf.Point(size / 2, size / 2)
     rgb = tuple(v / 255 for v in color)
-    if shape == "square":
-        page.draw_rect(pymupdf.Rect(6, 6, 94, 94), color=rgb, width=4)
-        page.insert_textbox(pymupdf.Rect(14, 24, 86, 86), text[:8], fontname=CJK, fontsize=15, color=rgb, align=1)
-    elif shape == "oval":
-        page.draw_oval(pymupdf.Rect(4, 20, 96, 80), color=rgb, width=3)
-        page.insert_textbox(pymupdf.Rect(12, 34, 88, 70), text[:9], fontname=CJK, fontsize=9, color=rgb, align=1)
-        page.insert_text((30, 68), "合同专用章", fontname=CJK, fontsize=8, color=rgb)
-    else:
-        page.draw_circle(c, 45, color=rgb, width=3.5)
-        _star(page, c, 13, rgb)
-        n = len(text)
-        for i, ch in enumerate(text):
-            ang = math.radians(-200 + 220 * i / max(n - 1, 1))
-            p = pymupdf.Point(c.x + 33 * math.cos(ang), c.y + 33 * math.sin(ang))
-            page.insert_text(p + (-5, 5), ch, fontname=CJK, fontsize=10, color=rgb)
+    page.draw_rect(pymupdf.Rect(6, 6, 94, 94), color=rgb, width=4)
+    page.insert_textbox(pymupdf.Rect(14, 24, 86, 86), text[:8], fontname=CJK, fontsize=15, color=rgb, align=1)
     pix = page.get_pixmap(dpi=int(diameter_px * 72 / size), alpha=False)
     img = Image.frombytes("RGB", (pix.w, pix.h), pix.samples)
     if alpha:
@@ -93,10 +85,26 @@ def seal_png(diameter_px: int = 240, text: str = "江苏省机械工程学会", 
     return buf.getvalue()
 
 
-def _star(page, c, r, rgb) -> None:
-    pts = [pymupdf.Point(c.x + (r if k % 2 == 0 else r * 0.4) * math.sin(math.pi * k / 5),
-                         c.y - (r if k % 2 == 0 else r * 0.4) * math.cos(math.pi * k / 5)) for k in range(10)]
-    page.draw_polyline(pts + [pts[0]], color=rgb, fill=rgb)
+def parties(content: list) -> list[str]:
+    """The units a form names, in stamp-line order: 申报单位 (or 单位名称), then 联合申报单位."""
+    found: dict[str, str] = {}
+    for item in content:
+        if isinstance(item, Tbl):
+            for row in item.rows:
+                for c, cell in enumerate(row[:-1]):
+                    key = {"申报单位": 0, "单位名称": 0, "联合申报单位": 1}.get(cell.strip())
+                    if key is not None and row[c + 1].strip():
+                        found.setdefault(str(key), row[c + 1].strip())
+    return [found[k] for k in sorted(found)]
+
+
+def _seal_of(content: list, k: int, seal_args: dict | None) -> bytes:
+    """The k-th stamp line's seal: by default it bears the name of that line's party in the form."""
+    args = dict(seal_args or {})
+    names = parties(content)
+    if "text" not in args and names:
+        args["text"] = names[min(k, len(names) - 1)]
+    return seal_png(**args)
 
 
 # --- .docx --------------------------------------------------------------------------------
@@ -149,11 +157,11 @@ def docx_bytes(content: list, style: str = "styles", header: str | None = "2024�
     if seal == "cell":
         t = d.add_table(rows=1, cols=2)
         t.cell(0, 0).text = "推荐单位（盖章）"
-        t.cell(0, 1).paragraphs[0].add_run().add_picture(io.BytesIO(seal_png(**(seal_args or {}))), width=Mm(40))
+        t.cell(0, 1).paragraphs[0].add_run().add_picture(io.BytesIO(_seal_of(content, 0, seal_args)), width=Mm(40))
     elif seal:
-        for stamp_para in stamp_paras[:seals]:
+        for k, stamp_para in enumerate(stamp_paras[:seals]):
             run = stamp_para.add_run()
-            run.add_picture(io.BytesIO(seal_image or seal_png(**(seal_args or {}))), width=Mm(40))
+            run.add_picture(io.BytesIO(seal_image or _seal_of(content, k, seal_args)), width=Mm(40))
             if seal == "floating":
                 _float(run)
     body = d.element.body
@@ -276,8 +284,8 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
         page.insert_textbox(rect, text, fontname=font.name, fontsize=size, lineheight=1.6, align=1 if item.level == 0 else 0)
         if seal_on_stamp_line and "（盖章）" in item.text and seals > placed:
             x = MARGIN + 90 + 130 * placed  # seals of several parties side by side
+            page.insert_image(pymupdf.Rect(x, y - 40, x + 110, y + 70), stream=_seal_of(content, placed, seal_args))
             placed += 1
-            page.insert_image(pymupdf.Rect(x, y - 40, x + 110, y + 70), stream=seal_png(**(seal_args or {})))
         y += h
     total = len(doc)
     for n, p in enumerate(doc, 1):

@@ -168,13 +168,14 @@ def _severity_order(f: Finding) -> int:
 
 def metrics(doc: Document, req: Requirements) -> dict:
     from kcjs.checkers.budget import requested
-    from kcjs.checkers.stamps import seals_json
+    from kcjs.checkers.stamps import cross_page_json, seals_json
     from kcjs.checkers.structure import locate
     from kcjs.checkers.targets import commitments
     m: dict = {"pages": doc.page_count, "format": doc.format, "content_sha256": doc.content_digest(),
                "ocr_pages": [p.number for p in doc.pages if p.source == "ocr"],
                "count": count_all(doc.body_text()), "count_mode": req.mode,
-               "sections_found": sorted(locate(doc, req.kind)), "seals": seals_json(doc)}
+               "sections_found": sorted(locate(doc, req.kind)), "seals": seals_json(doc),
+               "cross_page_seals": cross_page_json(doc)}
     if req.length is not None:
         ln = req.length
         m["length_rule"] = {"min": ln.min, "max": ln.max, "mode": req.mode, "warn_above": ln.warn_above}

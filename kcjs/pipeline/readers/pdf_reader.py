@@ -470,29 +470,79 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
 SEAL_DPI = 100  # enough for a 15 mm seal (59 px); a scan reuses its OCR raster
 
 
-def _may_hold_seal(page, scanned: bool) -> bool:
-    """Pages worth a raster look: scans, and text pages with images or red vector graphics (on a text
-    page a seal can only be one of those; red text alone is never a seal)."""
-    if scanned or page.get_image_info():
-        return True
+def _seal_clips(page) -> list:
+    """Where a seal can be on a text page: around its images and its red vector graphics (red text alone is
+    never a seal), each grown by 3 mm and merged where they touch; page rects in points."""
+    grow = 3 * 72 / 25.4
+    rects = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info()]
     for path in page.get_drawings():
         for color in (path.get("color"), path.get("fill")):
             if color and color[0] > 0.5 and color[0] - max(color[1], color[2]) > 0.2:
-                return True
-    return False
+                rects.append(pymupdf.Rect(path["rect"]))
+                break
+    rects = [(r + (-grow, -grow, grow, grow)) & page.rect for r in rects if not r.is_empty or r.width or r.height]
+    merged: list = []
+    for r in rects:
+        for m in merged:
+            if m.intersects(r):
+                m |= r
+                break
+        else:
+            merged.append(pymupdf.Rect(r))
+    changed = True
+    while changed:  # a union may now touch another
+        changed = False
+        for a in range(len(merged)):
+            for b in range(a + 1, len(merged)):
+                if merged[a].intersects(merged[b]):
+                    merged[a] |= merged.pop(b)
+                    changed = True
+                    break
+            if changed:
+                break
+    min_pt = 12 * 72 / 25.4
+    return [m for m in merged if m.width >= min_pt and m.height >= min_pt]
 
 
-def _page_seals(page, number: int, rgb: np.ndarray | None) -> list:
-    from kcjs.pipeline.seals import find_seals
-    dpi = ocr.OCR_DPI if rgb is not None else SEAL_DPI
-    rgb = rgb if rgb is not None else render(page, SEAL_DPI)
-    seals = find_seals(rgb, dpi, page=number, first_page=number == 1)
+def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[list, list]:
+    """Seals and partial seals at the page edge (骑缝章 parts) of one page. A scan reuses its OCR raster
+    (a colourless scan is searched by shape); a text page renders only the clips a seal can be in."""
+    from kcjs.pipeline.seals import colourless, edge_parts, find_seals, find_seals_grey
+    size = (page.rect.width, page.rect.height)
+    if rgb is not None:
+        grey_images = all(i.get("colorspace") == 1 for i in page.get_image_info())
+        info.colourless = grey_images or colourless(rgb)
+        if grey_images:  # a grey or black-and-white scan: no red to look for
+            return find_seals_grey(rgb, ocr.OCR_DPI, page=number), []
+        seals = find_seals(rgb, ocr.OCR_DPI, page=number, first_page=number == 1)
+        parts = edge_parts(rgb, ocr.OCR_DPI, number, size)
+    else:
+        seals, parts = [], []
+        for clip in _seal_clips(page):
+            pix = page.get_pixmap(dpi=SEAL_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
+            crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+            at = (clip.x0, clip.y0)
+            seals += find_seals(crop, SEAL_DPI, page=number, first_page=number == 1, offset=at, page_height=size[1])
+            parts += edge_parts(crop, SEAL_DPI, number, size, offset=at)
     area = abs(page.rect)
     images = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info() if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
     for s in seals:
         if any(pymupdf.Rect(s.box).intersects(r) for r in images):
             s.source = "pdf-image"
-    return seals
+    return seals, parts
+
+
+def _grey_scan_seals(pdf_pages: list, doc: Document) -> None:
+    """A scan stored in colour whose every scanned page has no colour is a grey scan too (a colour scan
+    shows some colour somewhere, the seal's): search its pages for seals by shape."""
+    from kcjs.pipeline.seals import find_seals_grey
+    scanned = [p for p in doc.pages if p.source == "ocr"]
+    if not scanned or not all(p.colourless for p in scanned) or doc.seals:
+        return
+    for info in scanned:
+        page = pdf_pages[info.number - 1]
+        if not all(i.get("colorspace") == 1 for i in page.get_image_info()):  # those were searched already
+            doc.seals.extend(find_seals_grey(render(page, ocr.OCR_DPI), ocr.OCR_DPI, page=info.number))
 
 
 def _signatures(doc, page, number: int) -> list[Signature]:
@@ -572,8 +622,12 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
-        if seals and _may_hold_seal(page, rgb is not None):
-            doc.seals.extend(_page_seals(page, n, rgb))
+        if seals:
+            found, parts = _page_seals(page, n, rgb, info)
+            doc.seals.extend(found)
+            doc.seal_parts.extend(parts)
+    if seals:
+        _grey_scan_seals(pdf_pages, doc)
     heights = [p.height for p in doc.pages]
     body_size = _body_size(all_lines, heights)
     doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
