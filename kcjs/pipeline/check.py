@@ -104,7 +104,44 @@ def _numbered(finding: dict, doc: Document) -> dict:
         if key in loc and 0 <= loc[key] < len(doc.blocks):
             loc["block"] = loc[key]
             loc[key] = sum(1 for b in doc.blocks[:loc[key]] if b.type in types)
+    if "block" in loc:
+        _findable(loc, doc)
     return finding
+
+
+_NUMBERISH = re.compile(r"^[\d.,，%％~～\-–—()（）\s]*$")
+
+
+def _findable(loc: dict, doc: Document) -> None:
+    """Where a person finds it without counting paragraphs: `section` (the nearest heading at or before the
+    block), `quote` (the block's own words) and, for a table cell, `row`/`column` (1-based) with the
+    row's first cell and the column's header as `row_label`/`column_label`."""
+    from kcjs.checkers.text import quote
+    i = loc["block"]
+    if "section" not in loc:
+        head = next((b for b in reversed(doc.blocks[:i + 1]) if b.type == "heading" and (b.level or 0) >= 1), None)
+        if head is not None:
+            loc["section"] = quote(head.text)
+    b = doc.blocks[i]
+    cell = loc.get("cell")
+    if b.type == "table" and b.rows and isinstance(cell, list) and len(cell) == 2:
+        r, c = cell
+        if 0 <= r < len(b.rows) and 0 <= c < len(b.rows[r]):
+            loc["row"], loc["column"] = r + 1, c + 1
+            left = b.rows[r][c - 1].strip() if c > 0 else ""
+            if left and len(left) <= 12 and not _NUMBERISH.match(left):  # 标签 | 值: the label beside it
+                label, header = left, ""
+            else:  # a column table: the row's first words, the column's header
+                label = next((x for x in b.rows[r][:c] if x.strip() and not _NUMBERISH.match(x.strip())), "")
+                header = b.rows[0][c] if r > 0 else ""
+            if label:
+                loc["row_label"] = quote(label, 20)
+            if header.strip() and header != label:
+                loc["column_label"] = quote(header, 20)
+            if "quote" not in loc and b.rows[r][c].strip():
+                loc["quote"] = quote(b.rows[r][c])
+    elif "quote" not in loc and b.type in ("paragraph", "heading") and b.text.strip():
+        loc["quote"] = quote(b.text)
 
 
 def internal_error(path: str, sha256: str | None, e: BaseException | str) -> dict:
