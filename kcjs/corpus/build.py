@@ -302,6 +302,7 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                                                 jpeg_quality=70, seal_pages=(), seed=k))
         items.append(Item(name, it.subprogram, it.kind, list(it.expect), it.direction, "scan"))
     items += _stamp_cases(pack, out, scans)
+    items += _reading_cases(pack, out, scans)
     items += _bad_files(out)
     labels = [{k: v for k, v in vars(it).items() if k != "content"} for it in items]
     (out / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -362,6 +363,40 @@ def _stamp_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
         sid = sid[0] if sid else s.id
         (out / f"stamp--{name}").write_bytes(data)
         items.append(Item(f"stamp--{name}", sid, "application", expect, None, note))
+    return items
+
+
+def _reading_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
+    """PDFs as real clients write them (kcjs.corpus.real_pdf): each must read like the plain PDF."""
+    from kcjs.corpus import real_pdf as rp
+    s = pack.subprogram("academician-center")
+    content = application(pack, s, "compliant", "table")
+    pdf = pdf_bytes(content, seal_on_stamp_line=True)
+    d = next(d for d in s.deliverables if pack.resolve_length(d.length) is not None)
+    lo = pack.resolve_length(d.length).min
+    short = deliverable(pack, s, d.kind, round(lo * 0.93), "2024年11月20日")  # doubled glyphs would lift it over lo
+    fields = [("项目类别", s.name.replace(chr(34), "")), ("项目名称", f"{s.name.replace(chr(34), '')}建设项目"),
+              ("申报单位", UNIT_NAMES[s.applicants.types[0]]), ("项目负责人", "王明"), ("申报日期", "2024年3月20日")]
+    cases: list[tuple] = [  # (file name, bytes, kind, expected rules, note)
+        ("fake-bold.pdf", rp.fake_bold(pdf), "application", [], "glyphs drawn twice"),
+        ("fake-bold-short.pdf", rp.fake_bold(pdf_bytes(short), lead_chars=40), d.kind, ["length.too_short"],
+         "glyphs drawn twice, too short"),
+        ("rotate-90.pdf", rp.rotated_pages(pdf, {2: 90}), "application", [], "/Rotate 90"),
+        ("cover-above-underline.pdf", rp.with_cover(rp.cover_page(["2024年度“科创江苏”专项计划", "项目申报书"], fields),
+                                                    pdf), "application", [], "cover values above underlines"),
+    ]
+    if rp.noto_cjk():
+        cases.append(("embedded-cjk-font.pdf", pdf_bytes(content, seal_on_stamp_line=True, fontfile=rp.noto_cjk(),
+                                                         border_lines=True), "application", [], "embedded Noto CJK"))
+    if scans >= 1:
+        cases.append(("outlines.pdf", rp.outlined(pdf), "application", [], "text as vector outlines (OCR)"))
+    if scans >= 2:
+        cases.append(("scan-sideways.pdf", scan_pdf_bytes(pdf, dpi=150, turns={2: 1}, seed=7), "application", [],
+                      "scan, page 2 fed sideways"))
+    items = []
+    for name, data, kind, expect, note in cases:
+        (out / f"read--{name}").write_bytes(data)
+        items.append(Item(f"read--{name}", s.id, kind, expect, None, note))
     return items
 
 

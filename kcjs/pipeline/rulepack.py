@@ -125,6 +125,7 @@ class StampLine(Frozen):
     id: str
     label: str
     party: str = ""
+    field: str | None = None  # the information field naming the unit whose seal this line takes (applicant, partner)
     synonyms: tuple[str, ...] = ()
     severity: Severity = "error"
     note: str = ""
@@ -295,6 +296,15 @@ class Screening(Frozen):
     name_match_min_ratio: float = Field(default=88, gt=50, le=100)  # rapidfuzz ratio of two names, 0–100
 
 
+class CrossPageSeal(Frozen):
+    """骑缝章: a seal across the edges of consecutive pages of a multi-page paper submission. Optional: many
+    offices ask for it; a pack turns it on where its notice does."""
+    required: bool = False
+    min_pages: int = Field(default=2, ge=2)
+    severity: Severity = "error"
+    source: Source | None = None
+
+
 class Obligation(Frozen):
     id: str
     text: str
@@ -314,6 +324,7 @@ class RulePack(Frozen):
     disqualifications: Disqualifications | None = None
     obligations: tuple[Obligation, ...] = ()
     screening: Screening = Screening()
+    cross_page_seal: CrossPageSeal = CrossPageSeal()
 
     # --- look-ups -----------------------------------------------------------------
     def subprogram(self, sid: str) -> Subprogram:
