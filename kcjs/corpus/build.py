@@ -401,12 +401,23 @@ def _reading_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
 
 
 def _bad_files(out: Path) -> list[Item]:
+    import io
+    import zipfile
+
     import pymupdf
+
+    from kcjs.pipeline.readers import legacy
     good = pdf_bytes([Para("一、基本情况", 1), Para("正文。")])
     locked = pymupdf.open(stream=good, filetype="pdf").tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="x", owner_pw="y")
+    ofd = io.BytesIO()
+    with zipfile.ZipFile(ofd, "w") as z:
+        z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.1"/>')
+    # a damaged .doc: LibreOffice (where installed) cannot open it; without LibreOffice no .doc is supported
+    damaged_doc = "file.unreadable" if legacy.soffice() else "file.unsupported"
     bad = {"bad--empty.docx": (b"", "file.empty"), "bad--truncated.pdf": (good[: len(good) // 3], "file.unreadable"),
            "bad--encrypted.pdf": (locked, "file.encrypted"),
-           "bad--legacy.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, "file.unsupported")}
+           "bad--legacy.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, damaged_doc),
+           "bad--layout.ofd": (ofd.getvalue(), "file.unsupported")}
     items = []
     for name, (data, rule_id) in bad.items():
         (out / name).write_bytes(data)
