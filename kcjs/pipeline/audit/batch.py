@@ -67,11 +67,16 @@ def _same_file(a: Path, b: Path | None) -> bool:
         return False
 
 
-def staff_tables(subs: list[intake.Submission], opts: AuditOptions) -> tuple[list[intake.Submission], list[dict]]:
-    """Take staff's own lists out of the submissions: the --manifest/--blacklist files when they sit in the
-    input, and any table there that reads as a manifest or blacklist. Returns (submissions, tables found)."""
+def staff_tables(subs: list[intake.Submission], opts: AuditOptions, out: Path) -> tuple[list[intake.Submission], list[dict]]:
+    """Take staff's own files out of the submissions: the --manifest/--blacklist files when they sit in the
+    input, any table there that reads as a manifest or blacklist, and the report folder OUT when it sits
+    inside the input. Returns (submissions, tables found)."""
     keep, found = [], []
+    mine, work = out.resolve(), (out / ".kcjs-work").resolve()
     for s in subs:
+        where = s.path.resolve()
+        if where.is_relative_to(mine) and not where.is_relative_to(work):
+            continue  # our own reports and cache, when OUT sits inside the input folder
         role = ("manifest" if _same_file(s.path, opts.manifest) else "blacklist" if _same_file(s.path, opts.blacklist)
                 else None) if not s.skipped else None
         if role is None and not s.skipped:
@@ -103,7 +108,7 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
     "verdicts", "summary"}. Raises intake.IntakeError or tables.TableError when it cannot run."""
     out.mkdir(parents=True, exist_ok=True)
     settings = opts.settings
-    subs, found_tables = staff_tables(intake.collect(input_path, out / ".kcjs-work", opts.limits.max_bytes), opts)
+    subs, found_tables = staff_tables(intake.collect(input_path, out / ".kcjs-work", opts.limits.max_bytes), opts, out)
     manifest_path = _choose_table(opts.manifest, found_tables, "manifest")
     blacklist_path = _choose_table(opts.blacklist, found_tables, "blacklist")
     manifest_rows = tables.load_manifest(manifest_path) if manifest_path else []
