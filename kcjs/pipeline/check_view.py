@@ -4,7 +4,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-STATUS = {"pass": "[green]通过[/green]", "fail": "[red]不通过[/red]", "error": "[red]无法读取[/red]"}
+STATUS = {"pass": "[green]通过[/green]", "fail": "[red]不通过[/red]", "review": "[yellow]需人工核查[/yellow]",
+          "error": "[red]无法读取[/red]"}
 GROUPS = (("error", "错误", "red"), ("warning", "警告", "yellow"), ("info", "提示", "cyan"))
 
 

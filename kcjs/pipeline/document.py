@@ -57,6 +57,8 @@ class Page:
     height: float
     source: SourceT = "text"
     ocr_confidence: float | None = None
+    ocr_reason: str | None = None      # why the page was OCRed: 'scan', 'outlines' (转曲), 'garbage' text layer
+    colourless: bool = False  # a scanned page with no colour at all (grey or black-and-white scan): red seals cannot show
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Document:
     footnotes: list[str] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     seals: list = field(default_factory=list)  # kcjs.pipeline.seals.Seal: red official seals found
+    seal_parts: list = field(default_factory=list)  # kcjs.pipeline.seals.EdgePart: partial seals cut by a page edge (骑缝章)
     findings: list[Finding] = field(default_factory=list)
     properties: dict = field(default_factory=dict)  # e.g. app.xml <Words>, title, author
     readable: bool = True

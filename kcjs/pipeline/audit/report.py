@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from kcjs.pipeline import safe_output
 from kcjs.pipeline.rulepack import plain
 
 STATUS_NAMES = {"pass": "通过", "fail": "不通过", "review": "待人工核对", "error": "无法读取"}
@@ -47,8 +48,7 @@ def value(c):
 
 
 def write_json(report: dict, path: Path) -> Path:
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    return safe_output.write_text(path, safe_output.dumps(report, indent=1))
 
 
 def _where(loc: dict) -> str:
@@ -423,5 +423,4 @@ def write_html(report: dict, path: Path) -> Path:
                 settings_section(report)]
     html = _env().from_string(HTML).render(
         title="“科创江苏”专项计划申报材料审核报告", s=report["summary"], names=VERDICTS, sections=sections)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return safe_output.write_text(path, html)
