@@ -262,10 +262,13 @@ def _tables(page, number: int) -> list[Block]:
     if clip is None:
         return []
     out = []
-    glyphs = None
-    for tab in _find_tables(page, clip):
-        if glyphs is None:
-            glyphs = textlayer.chars(page)
+    found = _find_tables(page, clip)
+    if found:  # the glyphs of the tables' area only: rawdict costs more than PyMuPDF's dict
+        area = pymupdf.Rect(found[0].bbox)
+        for tab in found[1:]:
+            area |= pymupdf.Rect(tab.bbox)
+        glyphs = textlayer.chars(page, area + (-2, -2, 2, 2))
+    for tab in found:
         rows: list[list[str]] = []
         copies: set[tuple[int, int]] = set()
         for r, trow in enumerate(tab.rows):
