@@ -263,7 +263,9 @@ def _tables(page, number: int) -> list[Block]:
         return []
     out = []
     found = _find_tables(page, clip)
-    if found:  # the glyphs of the tables' area only: rawdict costs more than PyMuPDF's dict
+    if found and getattr(found[0], "textpage", None) is not None:  # the finder's own glyphs of the ruled area
+        glyphs = textlayer.table_chars(found[0].textpage)
+    elif found:
         area = pymupdf.Rect(found[0].bbox)
         for tab in found[1:]:
             area |= pymupdf.Rect(tab.bbox)

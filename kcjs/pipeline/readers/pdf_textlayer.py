@@ -73,6 +73,16 @@ def chars(page, clip=None) -> list[tuple[str, float, float, float, float]]:
     return out
 
 
+def table_chars(textpage) -> list[tuple[str, float, float, float, float]]:
+    """Every glyph once, as `chars` gives them, from the TextPage PyMuPDF's table finder built (already
+    clipped to the ruled area and in the displayed page's frame): no second pass over the page."""
+    out = []
+    for _, _, glyphs in _dedup(textpage.extractRAWDICT()):
+        for c, bbox, origin, size in glyphs:
+            out.append((unify(c) if _COMPAT.match(c) else c, bbox[0], bbox[2], origin[1], size))
+    return out
+
+
 def _doubled(raw) -> bool:
     """Cheap test on PyMuPDF's lines: two lines starting within DOUBLE_PT of each other, or a span
     whose characters come in pairs ("关关于于"): a glyph was drawn twice."""
