@@ -126,14 +126,14 @@ def altchunk_docx(data: bytes, content: list, kind: str = "html", keep: int = 1)
         blob, name, ct = "\n".join(lines).encode("utf-8"), "word/afchunk1.txt", "text/plain"
     else:
         def drop_kept(body) -> None:
-            for el in [el for el in body if el.tag in (W + "p", W + "tbl")][:keep]:
+            for el in [el for el in body if el.tag in (W + "p", W + "tbl", W + "altChunk")][:keep]:
                 body.remove(el)
         blob, name, ct = _edit_body(data, drop_kept), "word/afchunk1.docx", \
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
     root = etree.fromstring(members["word/document.xml"])
     body = root.find("w:body", _NS)
-    blocks = [el for el in body if el.tag in (W + "p", W + "tbl")]
-    for el in blocks[keep:]:
+    blocks = [el for el in body if el.tag in (W + "p", W + "tbl", W + "altChunk")]
+    for el in blocks[keep:]:  # all now in the chunk (an earlier altChunk too: it is in the imported .docx)
         body.remove(el)
     chunk = etree.Element(W + "altChunk", nsmap={"r": R_NS})
     chunk.set("{%s}id" % R_NS, "rIdChunk1")
