@@ -305,3 +305,27 @@ def test_legacy_formats_without_libreoffice_are_unsupported(tmp_path, monkeypatc
         (tmp_path / name).write_bytes(data)
         doc = read_document(tmp_path / name)
         assert [f.rule for f in doc.findings] == ["file.unsupported"] and ".docx" in doc.findings[0].hint
+
+
+# --- web pages saved as .doc ---------------------------------------------------------------------
+
+def test_a_web_page_saved_as_doc_is_read_as_its_content(center, pack):
+    s, content, plain = center
+    page = ('<html xmlns:w="urn:schemas-microsoft-com:office:word"><head><meta charset="gb2312"></head><body>'
+            + real.content_html(content).split("<body>", 1)[1])
+    doc = read_bytes("申报书.doc", page.encode("gb18030"))
+    assert [f.rule for f in doc.findings] == ["file.converted"] and "HTML" in doc.findings[0].message
+    want = read_bytes("a.docx", plain)
+    assert [b.text for b in doc.blocks if b.type != "table"] == [b.text for b in want.blocks if b.type in ("heading", "paragraph")]
+    assert tables(doc) == tables(want)
+    assert checked(doc, pack, s)["metrics"]["targets"] == checked(want, pack, s)["metrics"]["targets"]
+
+
+def test_an_mht_archive_saved_as_doc_is_read():
+    import email.mime.multipart
+    import email.mime.text
+    msg = email.mime.multipart.MIMEMultipart("related")
+    msg.attach(email.mime.text.MIMEText("<html><body><h1>意见建议</h1><p>第一段正文。</p></body></html>", "html", "gb2312"))
+    doc = read_bytes("a.doc", msg.as_bytes())
+    assert [(b.type, b.text) for b in doc.blocks] == [("heading", "意见建议"), ("paragraph", "第一段正文。")]
+    assert "MHT" in doc.findings[0].message

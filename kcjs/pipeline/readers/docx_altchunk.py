@@ -19,6 +19,7 @@ _BLOCKS = {"p", "div", "li", "blockquote", "pre", "address", "center", "dd", "dt
            "caption", "hr", "nav", "aside"}
 _SKIP = {"script", "style", "head", "title", "noscript", "template", "object", "iframe", "svg", "math", "select"}
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_GBK_LABELS = {"gb2312", "gbk", "xgbk", "gb231280", "chinese", "csgb2312", "cp936", "ms936", "windows936", "euccn"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 
 
@@ -49,6 +50,8 @@ def decode(blob: bytes, declared: str | None = None) -> str:
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if blob.startswith(bom):
             return blob[len(bom):].decode(enc, "replace")
+    if declared and declared.strip().lower().replace("_", "").replace("-", "") in _GBK_LABELS:
+        declared = "gb18030"  # as browsers do (WHATWG Encoding): pages labelled gb2312/GBK are GBK at least
     for enc in filter(None, (declared, "utf-8")):
         try:
             return blob.decode(enc)
