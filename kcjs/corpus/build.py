@@ -386,6 +386,17 @@ def _real_client(out: Path, items: list[Item]) -> list[Item]:
         plain = docx_bytes(it.content, style="bold", seal="inline")
         (out / name).write_bytes(make(plain, it.content))
         made.append(Item(name, it.subprogram, it.kind, list(it.expect), it.direction, f"real client: {label}"))
+    from kcjs.pipeline.readers import legacy
+    if legacy.soffice() and apps and deliverables:  # where LibreOffice exists: a .docx it wrote, an RTF it converts
+        app, dl = apps[0], deliverables[0]
+        written = real.libreoffice_docx(docx_bytes(app.content, style="styles", seal="inline"))
+        if written:
+            name = app.file.replace(".docx", "--real-libreoffice.docx")
+            (out / name).write_bytes(written)
+            made.append(Item(name, app.subprogram, app.kind, list(app.expect), app.direction, "written by LibreOffice"))
+        name = dl.file.replace(".docx", "--real-legacy.rtf")
+        (out / name).write_bytes(real.rtf_bytes(dl.content))
+        made.append(Item(name, dl.subprogram, dl.kind, list(dl.expect), dl.direction, "RTF, converted on reading"))
     return made
 
 

@@ -310,3 +310,9 @@ def odt_bytes(content: list) -> bytes:
         zf.writestr("content.xml", content_xml, zipfile.ZIP_DEFLATED)
         zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
+
+
+def libreoffice_docx(data: bytes, ext: str = "docx") -> bytes | None:
+    """`data` (a .docx, .rtf, .odt …) as LibreOffice writes it back as .docx, or None without LibreOffice."""
+    from kcjs.pipeline.readers import legacy
+    return legacy.to_docx(data, ext, timeout_s=180)
