@@ -104,11 +104,11 @@ def sniff(data: bytes) -> str:
         return "ole"
     if data[:2] == b"PK":
         try:
-            names = set(zipfile.ZipFile(_bytes_io(data)).namelist())
+            zf = zipfile.ZipFile(_bytes_io(data))
+            names = set(zf.namelist())
         except (zipfile.BadZipFile, ValueError, OSError):
             return "zip"
         from kcjs.pipeline.readers.docx_package import is_word
-        zf = zipfile.ZipFile(_bytes_io(data))
         if is_word(zf):
             return "docx"
         if "OFD.xml" in names:
