@@ -163,6 +163,7 @@ def settings_rows(report: dict) -> list[list]:
         role = {"manifest": "清单", "blacklist": "不得申报名单"}[t["role"]]
         rows.append(["输入中的表格", f"{t['file']}：识别为{role}，{'已使用' if t['used'] else '未使用（已另行指定或有多份）'}，不作为申报材料检查"])
     rows += [["本次设定", line] for line in s.get("settings_text", [])] or [["本次设定", "无（按规则包原样检查）"]]
+    rows += [["说明", note] for note in s.get("notes", [])]
     return rows
 
 
@@ -211,12 +212,13 @@ def _print_setup(ws, title: str) -> None:
 
 
 def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped cell needs in a column `width` characters wide (CJK characters count 2)."""
+    """How many lines a wrapped cell needs in a column `width` characters wide (a CJK character is ~1.8)."""
+    import math
     import unicodedata
     n = 0
     for part in str(text).split("\n"):
-        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
-        n += max(1, -(-w // max(1, int(width) - 1)))
+        w = sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+        n += max(1, math.ceil(w / max(1.0, width - 0.5)))
     return n
 
 
