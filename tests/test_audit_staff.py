@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import subprocess
 import zipfile
 from html.parser import HTMLParser
@@ -161,6 +162,20 @@ def test_manifest_inside_the_input_is_used_and_not_a_submission(staff_batch):
     assert docs["平台/申报书.pdf"]["applicant_source"] == "manifest"  # a backslash path matched
     assert docs["院士中心/申报书.docx"]["applicant"] == "省机械工程学会（盖章）"  # matched by file name alone
     assert docs["未列入.docx"]["applicant_source"] == "document"
+
+
+def test_a_report_folder_inside_the_input_is_not_audited(staff_batch, pack):
+    root, _, _ = staff_batch
+    inside = root / "报告"
+    try:
+        first = audit(root, inside, pack, None, AuditOptions(workers=1, quiet=True))
+        write_xlsx(first, inside / "kcjs-report.xlsx")
+        again = audit(root, inside, pack, None, AuditOptions(workers=1, quiet=True))
+    finally:
+        shutil.rmtree(inside, ignore_errors=True)  # the other tests audit this folder too
+    assert sorted(d["file"] for d in again["documents"]) == sorted(d["file"] for d in first["documents"])
+    assert len(again["documents"]) == 4 and again["summary"]["checked_now"] == 0
+    assert {d["link"] for d in again["documents"]} >= {"../联合体/申报书.docx", "../未列入.docx"}
 
 
 def test_manifest_rows_and_files_that_do_not_meet_are_findings(staff_batch):

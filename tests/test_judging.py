@@ -311,3 +311,10 @@ def test_check_boxes_as_word_writes_them_decide(pack, style):
     data = category_checkboxes(docx_bytes(content, style="bold", seal="inline"), options, "学会产业研究院", style)
     r = check_document(read_bytes("x.docx", data), pack)
     assert r["subprogram"] == "society-research-institute" and r["status"] == "pass", rules(r)
+
+
+def test_consecutive_values_in_the_value_column_are_values(pack):
+    rows = [["目标任务", "本单位目标值"], ["新增企业会员单位", "11"], ["梳理区域、企业重点产业创新需求", "12"],
+            ["全国性高端学术大会", "13"]]
+    r = check(form("产业院士协同创新中心", [Para("四、年度目标任务", 1), Tbl(rows)]), pack, "academician-center", "application")
+    assert r["metrics"]["targets"] == {"new-members": 11, "innovation-needs": 12, "conferences": 13}

@@ -25,6 +25,14 @@ def center(pack):
     return s, content, docx_bytes(content, style="bold", seal="inline")
 
 
+def read_document_bytes(data: bytes, name: str = "a.docx"):
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / name).write_bytes(data)
+        return read_document(Path(tmp) / name)
+
+
 def tables(doc):
     return [b.rows for b in doc.blocks if b.type == "table"]
 
@@ -115,6 +123,8 @@ def test_body_imported_as_altchunk_is_read_in_place(center, pack, kind):
     assert tables(doc) == tables(want)
     result = checked(doc, pack, s)
     assert result["metrics"]["targets"] == checked(want, pack, s)["metrics"]["targets"]
+    if kind == "docx":  # the imported .docx's seal image is judged like the document's own
+        assert len(doc.seals) == len(want.seals) == 1 and errors(result) == []
 
 
 def test_text_altchunk_gives_its_lines_as_paragraphs():
@@ -139,13 +149,27 @@ def test_html_chunk_spans_nested_tables_line_breaks_and_charset():
 
 
 def test_docx_chunks_nested_past_the_limit_stop():
+    from kcjs.pipeline.readers.docx_altchunk import MAX_DEPTH
     content = [Para("正文。")]
     data = docx_bytes(content)
-    for _ in range(6):
+    for depth in range(1, MAX_DEPTH + 3):
         data = real.altchunk_docx(data, content, "docx", keep=0)
-    assert read_bytes("a.docx", real.altchunk_docx(docx_bytes(content), content, "docx", keep=0)).blocks[0].text == "正文。"
-    with pytest.raises(Exception):  # past the nesting limit nothing is left: an empty document
-        read_bytes("a.docx", data)
+        if depth <= MAX_DEPTH:
+            assert [b.text for b in read_bytes("a.docx", data).blocks] == ["正文。"]
+    assert not read_document_bytes(data).readable  # past the nesting limit nothing is imported: empty
+
+
+def test_one_chunk_referenced_a_thousand_times_is_imported_a_bounded_number_of_times():
+    from kcjs.pipeline.readers.docx_altchunk import MAX_CHUNKS
+    content = [Para("标题", 0), Para("正文。")]
+    data = real.altchunk_docx(docx_bytes(content), content, "html")
+    members = {i.filename: zipfile.ZipFile(io.BytesIO(data)).read(i) for i in zipfile.ZipFile(io.BytesIO(data)).infolist()}
+    chunk = b'<w:altChunk r:id="rIdChunk1"/>'
+    xml = members["word/document.xml"]
+    at = xml.index(b"<w:altChunk")
+    members["word/document.xml"] = xml[:at] + chunk * 1000 + xml[at:]
+    doc = read_bytes("a.docx", real._zip(members))
+    assert [b.text for b in doc.blocks].count("正文。") == MAX_CHUNKS
 
 
 # --- the package: main part through _rels/.rels, ISO Strict ---------------------------------------
@@ -281,3 +305,27 @@ def test_legacy_formats_without_libreoffice_are_unsupported(tmp_path, monkeypatc
         (tmp_path / name).write_bytes(data)
         doc = read_document(tmp_path / name)
         assert [f.rule for f in doc.findings] == ["file.unsupported"] and ".docx" in doc.findings[0].hint
+
+
+# --- web pages saved as .doc ---------------------------------------------------------------------
+
+def test_a_web_page_saved_as_doc_is_read_as_its_content(center, pack):
+    s, content, plain = center
+    page = ('<html xmlns:w="urn:schemas-microsoft-com:office:word"><head><meta charset="gb2312"></head><body>'
+            + real.content_html(content).split("<body>", 1)[1])
+    doc = read_bytes("申报书.doc", page.encode("gb18030"))
+    assert [f.rule for f in doc.findings] == ["file.converted"] and "HTML" in doc.findings[0].message
+    want = read_bytes("a.docx", plain)
+    assert [b.text for b in doc.blocks if b.type != "table"] == [b.text for b in want.blocks if b.type in ("heading", "paragraph")]
+    assert tables(doc) == tables(want)
+    assert checked(doc, pack, s)["metrics"]["targets"] == checked(want, pack, s)["metrics"]["targets"]
+
+
+def test_an_mht_archive_saved_as_doc_is_read():
+    import email.mime.multipart
+    import email.mime.text
+    msg = email.mime.multipart.MIMEMultipart("related")
+    msg.attach(email.mime.text.MIMEText("<html><body><h1>意见建议</h1><p>第一段正文。</p></body></html>", "html", "gb2312"))
+    doc = read_bytes("a.doc", msg.as_bytes())
+    assert [(b.type, b.text) for b in doc.blocks] == [("heading", "意见建议"), ("paragraph", "第一段正文。")]
+    assert "MHT" in doc.findings[0].message

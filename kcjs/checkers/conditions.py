@@ -86,7 +86,7 @@ def _members(doc: Document, req: Requirements, r: Requirement) -> list[Finding]:
     where = Location(page=b.page, table=i, quote=quote(" | ".join(b.rows[0])))
     if n < target.min:
         return [Finding(MEMBERS_BELOW, "error", f"成员名单只列出 {n} {target.unit}，少于通知要求的 {minimum} {target.unit}"
-                        f"（{r.text}）", where, expected=f"≥ {minimum} {target.unit}", actual=f"{n} {target.unit}",
+                        f"（{target.name.split('（')[0]}）", where, expected=f"≥ {minimum} {target.unit}", actual=f"{n} {target.unit}",
                         hint=f"请补充成员，使组成人员不少于 {minimum} {target.unit}")]
     return [Finding(STATED, "info", f"成员名单列出 {n} {target.unit}，符合不少于 {minimum} {target.unit}的要求", where,
                     expected=f"≥ {minimum} {target.unit}", actual=f"{n} {target.unit}")]

@@ -142,10 +142,9 @@ def _raw_pos(text: str, norm_pos: int) -> int:
 
 
 def _sequence_cols(rows: list[list[str]], header_row: int) -> set[int]:
-    """Columns that number the rows (序号, or 1, 2, 3 … down the column): never a target's value."""
+    """Columns that number the rows (headed 序号, or a first column running 1, 2, 3 …): never a target's value."""
     cols = {c for c, t in enumerate(rows[header_row]) if SEQUENCE_HEADER.match(t)} if header_row >= 0 else set()
-    width = max((len(r) for r in rows), default=0)
-    for c in range(width):
+    for c in (0,):
         values = [to_number(r[c]) if c < len(r) and re.fullmatch(r"\s*\d{1,3}\s*[.、．]?\s*", r[c]) else None
                   for r in rows[header_row + 1:]]
         values = [v for v in values if v is not None]
@@ -166,7 +165,7 @@ def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -
                 value_col, header_row = cols[-1], r
                 skip_cols = {c for c, t in enumerate(row) if NOT_VALUE_HEADER.search(t)}
                 break
-        skip_cols |= _sequence_cols(b.rows, header_row)
+        skip_cols |= _sequence_cols(b.rows, header_row) - {value_col}
         for r, row in enumerate(b.rows):
             if r <= header_row:
                 continue

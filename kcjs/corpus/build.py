@@ -302,6 +302,7 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                                                 jpeg_quality=70, seal_pages=(), seed=k))
         items.append(Item(name, it.subprogram, it.kind, list(it.expect), it.direction, "scan"))
     items += _stamp_cases(pack, out, scans)
+    items += _real_client(out, items)
     items += _reading_cases(pack, out, scans)
     items += _bad_files(out)
     labels = [{k: v for k, v in vars(it).items() if k != "content"} for it in items]
@@ -366,6 +367,39 @@ def _stamp_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
     return items
 
 
+def _real_client(out: Path, items: list[Item]) -> list[Item]:
+    """Compliant documents written as real clients write them (kcjs.corpus.real_docx): cells and rows in content
+    controls or custom XML, target tables nested in cells, ISO Strict, bodies imported as altChunk (HTML for
+    deliverables, .docx for an application, seals inside). Same labels as the plain file."""
+    from kcjs.corpus import real_docx as real
+    apps = [it for it in items if it.file.endswith("--compliant.docx")][:3]
+    deliverables = [it for it in items if it.file.endswith("--in-range.docx")][:2]
+    kinds = {"controls": lambda d, c: real.wrap_in_controls(d, "cell", "sdt"),
+             "rows-in-xml": lambda d, c: real.wrap_in_controls(d, "row", "customXml"),
+             "nested": lambda d, c: real.nest_tables(d), "strict": lambda d, c: real.strict_docx(d),
+             "altchunk-docx": lambda d, c: real.altchunk_docx(d, c, "docx")}
+    jobs = [(it, k, f) for it in apps for k, f in kinds.items()]
+    jobs += [(it, "altchunk-html", lambda d, c: real.altchunk_docx(d, c, "html")) for it in deliverables]
+    made = []
+    for it, label, make in jobs:
+        name = it.file.replace(".docx", f"--real-{label}.docx")
+        plain = docx_bytes(it.content, style="bold", seal="inline")
+        (out / name).write_bytes(make(plain, it.content))
+        made.append(Item(name, it.subprogram, it.kind, list(it.expect), it.direction, f"real client: {label}"))
+    from kcjs.pipeline.readers import legacy
+    if legacy.soffice() and apps and deliverables:  # where LibreOffice exists: a .docx it wrote, an RTF it converts
+        app, dl = apps[0], deliverables[0]
+        written = real.libreoffice_docx(docx_bytes(app.content, style="styles", seal="inline"))
+        if written:
+            name = app.file.replace(".docx", "--real-libreoffice.docx")
+            (out / name).write_bytes(written)
+            made.append(Item(name, app.subprogram, app.kind, list(app.expect), app.direction, "written by LibreOffice"))
+        name = dl.file.replace(".docx", "--real-legacy.rtf")
+        (out / name).write_bytes(real.rtf_bytes(dl.content))
+        made.append(Item(name, dl.subprogram, dl.kind, list(dl.expect), dl.direction, "RTF, converted on reading"))
+    return made
+
+
 def _reading_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
     """PDFs as real clients write them (kcjs.corpus.real_pdf): each must read like the plain PDF."""
     from kcjs.corpus import real_pdf as rp
@@ -401,12 +435,26 @@ def _reading_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
 
 
 def _bad_files(out: Path) -> list[Item]:
+    import io
+    import zipfile
+
     import pymupdf
+
+    from kcjs.pipeline.readers import legacy
     good = pdf_bytes([Para("一、基本情况", 1), Para("正文。")])
     locked = pymupdf.open(stream=good, filetype="pdf").tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="x", owner_pw="y")
+    ofd = io.BytesIO()
+    with zipfile.ZipFile(ofd, "w") as z:
+        z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.1"/>')
+    # a damaged .doc: LibreOffice (where installed) cannot open it; without LibreOffice no .doc is supported
+    damaged_doc = "file.unreadable" if legacy.soffice() else "file.unsupported"
     bad = {"bad--empty.docx": (b"", "file.empty"), "bad--truncated.pdf": (good[: len(good) // 3], "file.unreadable"),
            "bad--encrypted.pdf": (locked, "file.encrypted"),
-           "bad--legacy.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, "file.unsupported")}
+           "bad--legacy.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, damaged_doc),
+           "bad--layout.ofd": (ofd.getvalue(), "file.unsupported"),
+           # a legacy workbook (.xls): never a text document, with or without LibreOffice
+           "bad--legacy.xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024 + "Workbook".encode("utf-16-le"),
+                               "file.unsupported")}
     items = []
     for name, (data, rule_id) in bad.items():
         (out / name).write_bytes(data)

@@ -126,14 +126,14 @@ def altchunk_docx(data: bytes, content: list, kind: str = "html", keep: int = 1)
         blob, name, ct = "\n".join(lines).encode("utf-8"), "word/afchunk1.txt", "text/plain"
     else:
         def drop_kept(body) -> None:
-            for el in [el for el in body if el.tag in (W + "p", W + "tbl")][:keep]:
+            for el in [el for el in body if el.tag in (W + "p", W + "tbl", W + "altChunk")][:keep]:
                 body.remove(el)
         blob, name, ct = _edit_body(data, drop_kept), "word/afchunk1.docx", \
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
     root = etree.fromstring(members["word/document.xml"])
     body = root.find("w:body", _NS)
-    blocks = [el for el in body if el.tag in (W + "p", W + "tbl")]
-    for el in blocks[keep:]:
+    blocks = [el for el in body if el.tag in (W + "p", W + "tbl", W + "altChunk")]
+    for el in blocks[keep:]:  # all now in the chunk (an earlier altChunk too: it is in the imported .docx)
         body.remove(el)
     chunk = etree.Element(W + "altChunk", nsmap={"r": R_NS})
     chunk.set("{%s}id" % R_NS, "rIdChunk1")
@@ -310,3 +310,9 @@ def odt_bytes(content: list) -> bytes:
         zf.writestr("content.xml", content_xml, zipfile.ZIP_DEFLATED)
         zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
+
+
+def libreoffice_docx(data: bytes, ext: str = "docx") -> bytes | None:
+    """`data` (a .docx, .rtf, .odt …) as LibreOffice writes it back as .docx, or None without LibreOffice."""
+    from kcjs.pipeline.readers import legacy
+    return legacy.to_docx(data, ext, timeout_s=180)

@@ -163,6 +163,7 @@ def settings_rows(report: dict) -> list[list]:
         role = {"manifest": "清单", "blacklist": "不得申报名单"}[t["role"]]
         rows.append(["输入中的表格", f"{t['file']}：识别为{role}，{'已使用' if t['used'] else '未使用（已另行指定或有多份）'}，不作为申报材料检查"])
     rows += [["本次设定", line] for line in s.get("settings_text", [])] or [["本次设定", "无（按规则包原样检查）"]]
+    rows += [["说明", note] for note in s.get("notes", [])]
     return rows
 
 

@@ -21,7 +21,7 @@ from kcjs.pipeline.findings import Finding
 UNREADABLE = rule("file.unreadable", "error", "文件损坏、截断或无法解析")
 ENCRYPTED = rule("file.encrypted", "error", "文件已加密（设有打开密码）")
 TOO_LARGE = rule("file.too_large", "error", "文件超过大小上限")
-UNSUPPORTED = rule("file.unsupported", "error", "不支持的格式（.doc/.wps/.ofd 等），需另存为 .docx 或 PDF")
+UNSUPPORTED = rule("file.unsupported", "error", "不支持的格式（.ofd、表格文件等；未安装 LibreOffice 时的 .doc/.wps/.rtf/.odt），需另存为 .docx 或 PDF")
 EMPTY = rule("file.empty", "error", "文件为空或没有任何正文")
 TIMEOUT = rule("file.timeout", "error", "读取超时（文件可能构造异常）")
 MISLABELLED = rule("file.mislabelled", "warning", "扩展名与实际格式不符（已按实际格式读取）")
@@ -30,7 +30,7 @@ OCR_LOW = rule("file.ocr_low_confidence", "warning", "扫描页 OCR 置信度低
 
 IMAGE = rule("file.image", "info", "图片文件按扫描件 OCR 识别")
 ODD_SIZE = rule("file.odd_size", "error", "页面过大或图片尺寸异常，无法按页面阅读")
-CONVERTED = rule("file.converted", "info", "旧版格式（.doc/.wps/.rtf/.odt）已用 LibreOffice 转换为 .docx 后检查")
+CONVERTED = rule("file.converted", "info", "旧版或非 Word 格式（.doc/.wps/.rtf/.odt、网页格式的 .doc）已转换后检查")
 
 OCR_LOW_CONFIDENCE = 0.80
 MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 MP; larger is a decompression bomb
@@ -92,19 +92,23 @@ def sniff(data: bytes) -> str:
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
-    if head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"{\\rtf"):
+    start = head.lstrip(b"\xef\xbb\xbf\r\n\t ")
+    if start.startswith(b"{\\rtf"):
         return "rtf"
+    low = start[:512].lower()
+    if low.startswith((b"<html", b"<!doctype html")) or (low.startswith(b"<?xml") and b"<html" in low) or _is_mht(data):
+        return "html"  # a web page or MHT saved with a .doc name (what many office systems export as "Word")
     if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or data[:4] in (b"II*\x00", b"MM\x00*"):
         return "image"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "ole"
     if data[:2] == b"PK":
         try:
-            names = set(zipfile.ZipFile(_bytes_io(data)).namelist())
+            zf = zipfile.ZipFile(_bytes_io(data))
+            names = set(zf.namelist())
         except (zipfile.BadZipFile, ValueError, OSError):
             return "zip"
         from kcjs.pipeline.readers.docx_package import is_word
-        zf = zipfile.ZipFile(_bytes_io(data))
         if is_word(zf):
             return "docx"
         if "OFD.xml" in names:
@@ -118,6 +122,13 @@ def sniff(data: bytes) -> str:
                                               b"application/vnd.oasis.opendocument.text-template") else "odf"
         return "zip"
     return "unknown"
+
+
+def _is_mht(data: bytes) -> bool:
+    """An MHT web archive (Word's 单个文件网页): MIME headers first, a multipart/related body."""
+    head = data[:1024].lstrip().lower()
+    return head.startswith((b"mime-version:", b"content-type:", b"from:", b"subject:", b"date:")) and \
+        b"multipart/related" in head
 
 
 def _bytes_io(data: bytes):
@@ -175,7 +186,7 @@ def _convert(data: bytes, kind: str, ext: str, limits: Limits) -> tuple[bytes, F
     except legacy.ConversionTimeout:
         raise BadFile(TIMEOUT, f"{name}用 LibreOffice 转换超时，已中止（文件可能构造异常）") from None
     except OSError as e:
-        raise BadFile(UNSUPPORTED, f"这是{name}，LibreOffice 无法启动（{e.strerror or e}），无法检查",
+        raise BadFile(UNSUPPORTED, f"这是{name}，本机的 LibreOffice 无法启动（{e.strerror or '系统错误'}），无法检查",
                       "请在 Word 或 WPS 中另存为 .docx 或导出 PDF 后重新提交") from None
     if not out or sniff(out) != "docx":
         raise BadFile(UNREADABLE, f"这是{name}，LibreOffice 无法打开它（文件可能已损坏或设有打开密码）",
@@ -209,12 +220,16 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
     if kind == "ofd":
         raise BadFile(UNSUPPORTED, "这是 OFD 版式文件，无法检查", "请导出为 PDF 后重新提交")
     if kind == "odf":
-        raise BadFile(UNSUPPORTED, "这是 OpenDocument 文档（.odt，WPS/LibreOffice 格式），无法检查",
-                      "请另存为 .docx 或导出 PDF 后重新提交")
+        raise BadFile(UNSUPPORTED, "这是 OpenDocument 表格或演示文稿（.ods/.odp），不是文字文档，无法检查",
+                      "请提交 .docx 或 PDF")
     if kind == "zip":
         if ext == ".docx":
             check_zip(data, limits)  # a broken zip is unreadable; an intact non-Word zip is unsupported
         raise BadFile(UNSUPPORTED, "这是压缩包或其他 Office 文件，不是 Word 文档或 PDF", "请提交 .docx 或 PDF")
+    if kind == "html":
+        fmt = "MHT 网页存档" if _is_mht(data) else "网页（HTML）"
+        warnings.append(Finding(CONVERTED, "info", f"这是{fmt}格式的文档（扩展名 {ext or '无'}），已按网页内容读取；"
+                                "正式提交请在 Word 或 WPS 中另存为 .docx 或 PDF", expected="docx", actual="html"))
     if kind == "unknown":
         if ext in (".docx", ".pdf"):
             raise BadFile(UNREADABLE, f"文件内容不是有效的 {ext[1:].upper()}（文件头无法识别，可能已损坏或截断）")
@@ -223,7 +238,9 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
         data = image_as_pdf(data)
         kind = "pdf"
         warnings.append(Finding(IMAGE, "info", "这是图片文件，已按扫描件识别；正式提交请使用 PDF 或 .docx"))
-    if kind == "docx":
+    if kind == "html":
+        doc = _read_html(path, data)
+    elif kind == "docx":
         check_zip(data, limits)
         from kcjs.pipeline.readers.docx_reader import read_docx
         try:
@@ -247,6 +264,16 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
         has_images = any(b.type == "image" for b in doc.blocks)
         raise BadFile(EMPTY, "文件没有任何可读正文" + ("（只有图片：扫描件请确认已清晰扫描）" if has_images else ""))
     return doc
+
+
+def _read_html(path: str, data: bytes) -> Document:
+    """A web page (or MHT archive) as a Document: headings, paragraphs and tables as Word would import them."""
+    from kcjs.pipeline.readers.docx_altchunk import chunk_blocks
+    try:
+        blocks = chunk_blocks(data, "message/rfc822" if _is_mht(data) else "text/html")
+    except Exception:
+        raise BadFile(UNREADABLE, "网页格式的文档无法解析（文件不完整或结构错误）") from None
+    return Document(path=path, format="docx", blocks=blocks)
 
 
 def _pdf_failure(data: bytes, e: BaseException) -> BadFile:

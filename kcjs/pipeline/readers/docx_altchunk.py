@@ -12,24 +12,32 @@ from kcjs.pipeline.document import Block
 from kcjs.pipeline.headings import heading_level
 
 MAX_DEPTH = 3  # .docx chunks inside .docx chunks: Word imports a few levels; deeper is hostile
+MAX_CHUNKS = 64  # chunks imported per document, all levels together (one part referenced 1000 times is hostile)
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = {"p", "div", "li", "blockquote", "pre", "address", "center", "dd", "dt", "section", "article",
            "header", "footer", "main", "ul", "ol", "dl", "form", "fieldset", "figure", "figcaption", "body",
            "caption", "hr", "nav", "aside"}
 _SKIP = {"script", "style", "head", "title", "noscript", "template", "object", "iframe", "svg", "math", "select"}
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_GBK_LABELS = {"gb2312", "gbk", "xgbk", "gb231280", "chinese", "csgb2312", "cp936", "ms936", "windows936", "euccn"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 
 
-def chunk_blocks(blob: bytes, content_type: str | None, depth: int = 0) -> list[Block]:
+def chunk_blocks(blob: bytes, content_type: str | None, depth: int = 0, images: dict | None = None,
+                 budget: list[int] | None = None) -> list[Block]:
     """Blocks of one altChunk part: type decided by content (a .docx zip, MHT, HTML, RTF) before content type.
-    RTF chunks are read only where LibreOffice converts them; unknown bytes give no blocks."""
+    Images of an imported .docx go into `images` (ref -> bytes). RTF chunks are read only where LibreOffice
+    converts them; unknown bytes give no blocks. `budget` ([chunks left]) is shared by every level of one document."""
+    budget = budget if budget is not None else [MAX_CHUNKS]
+    if budget[0] <= 0:
+        return []
+    budget[0] -= 1
     ct = (content_type or "").lower()
     head = blob[:2048].lstrip(b"\xef\xbb\xbf\r\n\t ")
     if blob[:2] == b"PK":
-        return _docx_blocks(blob, depth)
+        return _docx_blocks(blob, depth, images, budget)
     if head[:5] == b"{\\rtf" or "rtf" in ct:
-        return _rtf_blocks(blob, depth)
+        return _rtf_blocks(blob, depth, images, budget)
     if "rfc822" in ct or b"mime-version:" in head[:512].lower():
         return html_blocks(_mht_html(blob))
     if "html" in ct or "xml" in ct or head[:1] == b"<":
@@ -42,6 +50,8 @@ def decode(blob: bytes, declared: str | None = None) -> str:
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if blob.startswith(bom):
             return blob[len(bom):].decode(enc, "replace")
+    if declared and declared.strip().lower().replace("_", "").replace("-", "") in _GBK_LABELS:
+        declared = "gb18030"  # as browsers do (WHATWG Encoding): pages labelled gb2312/GBK are GBK at least
     for enc in filter(None, (declared, "utf-8")):
         try:
             return blob.decode(enc)
@@ -206,24 +216,31 @@ def _span(value: str | None, limit: int = 63) -> int:
     return max(1, min(int(m.group(1)), limit)) if m else 1
 
 
-def _docx_blocks(blob: bytes, depth: int) -> list[Block]:
-    """An embedded .docx: its body's blocks (images kept without their bytes: they live in the inner package)."""
+def _docx_blocks(blob: bytes, depth: int, images: dict | None, budget: list[int]) -> list[Block]:
+    """An embedded .docx: its body's blocks; its images' bytes put in `images` under refs of their own."""
     if depth >= MAX_DEPTH:
         return []
-    from kcjs.pipeline.readers import BadFile, Limits, check_zip
-    from kcjs.pipeline.readers.docx_reader import read_docx
+    from kcjs.pipeline.readers import Limits, check_zip
+    from kcjs.pipeline.readers.docx_reader import DocxReader
     try:
         check_zip(blob, Limits())
-        inner = read_docx("altChunk.docx", blob, seals=False, depth=depth + 1)
-    except (BadFile, Exception):  # a broken chunk is left out, as Word leaves it out
+        reader = DocxReader("altChunk.docx", blob, seals=False, depth=depth + 1, budget=budget)
+        inner = reader.read()
+    except Exception:  # a broken chunk is left out, as Word leaves it out
         return []
+    prefix = f"altChunk{len(images) if images is not None else 0}-{depth}:"
     for b in inner.blocks:
-        if b.image is not None:
-            b.image.ref = None
+        if b.image is None:
+            continue
+        ref, b.image.ref = b.image.ref, None
+        blob = reader.image_blob(ref) if images is not None else None
+        if blob is not None:
+            b.image.ref = prefix + ref
+            images[b.image.ref] = blob
     return inner.blocks
 
 
-def _rtf_blocks(blob: bytes, depth: int) -> list[Block]:
+def _rtf_blocks(blob: bytes, depth: int, images: dict | None, budget: list[int]) -> list[Block]:
     if depth >= MAX_DEPTH:
         return []
     from kcjs.pipeline.readers import legacy
@@ -231,4 +248,4 @@ def _rtf_blocks(blob: bytes, depth: int) -> list[Block]:
         converted = legacy.to_docx(blob, "rtf")
     except Exception:
         return []
-    return _docx_blocks(converted, depth) if converted else []
+    return _docx_blocks(converted, depth, images, budget) if converted else []

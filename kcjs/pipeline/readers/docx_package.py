@@ -31,8 +31,13 @@ _STRICT_RENAMED = ((b"officeDocument/2006/extendedProperties", b"officeDocument/
                    (b"relationships/customProperties", b"relationships/custom-properties"))
 
 
+MAX_PACKAGE_XML = 4 * 2**20  # _rels/.rels and [Content_Types].xml are a few KB; read before the zip-bomb checks
+
+
 def _xml(zf: zipfile.ZipFile, name: str):
     try:
+        if zf.getinfo(name).file_size > MAX_PACKAGE_XML:
+            return None
         return etree.fromstring(zf.read(name), parser=_SAFE)
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, OSError, EOFError):
         return None

@@ -10,6 +10,7 @@ from lxml import etree
 
 from kcjs.pipeline.document import Block, Document, ImageInfo
 from kcjs.pipeline.headings import heading_level, style_level
+from kcjs.pipeline.readers.docx_altchunk import MAX_CHUNKS, chunk_blocks
 from kcjs.pipeline.readers.docx_package import for_python_docx
 from kcjs.pipeline.readers.docx_symbols import TICKED, UNTICKED, font_table, glyph, translate
 
@@ -214,11 +215,15 @@ class DocxReader:
     """One pass over the main part (found through _rels/.rels) in body order; images and scopes collected
     on the way. `depth` counts .docx packages imported as altChunk inside one another."""
 
-    def __init__(self, path: str, data: bytes, seals: bool = True, depth: int = 0) -> None:
+    def __init__(self, path: str, data: bytes, seals: bool = True, depth: int = 0,
+                 budget: list[int] | None = None) -> None:
         self.find_seals = seals
         self.path = path
         self.depth = depth
+        self.chunk_budget = budget if budget is not None else [MAX_CHUNKS]
         self.d = docx.Document(io.BytesIO(for_python_docx(data)))
+        self.chunk_images: dict[str, bytes] = {}  # images of .docx parts imported as altChunk, by ref
+        self._parts = None
         self.styles = _Styles(self.d)
         self.doc = Document(path=path, format="docx")
 
@@ -234,18 +239,29 @@ class DocxReader:
     def _seals(self) -> None:
         """Judge every embedded image that could be a seal (displayed 10–70 mm across, or of unknown size)."""
         from kcjs.pipeline.seals import Seal, image_seal
-        parts = {str(p.partname): p for p in self.d.part.package.iter_parts()}
         for i, b in enumerate(self.doc.blocks):
             im = b.image
-            if b.type != "image" or im is None or im.ref not in parts:
+            if b.type != "image" or im is None:
                 continue
             if im.width_mm is not None and not 10 <= im.width_mm <= 70:
                 continue
-            got = image_seal(parts[im.ref].blob, im.width_mm)
+            blob = self.image_blob(im.ref)
+            if blob is None:
+                continue
+            got = image_seal(blob, im.width_mm)
             if got:
                 w, h = im.width_mm or got.width_mm, im.height_mm or got.height_mm
                 self.doc.seals.append(Seal(None, (0, 0, w, h), got.shape, w, h, got.confidence, "docx-image", block=i,
                                            text=got.text, text_score=got.text_score, star=got.star))
+
+    def image_blob(self, ref: str | None) -> bytes | None:
+        """Bytes of the part an image block refers to (ImageInfo.ref), imported chunks' images included."""
+        if ref in self.chunk_images:
+            return self.chunk_images[ref]
+        if self._parts is None:
+            self._parts = {str(p.partname): p for p in self.d.part.package.iter_parts()}
+        part = self._parts.get(ref)
+        return None if part is None else part.blob
 
     # --- body -------------------------------------------------------------------------
     def _walk(self, container) -> None:
@@ -271,12 +287,11 @@ class DocxReader:
 
     def _altchunk(self, el) -> None:
         """w:altChunk: the HTML, .docx or text part Word imports in place on opening, read as blocks here."""
-        from kcjs.pipeline.readers.docx_altchunk import chunk_blocks
         part = self.d.part.related_parts.get(el.get("{%s}id" % NS["r"]))
         if part is None:
             return
         offset = len(self.doc.blocks)
-        for b in chunk_blocks(part.blob, part.content_type, self.depth):
+        for b in chunk_blocks(part.blob, part.content_type, self.depth, self.chunk_images, self.chunk_budget):
             if b.anchor is not None:
                 b.anchor += offset
             self.doc.blocks.append(b)

@@ -178,12 +178,15 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
         return False
     if _FIELD.match(prev.text) and _FIELD.match(ln.text):  # cover fields, one `label：value` a line
         return False
+    if _ITEM_START.match(ln.text):  # "4. 新增…" after a full line: the next item of a numbered list
+        return False
     same_size = ln.source == "ocr" or abs(prev.size - ln.size) < 1  # OCR box heights vary with the glyphs
     return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size and same_size
             and -0.2 * size <= ln.box[1] - prev.box[3] < max(size, ln.size) * 1.2)
 
 
 _SENTENCE_DONE = re.compile(r"[：:]")
+_ITEM_START = re.compile(r"^(\d{1,2}\s?[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
 _FIELD = re.compile(r"^[^：:，。；]{1,12}[：:]\S")
 
 
@@ -259,10 +262,15 @@ def _tables(page, number: int) -> list[Block]:
     if clip is None:
         return []
     out = []
-    glyphs = None
-    for tab in _find_tables(page, clip):
-        if glyphs is None:
-            glyphs = textlayer.chars(page)
+    found = _find_tables(page, clip)
+    if found and getattr(found[0], "textpage", None) is not None:  # the finder's own glyphs of the ruled area
+        glyphs = textlayer.table_chars(found[0].textpage)
+    elif found:
+        area = pymupdf.Rect(found[0].bbox)
+        for tab in found[1:]:
+            area |= pymupdf.Rect(tab.bbox)
+        glyphs = textlayer.chars(page, area + (-2, -2, 2, 2))
+    for tab in found:
         rows: list[list[str]] = []
         copies: set[tuple[int, int]] = set()
         for r, trow in enumerate(tab.rows):
@@ -364,19 +372,23 @@ def _ocr_lines(page, number: int, rgb: np.ndarray, turns: int = 0) -> list[_Line
     return out
 
 
-_LIST_NUMBER = re.compile(r"^(\d{1,2}[.．、)）]|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)$")
+_LIST_NUMBER = re.compile(r"^(\d{1,2}\s?[.．、,，)）]|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)$")
 
 
 def _list_items(row: list) -> list:
     """A list number read as a piece of its own, then a gap, then the item's text ("1.", "解决…"): one
-    piece "1. 解决…", so the row is a list item, not two table cells."""
-    if len(row) >= 2 and _LIST_NUMBER.match(row[0].text):
-        num, item = row[0], row[1]
-        sep = " " if num.text[-1] in ".．" else ""
-        joined = ocr.OcrLine(num.text + sep + item.text, (num.box[0], min(num.box[1], item.box[1]), item.box[2],
-                             max(num.box[3], item.box[3])), min(num.score, item.score))
-        return [joined] + row[2:]
-    return row
+    piece "1. 解决…", so the row is a list item, not two table cells. A row of more pieces is an item
+    only when the pieces after the number sit close together (one text run the OCR split)."""
+    if len(row) < 2 or not _LIST_NUMBER.match(row[0].text):
+        return row
+    rest = row[1:]
+    h = max(o.box[3] - o.box[1] for o in row)
+    if any(b.box[0] - a.box[2] > 2 * h for a, b in zip(rest, rest[1:])):
+        return row  # wide gaps after the number: the cells of a table row
+    num = re.sub(r"\s", "", row[0].text)
+    text = num + (" " if num[-1] in ".．" else "") + "".join(o.text for o in rest)
+    box = (row[0].box[0], min(o.box[1] for o in row), rest[-1].box[2], max(o.box[3] for o in row))
+    return [ocr.OcrLine(text, box, min(o.score for o in row))]
 
 
 def _reread(page, o, scale: float, turns: int = 0, shape: tuple = ()) -> None:

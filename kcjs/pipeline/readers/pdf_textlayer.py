@@ -55,17 +55,31 @@ def unify(text: str) -> str:
     return _COMPAT.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
 
 
-def chars(page) -> list[tuple[str, float, float, float, float]]:
-    """Every glyph once as (char, x0, x1, baseline y, size) in the displayed page's frame (pt)."""
+def chars(page, clip=None) -> list[tuple[str, float, float, float, float]]:
+    """Every glyph once as (char, x0, x1, baseline y, size) in the displayed page's frame (pt); only
+    those inside `clip` (a rect in that frame) when given."""
     m = page.rotation_matrix if page.rotation else None
+    if clip is not None and m is not None:
+        clip = pymupdf.Rect(clip) * page.derotation_matrix
     out = []
-    for _, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS)):
+    for _, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS, clip=clip)):
         for c, bbox, origin, size in glyphs:
             c = unify(c) if _COMPAT.match(c) else c
-            r, base = pymupdf.Rect(bbox), origin[1]
-            if m is not None:
-                r, base = r * m, (pymupdf.Point(origin) * m).y
-            out.append((c, r.x0, r.x1, base, size))
+            if m is None:
+                out.append((c, bbox[0], bbox[2], origin[1], size))
+            else:
+                r = pymupdf.Rect(bbox) * m
+                out.append((c, r.x0, r.x1, (pymupdf.Point(origin) * m).y, size))
+    return out
+
+
+def table_chars(textpage) -> list[tuple[str, float, float, float, float]]:
+    """Every glyph once, as `chars` gives them, from the TextPage PyMuPDF's table finder built (already
+    clipped to the ruled area and in the displayed page's frame): no second pass over the page."""
+    out = []
+    for _, _, glyphs in _dedup(textpage.extractRAWDICT()):
+        for c, bbox, origin, size in glyphs:
+            out.append((unify(c) if _COMPAT.match(c) else c, bbox[0], bbox[2], origin[1], size))
     return out
 
 
@@ -87,10 +101,13 @@ def _doubled(raw) -> bool:
     return False
 
 
+_NEAR = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if dx or dy]
+
+
 def _dedup(raw: dict):
     """Lines of a rawdict with every glyph drawn again ≤ DOUBLE_PT from one already kept dropped:
     yields (bbox, spans, glyphs) with glyphs (char, bbox, origin, size)."""
-    kept: dict[str, list[tuple[float, float]]] = {}
+    kept: set[tuple[str, int, int]] = set()  # (char, x, y) on a 1 pt grid
     for blk in raw["blocks"]:
         for ln in blk.get("lines", []):
             spans, glyphs, boxes = [], [], []
@@ -99,10 +116,10 @@ def _dedup(raw: dict):
                 for ch in s["chars"]:
                     c, (x, y) = ch["c"], ch["origin"]
                     if not c.isspace():
-                        seen = kept.setdefault(c, [])
-                        if any(abs(x - a) <= DOUBLE_PT and abs(y - b) <= DOUBLE_PT for a, b in seen):
+                        gx, gy = round(x / DOUBLE_PT), round(y / DOUBLE_PT)
+                        if (c, gx, gy) in kept or any((c, gx + dx, gy + dy) in kept for dx, dy in _NEAR):
                             continue
-                        seen.append((x, y))
+                        kept.add((c, gx, gy))
                         boxes.append(ch["bbox"])
                     glyphs.append((c, ch["bbox"], ch["origin"], s["size"]))
                     text.append(c)
