@@ -206,3 +206,17 @@ def test_row_band_of_a_scanned_table():
     assert tuple(_row_band(table, 1)) == (0, 120, 200, 160)  # two lines of three: the lower two thirds
     joined = Block(type="table", rows=[["x"]] * 12, box=(0, 100, 200, 160))  # rows went on over the page
     assert tuple(_row_band(joined, 3)) == (0, 100, 200, 160)
+
+
+def test_body_imported_as_altchunk_goes_to_the_title_comment(pack):
+    """Blocks read from an altChunk part have no place in document.xml to hang a comment on: their findings join
+    the title's comment, and the blocks before the chunk keep their own comments."""
+    from kcjs.corpus.real_docx import altchunk_docx
+    body = flawed(pack)
+    data = altchunk_docx(docx_bytes(body, style="bold"), body, kind="docx", keep=1)
+    doc, result = checked(pack, data, "申报书.docx")
+    assert "template.placeholder_left" in {f["rule"] for f in result["findings"]}  # read from the chunk
+    copy, _ = annotate_bytes(data, doc, result)
+    comments = docx.Document(io.BytesIO(copy)).comments
+    summary = next(c.text for c in comments if c.text.startswith("kcjs 检查结论"))
+    assert "填写提示" in summary and len(comments) == 1

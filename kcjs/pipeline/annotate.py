@@ -97,20 +97,20 @@ def _docx_elements(data: bytes):
     from kcjs.pipeline.readers.docx_reader import DocxReader
 
     class Walk(DocxReader):
-        elements: list = []
+        elements: dict = {}  # block index -> w:p or w:tbl; blocks from elsewhere (altChunk parts) have none
 
         def _paragraph(self, p) -> None:
             n = len(self.doc.blocks)
             super()._paragraph(p)
-            self.elements.extend([p] * (len(self.doc.blocks) - n))
+            self.elements.update({i: p for i in range(n, len(self.doc.blocks))})
 
         def _table(self, tbl) -> None:
             n = len(self.doc.blocks)
             super()._table(tbl)
-            self.elements.extend([tbl] * (len(self.doc.blocks) - n))
+            self.elements.update({i: tbl for i in range(n, len(self.doc.blocks))})
 
     walk = Walk("", data, seals=False)
-    walk.elements = []
+    walk.elements = {}
     walk._walk(walk.d.element.body)
     return walk.d, walk.doc.blocks, walk.elements
 
@@ -226,7 +226,7 @@ def annotate_docx(data: bytes, doc: Document, result: dict) -> bytes:
     unplaced = []
     for f in result["findings"]:
         i = _block_of(f, doc) if same else None
-        if i is None:
+        if i is None or elements.get(i) is None:
             unplaced.append(f)
             continue
         loc, el, block = f.get("location") or {}, elements[i], doc.blocks[i]
@@ -250,10 +250,14 @@ def annotate_docx(data: bytes, doc: Document, result: dict) -> bytes:
                 r.font.highlight_color = color[f["severity"]]
             if anchor.cell is not None:
                 _shade(anchor.cell, fill[f["severity"]])
+    def is_p(el) -> bool:
+        return el is not None and el.tag == "{%s}p" % _w()
+
     t = title_block(doc) if same else None
+    if t is None or not is_p(elements.get(t)):
+        t = next((i for i in sorted(elements) if is_p(elements[i])), None)
     if t is not None:
-        anchor = _paragraph_anchor(elements[t], parent, None) if blocks[t].type != "table" else _cell_anchor(
-            _cell_map(elements[t]).get((0, 0)), parent)
+        anchor = _paragraph_anchor(elements[t], parent, None)
     else:  # nothing to hang it on: a new first paragraph
         body = d.element.body
         p = body.makeelement("{%s}p" % _w(), {})
