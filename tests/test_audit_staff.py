@@ -380,3 +380,20 @@ document.title = "PROBE:" + [].map.call(t.tBodies[0].rows, function (r) { return
     assert counts == sorted(counts, reverse=True) and len(shown) == len(report["documents"])
     failing = {str((d["metrics"].get("count") or {}).get("word")) for d in report["documents"] if d["status"] == "fail"}
     assert {x[1:] for x in shown if x[0] == "+"} == failing and failing
+
+
+def test_annotated_copies_of_failing_documents_are_linked(staff_batch, pack, tmp_path):
+    root, _, _ = staff_batch
+    out = tmp_path / "报告"
+    report = audit(root, out, pack, None, AuditOptions(workers=1, quiet=True, annotate=True))
+    failing = [d for d in report["documents"] if d["status"] in ("fail", "review")]
+    assert failing and all(d.get("annotated") and (out / d["annotated"]).is_file() for d in failing)
+    assert all(not d.get("annotated") for d in report["documents"] if d["status"] == "pass")
+    write_xlsx(report, out / "kcjs-report.xlsx")
+    ws = load_workbook(out / "kcjs-report.xlsx")["汇总"]
+    col = [c.value for c in ws[1]].index("批注版")
+    links = [_link_of(r[col]) for r in ws.iter_rows(min_row=2) if r[col].value]
+    assert len(links) == len(failing) and all((out / t).is_file() and text == "批注版" for t, text in links)
+    p = _Page()
+    p.feed(write_html(report, out / "r.html").read_text(encoding="utf-8"))
+    assert {h for h, t in p.links if t == "批注版"} == {d["annotated"] for d in failing}
