@@ -169,10 +169,26 @@ class Target(Frozen):
     source: Source | None = None
 
 
+class Evidence(Frozen):
+    """How an application shows a qualitative requirement: a clause or table row naming one of `subjects`
+    (主报告人) with one of `qualifiers` (院士); or a member table (a 姓名 column) whose rows are counted
+    against the minimum of the target `members_target`."""
+    subjects: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
+    members_target: str | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> Evidence:
+        if not (self.subjects and self.qualifiers) and not self.members_target:
+            raise ValueError("evidence 须给出 subjects 和 qualifiers，或 members_target")
+        return self
+
+
 class Requirement(Frozen):
     id: str
     text: str
     keywords: tuple[str, ...] = ()
+    evidence: Evidence | None = None
     source: Source | None = None
 
 
@@ -232,6 +248,9 @@ class Subprogram(Frozen):
             _require_unique(f"{self.id}.{what}", [i.id for i in items])
         if self.cap_per == "direction" and not self.directions:
             raise ValueError("cap_per: direction 但没有 directions")
+        for r in self.requirements:
+            if r.evidence and r.evidence.members_target and r.evidence.members_target not in {t.id for t in self.targets}:
+                raise ValueError(f"requirements.{r.id}.evidence.members_target {r.evidence.members_target!r} 不是本子项目的目标")
         return self
 
 
