@@ -69,7 +69,7 @@ def test_pdf_seal_on_its_line_far_and_on_another_page(pack, base):
     assert stamp_findings(pack, "d.pdf", pdf)[0] == [("stamp.missing", "error")]
 
 
-@pytest.mark.parametrize("kind", ["letterhead", "red-title", "underline", "logo", "handwriting", "blue-seal"])
+@pytest.mark.parametrize("kind", st.DISTRACTORS)
 def test_distractors_are_not_seals_and_do_not_hide_one(pack, base, kind):
     _, pdf = base
     assert stamp_findings(pack, "x.pdf", st.add_distractor(pdf, kind))[0] == [("stamp.missing", "error")]
@@ -116,3 +116,84 @@ def test_electronic_seals(pack, base):
     assert stamp_findings(pack, "u.pdf", st.unsigned_field(pdf))[0] == [("stamp.missing", "error")]
     found, _ = stamp_findings(pack, "t.pdf", st.tamper(st.sign(pdf)))
     assert sorted(found) == [("stamp.missing", "error"), ("stamp.signature_invalid", "error")]
+
+
+# --- whose seal ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("font,dpi,shape,angle", [("pymupdf", 100, "round", 0), ("sans", 150, "oval", 30),
+                                                  ("serif-bold", 300, "round", 160)])
+def test_ring_text_is_read_in_any_font_size_and_rotation(font, dpi, shape, angle):
+    name = "南京江宁经济技术开发区管理委员会" if shape == "round" else "江苏恒瑞装备有限公司"
+    seal = st.draw_seal(name, int(dpi * 40 / 25.4), shape=shape, font_name=font, wear=0.2, seed=3).rotate(angle, expand=True)
+    page = Image.new("RGB", (seal.width + 80, seal.height + 80), (255, 255, 255))
+    page.paste(seal, (40, 40), seal)
+    found = find_seals(np.asarray(page), dpi=dpi)
+    assert [(s.shape, s.text) for s in found] == [(shape, name)]
+
+
+def test_name_threshold_tells_units_apart_and_forgives_ocr_slips():
+    from kcjs.checkers.names import SEAL_MIN_RATIO, seal_name_ratio
+    from kcjs.corpus.build import UNIT_NAMES
+    names = sorted(set(UNIT_NAMES.values()) | {"中国机械工程学会", "江苏省电子学会", "江苏省化工学会"})
+    assert all(seal_name_ratio(a, b) < SEAL_MIN_RATIO for a in names for b in names if a != b)
+    for n in names:  # one character misread, one dropped, the 江苏省 prefix missing, the text read in full
+        assert seal_name_ratio(n[:-2] + "口" + n[-1], n) >= SEAL_MIN_RATIO
+        assert seal_name_ratio(n[:3] + n[4:], n) >= SEAL_MIN_RATIO
+        assert seal_name_ratio(n.removeprefix("江苏省"), n) >= SEAL_MIN_RATIO
+    assert seal_name_ratio("江苏省机械工程学会", "中国机械工程学会") == 0  # a provincial seal on a national society's line
+    assert seal_name_ratio("（江苏省）机械 工程学会", "省机械工程学会") == 100
+
+
+def test_seal_of_another_unit_is_a_mismatch_quoting_both(pack):
+    s = pack.subprogram("society-local-cooperation")
+    content = application(pack, s, "compliant", "table")
+    found, seals = stamp_findings(pack, "own.pdf", pdf_bytes(content, seal_on_stamp_line=True), s.id)
+    assert found == [] and [x["text"] for x in seals] == ["南京江宁经济技术开发区管理委员会", "中国机械工程学会"]
+    data = pdf_bytes(content, seal_on_stamp_line=True, seal_args={"text": "江苏省机械工程学会"})
+    r = check_document(read_bytes("other.pdf", data), pack, Given(subprogram=s, kind=pack.kind("application")))
+    mism = [f for f in r["findings"] if f["rule"] == "stamp.name_mismatch"]
+    assert [(f["severity"], f["actual"], f["expected"]) for f in mism] == [
+        ("error", "江苏省机械工程学会", "南京江宁经济技术开发区管理委员会"), ("error", "江苏省机械工程学会", "中国机械工程学会")]
+    assert "江苏省机械工程学会" in mism[0]["message"] and "南京江宁经济技术开发区管理委员会" in mism[0]["message"]
+
+
+def test_seal_with_no_readable_name_is_kept_and_said(pack, base):
+    _, pdf = base  # a seal whose ring carries no Chinese name: still a seal (it has a star), but whose is unknown
+    found, seals = stamp_findings(pack, "u.pdf", st.add_seal(pdf, text="ＡＢＣＤＥＦＧＨＪＫ"))
+    assert found == [("stamp.name_unread", "info")] and seals[0]["text"] is None and seals[0]["star"]
+
+
+# --- pen rings, grey scans, 骑缝章 ---------------------------------------------------------
+
+def test_pen_ring_round_print_is_not_a_seal(pack, base):
+    _, pdf = base
+    for seed in range(3):
+        found, seals = stamp_findings(pack, "p.pdf", st.add_distractor(pdf, "pen-circle", seed=seed))
+        assert seals == [] and found == [("stamp.missing", "error")]
+
+
+@pytest.mark.parametrize("mode", ["grey", "bw"])
+def test_colourless_scan_finds_the_seal_by_shape_or_says_it_cannot_tell(pack, base, mode):
+    _, pdf = base
+    found, seals = stamp_findings(pack, "g.pdf", st.rescan(st.add_seal(pdf), mode=mode))
+    assert found == [] and seals[0]["mode"] == "grey" and "机械工程学会" in seals[0]["text"]
+    found, seals = stamp_findings(pack, "g0.pdf", st.rescan(pdf, mode=mode))
+    assert found == [("stamp.unverifiable", "warning")] and seals == []
+    # a colour scan (its red letterhead shows) without a seal is plainly unstamped
+    found, _ = stamp_findings(pack, "c0.pdf", scan_pdf_bytes(st.add_distractor(pdf, "letterhead"), dpi=150))
+    assert found == [("stamp.missing", "error")]
+
+
+@pytest.mark.parametrize("style,edge", [("fanned", "right"), ("spread", "spread")])
+def test_cross_page_seal_is_reported_and_optionally_required(pack, base, style, edge):
+    _, pdf = base
+    doc = read_bytes("x.pdf", st.add_cross_page_seal(st.add_seal(pdf), style=style))
+    want = pack.model_copy(update={"cross_page_seal": pack.cross_page_seal.model_copy(update={"required": True})})
+    given = Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application"))
+    r = check_document(doc, want, given)
+    assert r["metrics"]["cross_page_seals"] == [{"pages": [1, 2], "edge": edge, "diameter_mm": pytest.approx(40, abs=3)}]
+    assert len(r["metrics"]["seals"]) == 1 and not [f for f in r["findings"] if f["rule"].startswith("stamp.")]
+    plain = read_bytes("y.pdf", st.add_seal(pdf))
+    assert [f["rule"] for f in check_document(plain, want, given)["findings"] if f["rule"].startswith("stamp.")] == \
+        ["stamp.cross_page_missing"]
+    assert not [f for f in check_document(plain, pack, given)["findings"] if f["rule"].startswith("stamp.")]  # off in 2024

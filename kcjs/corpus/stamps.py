@@ -171,8 +171,70 @@ def add_distractor(pdf: bytes, kind: str, seed: int = 0) -> bytes:
         page.draw_polyline(pts, color=red, width=1.2)
     elif kind == "blue-seal":
         return add_seal(pdf, "line", color=(30, 60, 200))
+    elif kind == "pen-circle":  # a reviewer's red ring round the stamp line: thin, uneven, not quite closed
+        rng = random.Random(seed)
+        c = pymupdf.Point((line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2)
+        r0 = 16 * MM + rng.uniform(-2, 2) * MM
+        pts = []
+        for k in range(80):
+            t = -1.9 + 2 * math.pi * 1.06 * k / 79
+            r = r0 * (1 + 0.06 * math.sin(3 * t + seed) + rng.uniform(-0.015, 0.015))
+            pts.append(c + (r * math.cos(t) * 1.1, r * math.sin(t)))
+        page.draw_polyline(pts, color=red, width=rng.uniform(1.0, 1.8))
+    elif kind == "pen-tick":  # red ticks and a short note in the margin
+        for k in range(4):
+            x, y = line.x0 - 30 + 40 * k, line.y0 - 80 + 25 * k
+            page.draw_polyline([pymupdf.Point(x, y), pymupdf.Point(x + 5, y + 7), pymupdf.Point(x + 16, y - 9)], color=red,
+                               width=1.6)
+    elif kind == "highlighter":  # pink highlighter over lines of print
+        for k in range(3):
+            r = pymupdf.Rect(line.x0, line.y0 - 22 * k - 2, line.x0 + 70 * MM, line.y1 - 22 * k + 2)
+            page.draw_rect(r, color=None, fill=(1.0, 0.55, 0.75), fill_opacity=0.45)
     else:
         raise ValueError(kind)
+    return doc.tobytes()
+
+
+DISTRACTORS = ("letterhead", "red-title", "underline", "logo", "handwriting", "pen-circle", "pen-tick", "highlighter",
+               "blue-seal")
+
+
+def rescan(pdf: bytes, dpi: int = 150, mode: str = "grey", seed: int = 0) -> bytes:
+    """Print and scan in grey ('grey': 8-bit grey JPEG) or black and white ('bw': 1-bit), as office scanners
+    set to save toner and space do: the seal's red becomes a grey or black ring."""
+    src = pymupdf.open(stream=pdf, filetype="pdf")
+    out = pymupdf.open()
+    rng = np.random.default_rng(seed)
+    for page in src:
+        pix = page.get_pixmap(dpi=dpi, alpha=False)
+        img = Image.frombytes("RGB", (pix.w, pix.h), pix.samples).convert("L")
+        arr = np.clip(np.asarray(img).astype(np.int16) + rng.normal(0, 4, (pix.h, pix.w)).astype(np.int16), 0, 255)
+        img = Image.fromarray(arr.astype(np.uint8))
+        buf = io.BytesIO()
+        if mode == "bw":
+            img.point(lambda v: 255 if v > 150 else 0).convert("1").save(buf, "PNG")
+        else:
+            img.save(buf, "JPEG", quality=75)
+        p = out.new_page(width=page.rect.width, height=page.rect.height)
+        p.insert_image(p.rect, stream=buf.getvalue())
+    return out.tobytes()
+
+
+def add_cross_page_seal(pdf: bytes, diameter_mm: float = 40, style: str = "fanned", text: str = "江苏省机械工程学会",
+                        y_share: float = 0.5) -> bytes:
+    """A 骑缝章: one seal across the right edges of a fanned stack (each page keeps a slice at its right edge),
+    or across a 'spread' (the right half of page n's seal is on the left edge of page n+1)."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    png = seal_bytes(text=text, diameter_px=int(diameter_mm * 8))
+    d = diameter_mm * MM
+    for n, page in enumerate(doc):
+        w, h = page.rect.width, page.rect.height
+        cy = h * y_share
+        if style == "fanned":
+            cx = w + d * 0.15
+        else:
+            cx = w if n % 2 == 0 else 0
+        page.insert_image(pymupdf.Rect(cx - d / 2, cy - d / 2, cx + d / 2, cy + d / 2), stream=png, overlay=True)
     return doc.tobytes()
 
 

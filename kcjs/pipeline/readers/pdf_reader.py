@@ -549,11 +549,16 @@ def _grey_scan_seals(pdf_pages: list, doc: Document) -> None:
     shows some colour somewhere, the seal's): search its pages for seals by shape."""
     from kcjs.pipeline.seals import find_seals_grey
     scanned = [p for p in doc.pages if p.source == "ocr"]
-    if not scanned or not all(p.colourless for p in scanned) or doc.seals:
+    stored_grey = {p.number for p in scanned if all(i.get("colorspace") == 1 for i in pdf_pages[p.number - 1].get_image_info())}
+    if not all(p.colourless for p in scanned):  # a colour scan: its pages without colour are colour pages all the same
+        for p in scanned:
+            p.colourless = p.number in stored_grey
+        return
+    if doc.seals:
         return
     for info in scanned:
-        page = pdf_pages[info.number - 1]
-        if not all(i.get("colorspace") == 1 for i in page.get_image_info()):  # those were searched already
+        if info.number not in stored_grey:  # those were searched already
+            page = pdf_pages[info.number - 1]
             doc.seals.extend(find_seals_grey(render(page, ocr.OCR_DPI), ocr.OCR_DPI, page=info.number))
 
 
