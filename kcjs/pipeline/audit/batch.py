@@ -11,7 +11,7 @@ from pathlib import Path
 from kcjs.checkers import limits as cross
 from kcjs.checkers.registry import rule
 from kcjs.pipeline import __version__
-from kcjs.pipeline.audit import intake, runner, tables
+from kcjs.pipeline.audit import intake, narrative, runner, tables
 from kcjs.pipeline.audit.store import Store, result_key
 from kcjs.pipeline.findings import Finding
 from kcjs.pipeline.packloader import DEFAULT_PACK, find_direction, find_kind, find_subprogram
@@ -30,6 +30,8 @@ class AuditOptions:
     count_mode: str | None = None
     limits: Limits = field(default_factory=Limits)
     quiet: bool = False
+    against: Path | None = None              # an earlier audit's output folder or kcjs-cache.sqlite (dup.narrative)
+    dup_threshold: float = narrative.THRESHOLD
 
 
 def sha256_of(path: Path) -> str:
@@ -93,11 +95,32 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
                            d.get("subprogram"), d.get("direction"), d.get("kind"), d.get("sha256"),
                            (d.get("metrics") or {}).get("content_sha256")) for d in documents]
     findings = cross.check(entries, pack, blacklist, opts.stage)
+    findings += _narratives(documents, {t.name: t.key for t in tasks}, out, pack, pack_file, opts)
     for d in documents:
         d["cross"] = [f["rule"] for f in findings if d["file"] in f["files"]]
     return {"documents": documents, "findings": findings, "applicants": _applicants(documents, findings, pack),
             "summary": {**_summary(documents, findings, pack, opts), "checked_now": checked_now,
                         "from_cache": len(tasks) - checked_now}}
+
+
+def _narratives(documents: list[dict], keys: dict[str, str], out: Path, pack: RulePack, pack_file: Path,
+                opts: AuditOptions) -> list[dict]:
+    """dup.narrative findings (kcjs.pipeline.audit.narrative); the files audited are recorded in the store
+    for a later year's --against."""
+    try:
+        against = narrative.open_against(opts.against, out) if opts.against else None
+    except LookupError as e:
+        raise tables.TableError(str(e)) from None
+    store = Store(out / "kcjs-cache.sqlite")
+    try:
+        found = narrative.check(documents, keys, store, pack, pack_file, against, opts.dup_threshold)
+        store.record_audit([{**d, "key": keys[d["file"]]} for d in documents if d["file"] in keys],
+                           dt.datetime.now().isoformat(timespec="seconds"))
+        return found
+    finally:
+        store.close()
+        if against is not None:
+            against.close()
 
 
 def _annotate(result: dict, s: intake.Submission, row: dict | None, pack: RulePack) -> dict:

@@ -10,7 +10,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Callable
 
-from kcjs.pipeline.audit.store import Store
+from kcjs.pipeline.audit.narrative import capture as capture_narrative
+from kcjs.pipeline.audit.store import NARRATIVE, Store
 from kcjs.pipeline.readers import Limits
 
 
@@ -30,7 +31,7 @@ _STATE: dict = {}
 def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -> None:
     from kcjs.pipeline.packloader import load_pack
     from kcjs.pipeline.readers import ocr, preload
-    _STATE.update(pack=load_pack(pack_path), limits=limits)
+    _STATE.update(pack=load_pack(pack_path), limits=limits, pack_path=pack_path)
     ocr.set_threads(threads)  # workers share the cores instead of each OCR taking all of them
     preload()
     if warm_ocr:  # documents read in forked children then share the loaded OCR models
@@ -47,7 +48,9 @@ def check_task(task: Task) -> tuple[Task, dict]:
     kind = pack.kind(kind_id) if kind_id else None
     direction = next((d for d in sub.directions if d.id == dir_id), None) if sub and dir_id else None
     try:
-        result = check_document(read_isolated(task.path, _STATE["limits"]), pack, Given(sub, kind, direction, task.count_mode))
+        doc = read_isolated(task.path, _STATE["limits"])
+        result = check_document(doc, pack, Given(sub, kind, direction, task.count_mode))
+        result[NARRATIVE] = capture_narrative(doc, result, pack, _STATE.get("pack_path"))  # the store keeps it apart
     except Exception as e:  # a checker's bug must cost one document, not the batch
         from kcjs.pipeline.check import internal_error
         result = internal_error(task.path, task.sha256, e)

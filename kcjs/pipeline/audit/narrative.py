@@ -1,0 +1,526 @@
+"""Near-duplicate narratives across submissions and across years (`dup.narrative`).
+
+A checked document keeps its text units (paragraphs and table cells, NFKC, with their places), the
+names removed from it, its shingle hashes and a MinHash signature in the result store (`capture`,
+in the worker). The batch then compares documents without re-reading any file (`check`): MinHash
+LSH (datasketch) proposes candidate pairs, the exact Jaccard of the shingle sets decides, and a
+sequence matcher (difflib, over shingle sequences) finds the longest shared passages.
+
+Normalised text = Han characters and letters only; numbers, the applicant's names, and every
+shingle of the notice or of the prompts our templates print are removed (they prove no copying).
+Text that at least half of the compared documents share is common text, not copying between two.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from kcjs.checkers.registry import rule
+
+DUP = rule("dup.narrative", "warning", "不同申报单位的材料正文大段重合，或与往年材料重合（疑似抄袭或重复申报）")
+
+SHINGLE = 6           # characters per shingle (Han characters and letters, after normalising)
+NUM_PERM = 256        # MinHash permutations
+LSH_PARAMS = (128, 2)  # bands × rows: a pair at Jaccard 0.18 becomes a candidate with p ≈ 0.985
+THRESHOLD = 0.15      # default: report a pair whose shingle Jaccard is at least this
+COMMON_SHARE = 0.5    # a shingle in at least this share of the compared documents (and ≥ COMMON_MIN) is common text
+COMMON_MIN = 3
+PASSAGES = 3          # longest shared passages shown per pair
+MIN_PASSAGE = 12      # normalised characters: shorter shared runs are not shown
+QUOTE = 300           # characters of a passage kept in the report
+SCHEME = f"kcjs-neardup-1 k={SHINGLE} perm={NUM_PERM} affine32"  # how stored signatures were made
+_BASE = np.uint32(1_000_003)
+_COUNTER_BITS = 22    # fixed-size document-frequency counter: memory does not grow with the batch
+
+_NUMBER = re.compile(r"[0-9][0-9.,，．%％]*|[〇零一二两三四五六七八九十百千万亿]+(?=[个项次家名人场篇份批期届年月日元])"
+                     r"|[〇零一二两三四五六七八九十百千]{2,}")
+_PREFIX = re.compile(r"^(江苏省|江苏|省)")
+
+
+# --- text units and names (worker side) ----------------------------------------------------------
+
+def text_units(doc) -> list[dict]:
+    """The body's text units in order: each paragraph or heading, and each distinct table cell, with its
+    place ({page?, section?, paragraph | table+cell}, counted from 0 as findings' locations) and text."""
+    units, para_n, table_n, section = [], 0, 0, None
+    for b in doc.blocks:
+        if b.type in ("paragraph", "heading"):
+            text = (b.text or "").strip()
+            if b.type == "heading" and text:
+                section = re.sub(r"^[（(]?[一二三四五六七八九十0-9]+[)）、.．]\s*", "", text)[:30]
+            if text:
+                units.append({"place": _place(b.page, section, paragraph=para_n), "text": text})
+            para_n += 1
+        elif b.type == "table":
+            for r, row in enumerate(b.rows or []):
+                for c, cell in enumerate(row):
+                    if (r, c) in b.copies or not cell or not cell.strip():
+                        continue
+                    units.append({"place": _place(b.page, section, table=table_n, cell=[r, c]), "text": cell.strip()})
+            table_n += 1
+    return units
+
+
+def _place(page, section, **where) -> dict:
+    out = {"page": page} if page else {}
+    if section:
+        out["section"] = section
+    return {**out, **where}
+
+
+def name_variants(names) -> list[str]:
+    """Each name as written and without a 江苏省/江苏/省 prefix, longest first (≥ 2 characters)."""
+    out = set()
+    for n in names:
+        n = unicodedata.normalize("NFKC", n or "").strip()
+        for v in (n, _PREFIX.sub("", n), re.sub(r"\s+", "", n)):
+            if len(v) >= 2:
+                out.add(v)
+    return sorted(out, key=lambda v: (-len(v), v))
+
+
+def names_of(doc, result: dict, pack) -> list[str]:
+    """Names of the applicant a document itself gives: the applicant, joint applicant, project head and
+    contact of a 申报书's information table, or the unit that signs a deliverable."""
+    from kcjs.checkers.fields import read_fields
+    from kcjs.checkers.placeholders import is_placeholder
+    from kcjs.pipeline.check import signer
+    names = [(result.get("metrics") or {}).get("applicant_name"), signer(doc)]
+    try:
+        fields = read_fields(doc, pack.kind("application"))
+    except Exception:  # noqa: BLE001  (names are a refinement; a document without a form has none)
+        fields = {}
+    for fid in ("applicant", "partner", "head", "contact"):
+        fv = fields.get(fid)
+        if fv and fv.value and not is_placeholder(fv.value):
+            names.extend(x.strip() for x in re.split(r"[\n、,，;；/]", fv.value) if x.strip())
+    return name_variants(n for n in names if n)
+
+
+# --- normalising and shingling -----------------------------------------------------------------------
+
+@dataclass
+class Normalised:
+    """A document's normalised text and, for each of its characters, the unit and offset it came from."""
+    chars: str
+    unit: np.ndarray    # int32
+    offset: np.ndarray  # int32, in the unit's text as stored
+
+
+def _nfkc(text: str) -> tuple[str, np.ndarray]:
+    """NFKC-folded, lower-cased text and each character's offset in `text`."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text.lower(), np.arange(len(text), dtype=np.int32)
+    out, idx = [], []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch).lower()
+        out.append(n)
+        idx.extend([i] * len(n))
+    return "".join(out), np.array(idx, dtype=np.int32)
+
+
+def _kept(cp: np.ndarray) -> np.ndarray:
+    return (((cp >= 0x4E00) & (cp <= 0x9FFF)) | ((cp >= 0x3400) & (cp <= 0x4DBF)) | ((cp >= 0x20000) & (cp <= 0x3134F))
+            | ((cp >= 0xF900) & (cp <= 0xFAFF)) | ((cp >= 0x61) & (cp <= 0x7A)))
+
+
+def normalise(units: list[dict], names: list[str]) -> Normalised:
+    """Han characters and letters of the units, without numbers and the given names (variants first)."""
+    variants = [unicodedata.normalize("NFKC", v).lower() for v in name_variants(names)]
+    name_re = re.compile("|".join(re.escape(v) for v in variants)) if variants else None
+    chars, unit, offset = [], [], []
+    for u, item in enumerate(units):
+        text, idx = _nfkc(item["text"])
+        cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        keep = _kept(cp)
+        for rx in (name_re, _NUMBER):
+            if rx is not None:
+                for m in rx.finditer(text):
+                    keep[m.start():m.end()] = False
+        pos = np.flatnonzero(keep)
+        if len(pos):
+            chars.append(cp[pos].tobytes().decode("utf-32-le"))
+            unit.append(np.full(len(pos), u, dtype=np.int32))
+            offset.append(idx[pos])
+    if not chars:
+        return Normalised("", np.zeros(0, np.int32), np.zeros(0, np.int32))
+    return Normalised("".join(chars), np.concatenate(unit), np.concatenate(offset))
+
+
+def shingle_hashes(chars: str) -> np.ndarray:
+    """32-bit hash of every SHINGLE-character window, in order (uint32; polynomial in code points)."""
+    if len(chars) < SHINGLE:
+        return np.zeros(0, dtype=np.uint32)
+    cp = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+    h = np.zeros(len(cp) - SHINGLE + 1, dtype=np.uint32)
+    for j in range(SHINGLE):
+        h = h * _BASE + cp[j:len(cp) - SHINGLE + 1 + j]
+    return h
+
+
+@lru_cache(maxsize=4)
+def stop_hashes(pack_key: tuple) -> np.ndarray:
+    """Sorted unique shingle hashes of the notice and of every prompt our templates print (uint32)."""
+    pack, pack_path = pack_key[0].pack, pack_key[1]
+    texts = list(template_texts(pack))
+    notice = _notice_text(pack, pack_path)
+    if notice:
+        texts.append(notice)
+    parts = [shingle_hashes(normalise([{"text": t}], []).chars) for t in texts]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+
+
+class _PackRef:
+    """Hashable by identity, so a loaded pack can key the stop-set cache."""
+
+    def __init__(self, pack) -> None:
+        self.pack = pack
+
+    def __hash__(self) -> int:
+        return id(self.pack)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _PackRef) and other.pack is self.pack
+
+
+def stop_set(pack, pack_path: str | None = None) -> np.ndarray:
+    return stop_hashes((_PackRef(pack), str(pack_path) if pack_path else None))
+
+
+def _notice_text(pack, pack_path: str | None) -> str:
+    from kcjs.pipeline.packloader import DEFAULT_PACK
+    name = pack.program.notice_file
+    if not name:
+        return ""
+    for folder in ([Path(pack_path).parent] if pack_path else []) + [DEFAULT_PACK.parent]:
+        p = folder / name
+        if p.is_file():
+            return "".join(p.read_text(encoding="utf-8", errors="replace").split())
+    return ""
+
+
+def template_texts(pack):
+    """Every text our forms print: the templates' fixed wording and each subprogram's prompts, notes,
+    requirements, section and field names (kcjs/templates/*.docx, kcjs/pipeline/forms.py)."""
+    import zipfile
+
+    from kcjs.pipeline import forms
+    for name in ("application.docx", "deliverable.docx"):
+        try:
+            with zipfile.ZipFile(forms.TEMPLATES / name) as z:
+                xml = z.read("word/document.xml").decode("utf-8", "replace")
+        except (OSError, KeyError, zipfile.BadZipFile):
+            continue
+        for para in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S):
+            text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", para))
+            yield re.sub(r"\{[{%].*?[%}]\}", "", text)
+    for kind in pack.document_kinds:
+        for s in kind.sections:
+            yield s.name
+            yield from s.synonyms
+        for f in getattr(kind, "fields", ()) or ():
+            yield f.name
+    for sub in pack.subprograms:
+        for d in sub.directions or [None]:
+            try:
+                yield from _strings(forms.application_context(pack, sub, d, None))
+            except Exception:  # noqa: BLE001  (a pack the forms cannot render still gets compared)
+                pass
+        for dl in sub.deliverables:
+            try:
+                yield from _strings(forms.deliverable_context(pack, sub, dl.kind, None))
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _strings(x):
+    if isinstance(x, str):
+        yield x
+    elif isinstance(x, dict):
+        for v in x.values():
+            yield from _strings(v)
+    elif isinstance(x, (list, tuple)):
+        for v in x:
+            yield from _strings(v)
+    elif hasattr(x, "model_dump"):
+        yield from _strings(x.model_dump())
+
+
+def shingle_set(units: list[dict], names: list[str], stop: np.ndarray) -> np.ndarray:
+    """Sorted unique shingle hashes of the normalised units, without the stop (template, notice) ones."""
+    h = np.unique(shingle_hashes(normalise(units, names).chars))
+    return h[~np.isin(h, stop, assume_unique=True)] if len(stop) else h
+
+
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """MinHash (datasketch, NUM_PERM permutations, affine32) of a set of shingle hashes (uint32)."""
+    m = _empty_minhash().copy()
+    if len(hashes):
+        m.update_batch(hashes.tolist())
+    return m.hashvalues
+
+
+@lru_cache(maxsize=1)
+def _empty_minhash():
+    from datasketch import MinHash
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+
+
+def capture(doc, result: dict, pack, pack_path: str | None = None) -> dict | None:
+    """What a checked document keeps for comparison (stored beside its result, not in it): text units,
+    names removed, shingle hashes and MinHash signature. None when it has no text."""
+    if not getattr(doc, "readable", True):
+        return None
+    try:
+        units = text_units(doc)
+        if not units:
+            return None
+        names = names_of(doc, result, pack)
+        hashes = shingle_set(units, names, stop_set(pack, pack_path))
+        return {"scheme": SCHEME, "units": units, "names": names, "hashes": hashes, "signature": signature(hashes)}
+    except Exception:  # noqa: BLE001  (a bug here costs the comparison of one document, never its check)
+        return None
+
+
+def open_against(path: Path, out: Path):
+    """The result store of an earlier audit: its kcjs-cache.sqlite, or the folder (its -o) holding one.
+    Raises LookupError (in Chinese) when there is none or it lists no audited files."""
+    from kcjs.pipeline.audit.store import Store
+    path = Path(path)
+    db = path / "kcjs-cache.sqlite" if path.is_dir() else path
+    if not db.is_file():
+        raise LookupError(f"--against：{path} 中没有往年审核的结果库 kcjs-cache.sqlite（先用 kcjs audit 往年材料 -o {path} 审核一次）")
+    if db.resolve() == (out / "kcjs-cache.sqlite").resolve():
+        raise LookupError("--against 不能指向本次审核的输出目录")
+    store = Store(db)
+    if not store.audited():
+        store.close()
+        raise LookupError(f"--against：{db} 中没有记录审核过的文件（请用当前版本的 kcjs 重新审核往年材料）")
+    return store
+
+
+def pack_row(n: dict) -> tuple:
+    """A captured narrative as store columns (scheme, units, names, hashes, signature): compressed blobs."""
+    return (n["scheme"], zlib.compress(json.dumps(n["units"], ensure_ascii=False).encode("utf-8")),
+            json.dumps(n["names"], ensure_ascii=False), zlib.compress(np.asarray(n["hashes"], np.uint32).tobytes()),
+            np.asarray(n["signature"], np.uint32).tobytes())
+
+
+def unpack_row(row) -> dict:
+    scheme, units, names, hashes, sig = row
+    return {"scheme": scheme, "units": json.loads(zlib.decompress(units)), "names": json.loads(names),
+            "hashes": np.frombuffer(zlib.decompress(hashes), dtype=np.uint32),
+            "signature": np.frombuffer(sig, dtype=np.uint32)}
+
+
+# --- comparing (parent side) -------------------------------------------------------------------------
+
+@dataclass
+class Item:
+    """One document to compare: its file(s), applicant and where its narrative is stored."""
+    files: list[str]
+    applicant: str
+    key: str                  # normalised applicant (tables.applicant_key)
+    store_key: str
+    source: object            # the Store its narrative is in
+    year: str = ""            # "" for this batch, else a label for an earlier audit ("往年")
+    names: list[str] = field(default_factory=list)  # extra names to remove (manifest, folder)
+    hashes: np.ndarray | None = None
+    sig: np.ndarray | None = None
+
+
+def _load(item: Item, stop: np.ndarray) -> bool:
+    n = item.source.narrative(item.store_key)
+    if n is None:
+        return False
+    extra = [v for v in name_variants(item.names) if v not in n["names"] and any(v in u["text"] for u in n["units"])]
+    if extra or n["scheme"] != SCHEME:
+        item.hashes = shingle_set(n["units"], n["names"] + extra, stop)
+        item.sig = signature(item.hashes)
+    else:
+        item.hashes, item.sig = n["hashes"], n["signature"]
+    return True
+
+
+def common_hashes(items: list[Item]) -> np.ndarray:
+    """Shingle hashes that at least COMMON_SHARE of the items (and ≥ COMMON_MIN) contain: common text.
+    A fixed-size counter (2^22 buckets): memory stays flat however many documents are compared."""
+    need = max(COMMON_MIN, int(np.ceil(COMMON_SHARE * len(items))))
+    if len(items) < need:
+        return np.zeros(0, dtype=np.uint32)
+    mask = np.uint32((1 << _COUNTER_BITS) - 1)
+    counter = np.zeros(1 << _COUNTER_BITS, dtype=np.uint32)
+    for it in items:
+        counter[np.unique(it.hashes & mask)] += 1
+    hot = np.flatnonzero(counter >= need)
+    if not len(hot):
+        return np.zeros(0, dtype=np.uint32)
+    found = [it.hashes[np.isin(it.hashes & mask, hot)] for it in items]
+    cand, counts = np.unique(np.concatenate(found), return_counts=True)
+    return cand[counts >= need]
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+def pairs(items: list[Item], threshold: float, stop: np.ndarray) -> tuple[list[tuple[Item, Item, float]], np.ndarray]:
+    """Pairs of items (at least one of this batch) whose shingle Jaccard is ≥ threshold, best first, and
+    the common shingles left out. Pairs within one applicant of this batch are its own reuse, not copying."""
+    from datasketch import MinHash, MinHashLSH
+    items = [it for it in items if _load(it, stop)]
+    common = common_hashes(items)
+    if len(common):
+        for it in items:
+            kept = it.hashes[~np.isin(it.hashes, common, assume_unique=True)]
+            if len(kept) != len(it.hashes):
+                it.hashes, it.sig = kept, signature(kept)
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=LSH_PARAMS)
+    for i, it in enumerate(items):
+        if len(it.hashes):
+            lsh.insert(i, MinHash(num_perm=NUM_PERM, hashvalues=it.sig, scheme="affine32"), check_duplication=False)
+    out, seen = [], set()
+    for i, it in enumerate(items):
+        if it.year or not len(it.hashes):
+            continue
+        for j in lsh.query(MinHash(num_perm=NUM_PERM, hashvalues=it.sig, scheme="affine32")):
+            if j == i or (min(i, j), max(i, j)) in seen:
+                continue
+            seen.add((min(i, j), max(i, j)))
+            other = items[j]
+            if not other.year and it.key and it.key == other.key:
+                continue
+            j_exact = jaccard(it.hashes, other.hashes)
+            if j_exact >= threshold:
+                out.append((it, other, j_exact))
+    out.sort(key=lambda p: (-p[2], p[0].files[0], p[1].files[0]))
+    return out, common
+
+
+def passages(a: dict, b: dict, names_a: list[str], names_b: list[str], ignore: np.ndarray,
+             top: int = PASSAGES) -> list[dict]:
+    """The `top` longest passages two narratives share, longest first: where each starts and ends in
+    each document, and its text there. Aligned with difflib's SequenceMatcher over the shingle
+    sequences, order-free (each passage found is masked before the next is sought); a shared run made
+    only of ignored shingles (template, notice, common text) is skipped."""
+    na, nb = normalise(a["units"], names_a), normalise(b["units"], names_b)
+    ha, hb = shingle_hashes(na.chars), shingle_hashes(nb.chars)
+    counted = ~np.isin(ha, ignore) if len(ignore) else np.ones(len(ha), dtype=bool)
+    sa, sb = ha.tolist(), hb.tolist()
+    sm = SequenceMatcher(None, autojunk=False)
+    sm.set_seq2(sb)
+    found = []
+    for _ in range(4 * top):
+        sm.set_seq1(sa)
+        m = sm.find_longest_match(0, len(sa), 0, len(sb))
+        if m.size == 0 or m.size + SHINGLE - 1 < MIN_PASSAGE:
+            break
+        if int(counted[m.a:m.a + m.size].sum()) + SHINGLE - 1 >= MIN_PASSAGE:
+            length = m.size + SHINGLE - 1
+            found.append({"length": length, "left": _span(a["units"], na, m.a, m.a + length),
+                          "right": _span(b["units"], nb, m.b, m.b + length)})
+            if len(found) == top:
+                break
+        sa[m.a:m.a + m.size] = [-1 - k for k in range(m.a, m.a + m.size)]  # match nothing again
+        sb[m.b:m.b + m.size] = [-(1 << 40) - k for k in range(m.b, m.b + m.size)]
+        sm.set_seq2(sb)
+    return found
+
+
+def _span(units: list[dict], n: Normalised, start: int, end: int) -> dict:
+    """A passage [start, end) of normalised characters as places and original text."""
+    u0, o0, u1, o1 = int(n.unit[start]), int(n.offset[start]), int(n.unit[end - 1]), int(n.offset[end - 1])
+    if u0 == u1:
+        text = units[u0]["text"][o0:o1 + 1]
+    else:
+        text = "\n".join([units[u0]["text"][o0:]] + [units[u]["text"] for u in range(u0 + 1, u1)] + [units[u1]["text"][:o1 + 1]])
+    where = _where(units[u0]["place"])
+    if u1 != u0:
+        where += f" 至 {_where(units[u1]['place'])}"
+    return {"place": units[u0]["place"], "end": units[u1]["place"], "where": where,
+            "text": text if len(text) <= QUOTE else text[:QUOTE] + f"……（共 {len(text)} 字）"}
+
+
+def _where(place: dict) -> str:
+    from kcjs.pipeline.check_view import where
+    return where(place) or "正文"
+
+
+# --- the batch's step --------------------------------------------------------------------------------
+
+def check(documents: list[dict], keys: dict[str, str], store, pack, pack_path=None, against=None,
+          threshold: float = THRESHOLD, against_label: str = "往年") -> list[dict]:
+    """`dup.narrative` findings of one audit: pairs of this batch's documents (identical contents once)
+    and, with `against` (an earlier audit's Store), pairs with that audit's documents."""
+    from kcjs.pipeline.audit.tables import applicant_key
+    stop = stop_set(pack, pack_path)
+    items: dict[str, Item] = {}
+    for d in documents:
+        skey = keys.get(d["file"])
+        if not skey or d.get("status") == "error":
+            continue
+        content = (d.get("metrics") or {}).get("content_sha256") or skey
+        it = items.get(content)
+        if it is None:
+            names = [d.get("applicant") or ""]
+            items[content] = Item([d["file"]], d.get("applicant") or "", applicant_key(d.get("applicant") or ""), skey,
+                                  store, names=names)
+        else:  # the same document sent again: file.duplicate says so; compared once
+            it.files.append(d["file"])
+            if d.get("applicant") and d["applicant"] not in it.names:
+                it.names.append(d["applicant"])
+    earlier = []
+    if against is not None:
+        for row in against.audited():
+            earlier.append(Item([row["file"]], row["applicant"] or "", applicant_key(row["applicant"] or ""),
+                                row["key"], against, year=row.get("label") or against_label,
+                                names=[row["applicant"] or ""]))
+    found, common = pairs(list(items.values()) + _dedup(earlier), threshold, stop)
+    ignore = np.union1d(stop, common)
+    out = []
+    for left, right, j in found:
+        na, nb = left.source.narrative(left.store_key), right.source.narrative(right.store_key)
+        shown = passages(na, nb, na["names"] + left.names, nb["names"] + right.names, ignore)
+        out.append(_finding(left, right, j, shown))
+    return out
+
+
+def _dedup(items: list[Item]) -> list[Item]:
+    by_key: dict[str, Item] = {}
+    for it in items:
+        if it.store_key in by_key:
+            by_key[it.store_key].files.extend(f for f in it.files if f not in by_key[it.store_key].files)
+        else:
+            by_key[it.store_key] = it
+    return list(by_key.values())
+
+
+def _finding(left: Item, right: Item, j: float, shown: list[dict]) -> dict:
+    pct = f"{j:.0%}"
+    who_l = left.applicant or "未知单位"
+    who_r = right.applicant or "未知单位"
+    lf, rf = "、".join(left.files), "、".join(right.files)
+    if right.year:
+        msg = (f"{who_l}的“{lf}”与{right.year}材料“{rf}”（{who_r}）正文重合度 {pct}（Jaccard），"
+               f"疑似重复申报往年材料")
+        files, applicant = list(left.files), who_l
+    else:
+        msg = f"{who_l}的“{lf}”与{who_r}的“{rf}”正文重合度 {pct}（Jaccard），疑似相互抄袭"
+        files, applicant = left.files + right.files, "、".join(dict.fromkeys([who_l, who_r]))
+    if shown:
+        msg += f"；最长重合段落 {shown[0]['length']} 字"
+    side = lambda it: {"files": list(it.files), "applicant": it.applicant, **({"year": it.year} if it.year else {})}
+    return {"rule": DUP, "severity": "warning", "applicant": applicant, "files": sorted(files), "message": msg,
+            "overlap": round(j, 3), "left": side(left), "right": side(right), "passages": shown,
+            "hint": "请人工比对两份材料的重合段落；模板提示语、通知原文、数字和单位名称已不计入"}
