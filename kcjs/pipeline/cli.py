@@ -198,7 +198,9 @@ def audit_cmd(ctx: typer.Context,
               count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word、chars、hanzi"),
               timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
               max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
-              quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度")) -> None:
+              quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度"),
+              against: Optional[Path] = typer.Option(None, "--against", help="与往年材料比对文本重合：往年审核的输出目录或其 kcjs-cache.sqlite"),
+              dup_threshold: Optional[float] = typer.Option(None, "--dup-threshold", help="文本重合度（Jaccard，0–1）达到此值才报告（默认 0.15）")) -> None:
     """批量审核一个文件夹或压缩包中的全部申报材料，输出 Excel、HTML 和 JSON 报告。"""
     from kcjs.pipeline.audit import intake, tables
     from kcjs.pipeline.audit.batch import AuditOptions, audit
@@ -210,8 +212,18 @@ def audit_cmd(ctx: typer.Context,
     if fmt not in ("text", "json"):
         fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
     _given(pack, None, None, None, count_mode)
+    if dup_threshold is not None and not 0 < dup_threshold <= 1:
+        fail(f"--dup-threshold 应在 0 到 1 之间，收到 {dup_threshold}")
+    if against is not None:
+        from kcjs.pipeline.audit.narrative import open_against
+        try:
+            open_against(against, out_dir).close()
+        except LookupError as e:
+            fail(str(e))
     opts = AuditOptions(manifest, blacklist, stage, max(1, workers), count_mode,
-                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet)
+                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet, against)
+    if dup_threshold is not None:
+        opts.dup_threshold = dup_threshold
     try:
         report = audit(input_path, out_dir, pack, ctx.obj.get("rules") if ctx.obj else None, opts)
     except (intake.IntakeError, tables.TableError) as e:
