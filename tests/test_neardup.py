@@ -176,3 +176,19 @@ def test_pairs_in_workbook_and_html_side_by_side(years, tmp_path):
 def test_against_needs_an_earlier_store(tmp_path):
     r = CliRunner().invoke(app, ["audit", str(tmp_path), "--against", str(tmp_path / "nothing"), "-o", str(tmp_path / "o")])
     assert r.exit_code == 2 and "kcjs-cache.sqlite" in r.output
+
+
+def test_one_boilerplate_across_many_applicants_is_one_finding(tmp_path, pack):
+    """Four applicants with the same narrative (a consultancy's draft) and one that took 40 % of it: two
+    findings (the group of four, and the fifth against the group), not six plus four pairs."""
+    base = prose.paragraphs(21, 2500)
+    docs = {f"g{i}.docx": (UNITS[i], text_doc(UNITS[i], [f"{UNITS[i]}{p}" for p in base])) for i in range(4)}
+    docs["h.docx"] = (UNITS[5], text_doc(UNITS[5], prose.planted(base, 3, 0.4, 2500)))
+    for k in range(4):  # text in nearly all of a batch (80 %, at least 5) would be common text, not copying
+        docs[f"solo{k}.docx"] = (UNITS[6 + k], text_doc(UNITS[6 + k], prose.paragraphs(22 + k, 2500)))
+    found = compare(tmp_path, docs, pack)
+    assert len(found) == 2, [f["message"] for f in found]
+    group = next(f for f in found if "h.docx" not in f["files"])
+    assert group["files"] == ["g0.docx", "g1.docx", "g2.docx", "g3.docx"] and "4 份材料" in group["message"]
+    other = next(f for f in found if "h.docx" in f["files"])
+    assert set(other["files"]) == {"h.docx", "g0.docx", "g1.docx", "g2.docx", "g3.docx"} and other["overlap"] < 0.8

@@ -64,16 +64,21 @@ def planted(source: list[str], seed: int, share: float, chars: int) -> list[str]
     passages (runs of sentences), at random places, the rest its own."""
     rng = random.Random(seed)
     sents = [s + "。" for p in source for s in p.split("。") if s]
-    want = int(chars * share)
-    pieces, n = [], rng.randint(2, 4)
-    per = max(1, want // n)
-    for _ in range(n):
-        start = rng.randrange(max(1, len(sents)))
-        run, k = "", start
-        while len(run) < per and k < len(sents):
-            run += sents[k]
-            k += 1
-        pieces.append(run)
+    n = rng.randint(2, 4)
+    per, seg = max(1, int(chars * share) // n), max(1, len(sents) // n)
+    pieces = []
+    for k in range(n):  # one run per n-th of the source: the runs do not overlap
+        region = sents[k * seg:(k + 1) * seg]
+        lo = hi = rng.randrange(len(region))
+        run = region[lo]
+        while len(run) < per and (hi + 1 < len(region) or lo > 0):
+            if hi + 1 < len(region):
+                hi += 1
+                run += region[hi]
+            else:
+                lo -= 1
+                run = region[lo] + run
+        pieces.append(run[:per + 40])
     own = paragraphs(seed + 1_000_003, max(0, chars - sum(map(len, pieces))))
     out = list(own)
     for p in pieces:

@@ -8,7 +8,7 @@ sequence matcher (difflib, over shingle sequences) finds the longest shared pass
 
 Normalised text = Han characters and letters only; numbers, the applicant's names, and every
 shingle of the notice or of the prompts our templates print are removed (they prove no copying).
-Text that at least half of the compared documents share is common text, not copying between two.
+Text that nearly all compared documents share (80 %, at least 5) is common text, not copying between two.
 """
 from __future__ import annotations
 
@@ -31,8 +31,10 @@ SHINGLE = 6           # characters per shingle (Han characters and letters, afte
 NUM_PERM = 256        # MinHash permutations
 LSH_PARAMS = (128, 2)  # bands × rows: a pair at Jaccard 0.18 becomes a candidate with p ≈ 0.985
 THRESHOLD = 0.15      # default: report a pair whose shingle Jaccard is at least this
-COMMON_SHARE = 0.5    # a shingle in at least this share of the compared documents (and ≥ COMMON_MIN) is common text
-COMMON_MIN = 3
+COMMON_SHARE = 0.8    # a shingle in at least this share of the compared documents (and ≥ COMMON_MIN) is common text
+COMMON_MIN = 5
+SAME_TEXT = 0.8       # this batch's documents at least this close form one group (3+ applicants: one finding)
+MIN_SHARED = 100      # shingles (≈ characters) two narratives must share to be a pair at all
 PASSAGES = 3          # longest shared passages shown per pair
 MIN_PASSAGE = 12      # normalised characters: shorter shared runs are not shown
 QUOTE = 300           # characters of a passage kept in the report
@@ -333,6 +335,8 @@ class Item:
     source: object            # the Store its narrative is in
     year: str = ""            # "" for this batch, else a label for an earlier audit ("往年")
     names: list[str] = field(default_factory=list)  # extra names to remove (manifest, folder)
+    group: int = 0            # > 0: stands for a group of this many near-identical documents (collapse)
+    group_of: Item | None = None  # for a group's own finding: the group's first member, on the other side
     hashes: np.ndarray | None = None
     sig: np.ndarray | None = None
 
@@ -375,6 +379,11 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
+def _shared(a: np.ndarray, b: np.ndarray, j: float) -> float:
+    """Size of the intersection of two sets from their sizes and Jaccard."""
+    return j * (len(a) + len(b)) / (1 + j)
+
+
 def pairs(items: list[Item], threshold: float, stop: np.ndarray) -> tuple[list[tuple[Item, Item, float]], np.ndarray]:
     """Pairs of items (at least one of this batch) whose shingle Jaccard is ≥ threshold, best first, and
     the common shingles left out. Pairs within one applicant of this batch are its own reuse, not copying."""
@@ -402,7 +411,7 @@ def pairs(items: list[Item], threshold: float, stop: np.ndarray) -> tuple[list[t
             if not other.year and it.key and it.key == other.key:
                 continue
             j_exact = jaccard(it.hashes, other.hashes)
-            if j_exact >= threshold:
+            if j_exact >= threshold and _shared(it.hashes, other.hashes, j_exact) >= MIN_SHARED:
                 out.append((it, other, j_exact))
     out.sort(key=lambda p: (-p[2], p[0].files[0], p[1].files[0]))
     return out, common
@@ -487,12 +496,67 @@ def check(documents: list[dict], keys: dict[str, str], store, pack, pack_path=No
                                 row["key"], against, year=row.get("label") or against_label,
                                 names=[row["applicant"] or ""]))
     found, common = pairs(list(items.values()) + _dedup(earlier), threshold, stop)
+    found = collapse(found)
     ignore = np.union1d(stop, common)
     out = []
     for left, right, j in found:
         na, nb = left.source.narrative(left.store_key), right.source.narrative(right.store_key)
         shown = passages(na, nb, na["names"] + left.names, nb["names"] + right.names, ignore)
         out.append(_finding(left, right, j, shown))
+    return out
+
+
+def collapse(found: list[tuple[Item, Item, float]]) -> list[tuple[Item, Item, float]]:
+    """Near-identical narratives of three or more applicants of this batch (pairs ≥ SAME_TEXT, joined)
+    become one group, reported once (its first member against the others), and each other document or
+    group is paired with the group once (its closest member): one boilerplate across a dozen
+    applicants is one finding, not 66."""
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        while parent.get(i, i) != i:
+            i = parent[i]
+        return i
+
+    by_id = {}
+    for a, b, j in found:
+        by_id[id(a)], by_id[id(b)] = a, b
+        if j >= SAME_TEXT and not a.year and not b.year:
+            ra, rb = root(id(a)), root(id(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    members: dict[int, list[Item]] = {}
+    for i, it in by_id.items():
+        members.setdefault(root(i), []).append(it)
+    groups = {r: sorted(ms, key=lambda it: it.files[0]) for r, ms in members.items() if len(ms) >= 3}
+    if not groups:
+        return found
+    group_of = {id(it): r for r, ms in groups.items() for it in ms}
+
+    def whole(r: int, via: Item, skip: Item | None = None) -> Item:
+        ms = [it for it in groups[r] if it is not skip]
+        return Item([f for it in ms for f in it.files], "、".join(dict.fromkeys(it.applicant or "未知单位" for it in ms)), "",
+                    via.store_key, via.source, names=list(via.names), group=len(ms))
+
+    best: dict[tuple, tuple[Item, Item, float]] = {}
+    inside: dict[int, list[float]] = {}
+    for a, b, j in found:
+        ga, gb = group_of.get(id(a)), group_of.get(id(b))
+        if ga is not None and ga == gb:
+            inside.setdefault(ga, []).append(j)
+            continue
+        k = (ga if ga is not None else id(a), gb if gb is not None else id(b))
+        if k not in best or j > best[k][2]:
+            best[k] = (a, b, j)
+    out = []
+    for (ka, kb), (a, b, j) in best.items():
+        out.append((whole(ka, a) if ka in groups else a, whole(kb, b) if kb in groups else b, j))
+    for r, ms in groups.items():
+        first, second = ms[0], ms[1]
+        rest = whole(r, second, skip=first)
+        rest.group_of = first
+        out.append((first, rest, min(inside[r])))
+    out.sort(key=lambda p: (-p[2], p[0].files[0], p[1].files[0]))
     return out
 
 
@@ -515,8 +579,12 @@ def _finding(left: Item, right: Item, j: float, shown: list[dict]) -> dict:
         msg = (f"{who_l}的“{lf}”与{right.year}材料“{rf}”（{who_r}）正文重合度 {pct}（Jaccard），"
                f"疑似重复申报往年材料")
         files, applicant = list(left.files), who_l
+    elif right.group_of is left:
+        msg = (f"{right.group + 1} 份材料（{who_l}、{who_r}）正文几乎相同，两两重合度不低于 {pct}（Jaccard），"
+               f"疑似使用同一底稿：“{lf}”与“{rf}”")
     else:
         msg = f"{who_l}的“{lf}”与{who_r}的“{rf}”正文重合度 {pct}（Jaccard），疑似相互抄袭"
+    if not right.year:
         files, applicant = left.files + right.files, "、".join(dict.fromkeys([who_l, who_r]))
     if shown:
         msg += f"；最长重合段落 {shown[0]['length']} 字"
