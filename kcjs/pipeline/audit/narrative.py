@@ -38,7 +38,7 @@ MIN_SHARED = 100      # shingles (≈ characters) two narratives must share to b
 PASSAGES = 3          # longest shared passages shown per pair
 MIN_PASSAGE = 12      # normalised characters: shorter shared runs are not shown
 QUOTE = 300           # characters of a passage kept in the report
-SCHEME = f"kcjs-neardup-1 k={SHINGLE} perm={NUM_PERM} affine32"  # how stored signatures were made
+SCHEME = f"kcjs-neardup-2 k={SHINGLE} perm={NUM_PERM} affine32 quarter"  # how stored signatures were made
 _BASE = np.uint32(1_000_003)
 _COUNTER_BITS = 22    # fixed-size document-frequency counter: memory does not grow with the batch
 
@@ -89,22 +89,11 @@ def name_variants(names) -> list[str]:
     return sorted(out, key=lambda v: (-len(v), v))
 
 
-def names_of(doc, result: dict, pack) -> list[str]:
-    """Names of the applicant a document itself gives: the applicant, joint applicant, project head and
-    contact of a 申报书's information table, or the unit that signs a deliverable."""
-    from kcjs.checkers.fields import read_fields
-    from kcjs.checkers.placeholders import is_placeholder
+def names_of(doc, result: dict) -> list[str]:
+    """Names of the applicant the check found in the document: the 申报书's applicant field, or the
+    unit that signs a deliverable (落款). The batch adds the manifest's or folder's name."""
     from kcjs.pipeline.check import signer
-    names = [(result.get("metrics") or {}).get("applicant_name"), signer(doc)]
-    try:
-        fields = read_fields(doc, pack.kind("application"))
-    except Exception:  # noqa: BLE001  (names are a refinement; a document without a form has none)
-        fields = {}
-    for fid in ("applicant", "partner", "head", "contact"):
-        fv = fields.get(fid)
-        if fv and fv.value and not is_placeholder(fv.value):
-            names.extend(x.strip() for x in re.split(r"[\n、,，;；/]", fv.value) if x.strip())
-    return name_variants(n for n in names if n)
+    return name_variants(n for n in ((result.get("metrics") or {}).get("applicant_name"), signer(doc)) if n)
 
 
 # --- normalising and shingling -----------------------------------------------------------------------
@@ -117,16 +106,17 @@ class Normalised:
     offset: np.ndarray  # int32, in the unit's text as stored
 
 
-def _nfkc(text: str) -> tuple[str, np.ndarray]:
-    """NFKC-folded, lower-cased text and each character's offset in `text`."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text.lower(), np.arange(len(text), dtype=np.int32)
-    out, idx = [], []
-    for i, ch in enumerate(text):
-        n = unicodedata.normalize("NFKC", ch).lower()
-        out.append(n)
-        idx.extend([i] * len(n))
-    return "".join(out), np.array(idx, dtype=np.int32)
+@lru_cache(maxsize=1)
+def _fold() -> dict[int, str]:
+    """One-to-one NFKC folds that matter for kept characters: full-width forms (Ａ → a, ０ → 0),
+    compatibility ideographs and radicals; lower case. Length-preserving, so offsets stay exact."""
+    table = {}
+    for lo, hi in ((0xFF01, 0xFF5E), (0xF900, 0xFAFF), (0x2F00, 0x2FDF), (0x2E80, 0x2EFF), (0x41, 0x5A)):
+        for c in range(lo, hi + 1):
+            n = unicodedata.normalize("NFKC", chr(c)).lower()
+            if len(n) == 1 and n != chr(c):
+                table[c] = n
+    return table
 
 
 def _kept(cp: np.ndarray) -> np.ndarray:
@@ -135,26 +125,21 @@ def _kept(cp: np.ndarray) -> np.ndarray:
 
 
 def normalise(units: list[dict], names: list[str]) -> Normalised:
-    """Han characters and letters of the units, without numbers and the given names (variants first)."""
-    variants = [unicodedata.normalize("NFKC", v).lower() for v in name_variants(names)]
-    name_re = re.compile("|".join(re.escape(v) for v in variants)) if variants else None
-    chars, unit, offset = [], [], []
-    for u, item in enumerate(units):
-        text, idx = _nfkc(item["text"])
-        cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        keep = _kept(cp)
-        for rx in (name_re, _NUMBER):
-            if rx is not None:
-                for m in rx.finditer(text):
-                    keep[m.start():m.end()] = False
-        pos = np.flatnonzero(keep)
-        if len(pos):
-            chars.append(cp[pos].tobytes().decode("utf-32-le"))
-            unit.append(np.full(len(pos), u, dtype=np.int32))
-            offset.append(idx[pos])
-    if not chars:
-        return Normalised("", np.zeros(0, np.int32), np.zeros(0, np.int32))
-    return Normalised("".join(chars), np.concatenate(unit), np.concatenate(offset))
+    """Han characters and letters of the units (folded as NFKC), without numbers and the given names."""
+    fold = _fold()
+    variants = [v.translate(fold) for v in name_variants(names)]
+    texts = [u["text"].translate(fold) for u in units]
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts])  # units joined by "\n", which is never kept
+    text = "\n".join(texts)
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    keep = _kept(cp)
+    for rx in ((re.compile("|".join(re.escape(v) for v in variants)) if variants else None), _NUMBER):
+        if rx is not None:
+            for m in rx.finditer(text):
+                keep[m.start():m.end()] = False
+    pos = np.flatnonzero(keep)
+    unit = (np.searchsorted(starts, pos, side="right") - 1).astype(np.int32)
+    return Normalised(cp[pos].tobytes().decode("utf-32-le"), unit, (pos - starts[unit]).astype(np.int32))
 
 
 def shingle_hashes(chars: str) -> np.ndarray:
@@ -258,15 +243,19 @@ def _strings(x):
 
 def shingle_set(units: list[dict], names: list[str], stop: np.ndarray) -> np.ndarray:
     """Sorted unique shingle hashes of the normalised units, without the stop (template, notice) ones."""
-    h = np.unique(shingle_hashes(normalise(units, names).chars))
+    h = np.sort(shingle_hashes(normalise(units, names).chars))
+    h = h[np.concatenate(([True], h[1:] != h[:-1]))] if len(h) else h
     return h[~np.isin(h, stop, assume_unique=True)] if len(stop) else h
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
-    """MinHash (datasketch, NUM_PERM permutations, affine32) of a set of shingle hashes (uint32)."""
+    """MinHash (datasketch, NUM_PERM permutations, affine32) of a set of shingle hashes (uint32), taken
+    over a fixed quarter of the shingles (the same quarter in every document, chosen by a mixed hash):
+    the sampled sets' Jaccard estimates the full one; pairs are then decided on the full sets."""
     m = _empty_minhash().copy()
-    if len(hashes):
-        m.update_batch(hashes.tolist())
+    sample = hashes[(hashes * np.uint32(0x9E3779B1)) >> np.uint32(30) == 0] if len(hashes) >= 400 else hashes
+    if len(sample):
+        m.update_batch(sample.tolist())
     return m.hashvalues
 
 
@@ -285,7 +274,7 @@ def capture(doc, result: dict, pack, pack_path: str | None = None) -> dict | Non
         units = text_units(doc)
         if not units:
             return None
-        names = names_of(doc, result, pack)
+        names = names_of(doc, result)
         hashes = shingle_set(units, names, stop_set(pack, pack_path))
         return {"scheme": SCHEME, "units": units, "names": names, "hashes": hashes, "signature": signature(hashes)}
     except Exception:  # noqa: BLE001  (a bug here costs the comparison of one document, never its check)
@@ -311,14 +300,16 @@ def open_against(path: Path, out: Path):
 
 def pack_row(n: dict) -> tuple:
     """A captured narrative as store columns (scheme, units, names, hashes, signature): compressed blobs."""
-    return (n["scheme"], zlib.compress(json.dumps(n["units"], ensure_ascii=False).encode("utf-8")),
-            json.dumps(n["names"], ensure_ascii=False), zlib.compress(np.asarray(n["hashes"], np.uint32).tobytes()),
+    return (n["scheme"], zlib.compress(json.dumps(n["units"], ensure_ascii=False).encode("utf-8"), 1),
+            json.dumps(n["names"], ensure_ascii=False), zlib.compress(np.asarray(n["hashes"], np.uint32).tobytes(), 1),
             np.asarray(n["signature"], np.uint32).tobytes())
 
 
 def unpack_row(row) -> dict:
+    """Store columns back to a narrative; `units` None (not read) when the row left them out."""
     scheme, units, names, hashes, sig = row
-    return {"scheme": scheme, "units": json.loads(zlib.decompress(units)), "names": json.loads(names),
+    return {"scheme": scheme, "units": json.loads(zlib.decompress(units)) if units is not None else None,
+            "names": json.loads(names),
             "hashes": np.frombuffer(zlib.decompress(hashes), dtype=np.uint32),
             "signature": np.frombuffer(sig, dtype=np.uint32)}
 
@@ -342,10 +333,13 @@ class Item:
 
 
 def _load(item: Item, stop: np.ndarray) -> bool:
-    n = item.source.narrative(item.store_key)
+    n = item.source.narrative(item.store_key, units=False)
     if n is None:
         return False
-    extra = [v for v in name_variants(item.names) if v not in n["names"] and any(v in u["text"] for u in n["units"])]
+    extra = [v for v in name_variants(item.names) if v not in n["names"]]
+    if extra or n["scheme"] != SCHEME:
+        n = item.source.narrative(item.store_key)
+        extra = [v for v in extra if any(v in u["text"] for u in n["units"])]
     if extra or n["scheme"] != SCHEME:
         item.hashes = shingle_set(n["units"], n["names"] + extra, stop)
         item.sig = signature(item.hashes)
@@ -363,7 +357,7 @@ def common_hashes(items: list[Item]) -> np.ndarray:
     mask = np.uint32((1 << _COUNTER_BITS) - 1)
     counter = np.zeros(1 << _COUNTER_BITS, dtype=np.uint32)
     for it in items:
-        counter[np.unique(it.hashes & mask)] += 1
+        counter[it.hashes & mask] += 1  # fancy-index increment: a bucket counts once per document
     hot = np.flatnonzero(counter >= need)
     if not len(hot):
         return np.zeros(0, dtype=np.uint32)
@@ -387,32 +381,41 @@ def _shared(a: np.ndarray, b: np.ndarray, j: float) -> float:
 def pairs(items: list[Item], threshold: float, stop: np.ndarray) -> tuple[list[tuple[Item, Item, float]], np.ndarray]:
     """Pairs of items (at least one of this batch) whose shingle Jaccard is ≥ threshold, best first, and
     the common shingles left out. Pairs within one applicant of this batch are its own reuse, not copying."""
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import LeanMinHash, MinHashLSH
     items = [it for it in items if _load(it, stop)]
     common = common_hashes(items)
     if len(common):
         for it in items:
             kept = it.hashes[~np.isin(it.hashes, common, assume_unique=True)]
-            if len(kept) != len(it.hashes):
-                it.hashes, it.sig = kept, signature(kept)
+            if len(kept) < 0.95 * len(it.hashes):  # a little common text barely moves the estimate: keep the signature
+                it.sig = signature(kept)
+            it.hashes = kept
     lsh = MinHashLSH(num_perm=NUM_PERM, params=LSH_PARAMS)
-    for i, it in enumerate(items):
-        if len(it.hashes):
-            lsh.insert(i, MinHash(num_perm=NUM_PERM, hashvalues=it.sig, scheme="affine32"), check_duplication=False)
+    with lsh.insertion_session() as session:
+        for i, it in enumerate(items):
+            if len(it.hashes):
+                session.insert(i, LeanMinHash(seed=1, hashvalues=it.sig, scheme="affine32"), check_duplication=False)
     out, seen = [], set()
-    for i, it in enumerate(items):
-        if it.year or not len(it.hashes):
-            continue
-        for j in lsh.query(MinHash(num_perm=NUM_PERM, hashvalues=it.sig, scheme="affine32")):
-            if j == i or (min(i, j), max(i, j)) in seen:
+    for table in lsh.hashtables:  # candidates: documents that share a bucket in some band
+        for bucket in table.keys():
+            members = table.get(bucket)
+            if len(members) < 2:
                 continue
-            seen.add((min(i, j), max(i, j)))
-            other = items[j]
-            if not other.year and it.key and it.key == other.key:
-                continue
-            j_exact = jaccard(it.hashes, other.hashes)
-            if j_exact >= threshold and _shared(it.hashes, other.hashes, j_exact) >= MIN_SHARED:
-                out.append((it, other, j_exact))
+            members = sorted(members)
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    i, j = members[x], members[y]
+                    if (i, j) in seen:
+                        continue
+                    seen.add((i, j))
+                    a, b = items[i], items[j]
+                    if a.year and b.year or (not a.year and not b.year and a.key and a.key == b.key):
+                        continue
+                    if a.year:
+                        a, b = b, a
+                    j_exact = jaccard(a.hashes, b.hashes)
+                    if j_exact >= threshold and _shared(a.hashes, b.hashes, j_exact) >= MIN_SHARED:
+                        out.append((a, b, j_exact))
     out.sort(key=lambda p: (-p[2], p[0].files[0], p[1].files[0]))
     return out, common
 
@@ -421,30 +424,41 @@ def passages(a: dict, b: dict, names_a: list[str], names_b: list[str], ignore: n
              top: int = PASSAGES) -> list[dict]:
     """The `top` longest passages two narratives share, longest first: where each starts and ends in
     each document, and its text there. Aligned with difflib's SequenceMatcher over the shingle
-    sequences, order-free (each passage found is masked before the next is sought); a shared run made
-    only of ignored shingles (template, notice, common text) is skipped."""
+    sequences (shingles the other text lacks folded into one gap marker per gap), order-free: each
+    passage found is masked before the next is sought; a shared run made only of ignored shingles
+    (template, notice, common text) is skipped."""
     na, nb = normalise(a["units"], names_a), normalise(b["units"], names_b)
     ha, hb = shingle_hashes(na.chars), shingle_hashes(nb.chars)
     counted = ~np.isin(ha, ignore) if len(ignore) else np.ones(len(ha), dtype=bool)
-    sa, sb = ha.tolist(), hb.tolist()
-    sm = SequenceMatcher(None, autojunk=False)
-    sm.set_seq2(sb)
-    found = []
-    for _ in range(4 * top):
-        sm.set_seq1(sa)
+    sa, ia = _folded(ha, np.isin(ha, hb), -1)
+    sb, ib = _folded(hb, np.isin(hb, ha), -(1 << 40))
+    sm = SequenceMatcher(None, sa, sb, autojunk=False)
+    found, used_b = [], []
+    for _ in range(6 * top):
         m = sm.find_longest_match(0, len(sa), 0, len(sb))
         if m.size == 0 or m.size + SHINGLE - 1 < MIN_PASSAGE:
             break
-        if int(counted[m.a:m.a + m.size].sum()) + SHINGLE - 1 >= MIN_PASSAGE:
+        i0, j0 = int(ia[m.a]), int(ib[m.b])
+        fresh = all(j0 + m.size <= u0 or j0 >= u1 for u0, u1 in used_b)
+        if fresh and int(counted[i0:i0 + m.size].sum()) + SHINGLE - 1 >= MIN_PASSAGE:
             length = m.size + SHINGLE - 1
-            found.append({"length": length, "left": _span(a["units"], na, m.a, m.a + length),
-                          "right": _span(b["units"], nb, m.b, m.b + length)})
+            found.append({"length": length, "left": _span(a["units"], na, i0, i0 + length),
+                          "right": _span(b["units"], nb, j0, j0 + length)})
+            used_b.append((j0, j0 + m.size))
             if len(found) == top:
                 break
-        sa[m.a:m.a + m.size] = [-1 - k for k in range(m.a, m.a + m.size)]  # match nothing again
-        sb[m.b:m.b + m.size] = [-(1 << 40) - k for k in range(m.b, m.b + m.size)]
-        sm.set_seq2(sb)
+        sa[m.a:m.a + m.size] = [-1 - (1 << 20) - k for k in range(m.a, m.a + m.size)]  # matches nothing again
+        sm.set_seq1(sa)
     return found
+
+
+def _folded(h: np.ndarray, shared: np.ndarray, tag: int) -> tuple[list, np.ndarray]:
+    """The shared shingles in order, each run of unshared ones replaced by one unique marker; and, for
+    each item kept, its index in `h` (markers: -1)."""
+    keep = shared | np.concatenate(([True], shared[:-1])) if len(h) else shared
+    idx = np.flatnonzero(keep)
+    seq = [int(v) if s else tag - k for k, (v, s) in enumerate(zip(h[idx].tolist(), shared[idx].tolist()))]
+    return seq, np.where(shared[idx], idx, -1)
 
 
 def _span(units: list[dict], n: Normalised, start: int, end: int) -> dict:

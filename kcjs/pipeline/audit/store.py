@@ -54,8 +54,10 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO narratives VALUES (?, ?, ?, ?, ?, ?)", (key, *pack_row(narrative)))
             self.db.commit()
 
-    def narrative(self, key: str) -> dict | None:
-        row = self.db.execute("SELECT scheme, units, names, hashes, signature FROM narratives WHERE key = ?", (key,)).fetchone()
+    def narrative(self, key: str, units: bool = True) -> dict | None:
+        """A stored narrative (see kcjs.pipeline.audit.narrative.capture); without its text units if not `units`."""
+        cols = "scheme, units, names, hashes, signature" if units else "scheme, NULL, names, hashes, signature"
+        row = self.db.execute(f"SELECT {cols} FROM narratives WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         from kcjs.pipeline.audit.narrative import unpack_row
