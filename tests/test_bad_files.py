@@ -102,7 +102,8 @@ def test_encrypted_docx(tmp_path):
     ("sheet.xlsx", zip_with({"xl/workbook.xml": b"<x/>", "[Content_Types].xml": b"<x/>"}), ".docx"),
     ("notes.txt", "申报书正文".encode(), ".docx"),
 ])
-def test_unsupported_formats_say_what_to_do(tmp_path, name, data, words):
+def test_unsupported_formats_say_what_to_do(tmp_path, monkeypatch, name, data, words):
+    monkeypatch.setattr("kcjs.pipeline.readers.legacy.soffice", lambda: None)  # legacy files: no LibreOffice here
     f = only_error(read_document(write(tmp_path, name, data)), "file.unsupported")
     assert words in (f.hint or "")
 
@@ -166,7 +167,7 @@ def test_isolated_read_returns_the_document(tmp_path):
 
 def test_inspect_batch_goes_on_after_bad_files(tmp_path, kcjs):
     files = [write(tmp_path, "ok.docx", good_docx()), write(tmp_path, "bad.pdf", b"%PDF-1.7 broken"),
-             write(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+             write(tmp_path, "form.ofd", zip_with({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<x/>"})),
              write(tmp_path, "ok.pdf", pdf_bytes([Para("一、基本情况", 1), Para("正文内容。")]))]
     code, stdout, _ = kcjs("inspect", *map(str, files), "--format", "json")
     data = json.loads(stdout)

@@ -199,11 +199,16 @@ def audit_cmd(ctx: typer.Context,
               timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
               max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
               quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度"),
+              config: Optional[Path] = typer.Option(None, "--config", help="本次审核的设定（TOML）：[rules] 关闭规则或改级别，[verdict] fatal 不予受理的规则"),
+              disable: list[str] = typer.Option([], "--disable", help="关闭一条规则（可重复；可用 language.* 这样的通配）"),
+              severity: list[str] = typer.Option([], "--severity", help="改变规则级别：规则=error|warning|info（可重复）"),
+              annotate: bool = typer.Option(False, "--annotate", help="为每个未通过的文件生成批注版，报告中链接到它"),
               against: Optional[Path] = typer.Option(None, "--against", help="与往年材料比对文本重合：往年审核的输出目录或其 kcjs-cache.sqlite"),
               dup_threshold: Optional[float] = typer.Option(None, "--dup-threshold", help="文本重合度（Jaccard，0–1）达到此值才报告（默认 0.15）")) -> None:
     """批量审核一个文件夹或压缩包中的全部申报材料，输出 Excel、HTML 和 JSON 报告。"""
-    from kcjs.pipeline.audit import intake, tables
-    from kcjs.pipeline.audit.batch import AuditOptions, audit
+    from kcjs.checkers.registry import all_rules
+    from kcjs.pipeline.audit import intake, settings, tables
+    from kcjs.pipeline.audit.batch import AuditOptions, annotation_available, audit
     from kcjs.pipeline.audit.report import write_html, write_json, write_xlsx
     from kcjs.pipeline.readers import Limits
     pack = pack_from(ctx)
@@ -211,6 +216,8 @@ def audit_cmd(ctx: typer.Context,
         fail(f"--stage 只能是 application 或 acceptance，收到 {stage!r}")
     if fmt not in ("text", "json"):
         fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
+    if config is not None and not config.is_file():
+        fail(f"找不到配置文件 {config}")
     _given(pack, None, None, None, count_mode)
     if dup_threshold is not None and not 0 < dup_threshold <= 1:
         fail(f"--dup-threshold 应在 0 到 1 之间，收到 {dup_threshold}")
@@ -220,8 +227,14 @@ def audit_cmd(ctx: typer.Context,
             open_against(against, out_dir).close()
         except LookupError as e:
             fail(str(e))
+    try:
+        choices = settings.load(config, disable, severity, {r.id for r in all_rules()} | {"review"})
+    except settings.SettingsError as e:
+        fail(str(e))
+    if annotate and not annotation_available():
+        err.print("提示：本版本尚不能生成批注版，--annotate 被忽略", highlight=False)
     opts = AuditOptions(manifest, blacklist, stage, max(1, workers), count_mode,
-                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet, against)
+                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet, choices, annotate, against)
     if dup_threshold is not None:
         opts.dup_threshold = dup_threshold
     try:
@@ -236,12 +249,16 @@ def audit_cmd(ctx: typer.Context,
     else:
         console = Console(soft_wrap=True)
         console.print(f"共 {s['documents']} 个文件、{s['applicants']} 个申报单位：通过 {s['pass']}，不通过 {s['fail']}，"
-                      f"无法读取 {s['error']}；跨申报问题 {s['cross_errors']} 个", highlight=False)
+                      f"待人工核对 {s['review']}，无法读取 {s['error']}；跨申报问题 {s['cross_errors']} 个", highlight=False)
+        v = s["verdicts"]
+        console.print(f"审核结论：不予受理 {v['reject']}，需补正 {v['fix']}，合格 {v['pass']}", highlight=False)
+        for line in s["settings_text"]:
+            console.print(f"  本次设定 {line}", highlight=False)
         for f in report["findings"]:
             console.print(f"  [{'red' if f['severity'] == 'error' else 'yellow'}]{f['rule']}[/] {f['message']}", highlight=False)
         for p in paths:
             console.print(f"报告：{p}", highlight=False)
-    if s["fail"] or s["error"] or s["cross_errors"]:
+    if s["fail"] or s["error"] or s["review"] or s["cross_errors"]:
         raise typer.Exit(1)
 
 

@@ -263,6 +263,19 @@ class Disqualifications(Frozen):
     source: Source | None = None
 
 
+class FatalRule(Frozen):
+    rule: str  # a rule id, or a pattern as "eligibility.*"
+    source: Source | None = None
+
+
+class Screening(Frozen):
+    """How a batch audit reaches a verdict per applicant: 不予受理 when an error of a fatal rule is found,
+    需补正 for any other error (and, if so set, for documents kcjs could not recognise), else 合格."""
+    fatal: tuple[FatalRule, ...] = ()
+    review_needs_fix: bool = True
+    name_match_min_ratio: float = Field(default=88, gt=50, le=100)  # rapidfuzz ratio of two names, 0–100
+
+
 class Obligation(Frozen):
     id: str
     text: str
@@ -281,6 +294,7 @@ class RulePack(Frozen):
     limits: tuple[Limit, ...] = ()
     disqualifications: Disqualifications | None = None
     obligations: tuple[Obligation, ...] = ()
+    screening: Screening = Screening()
 
     # --- look-ups -----------------------------------------------------------------
     def subprogram(self, sid: str) -> Subprogram:

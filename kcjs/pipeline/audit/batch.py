@@ -11,7 +11,8 @@ from pathlib import Path
 from kcjs.checkers import limits as cross
 from kcjs.checkers.registry import rule
 from kcjs.pipeline import __version__
-from kcjs.pipeline.audit import intake, narrative, runner, tables
+from kcjs.pipeline.audit import intake, narrative, runner, screening, tables
+from kcjs.pipeline.audit.settings import Settings
 from kcjs.pipeline.audit.store import Store, result_key
 from kcjs.pipeline.findings import Finding
 from kcjs.pipeline.packloader import DEFAULT_PACK, find_direction, find_kind, find_subprogram
@@ -30,6 +31,8 @@ class AuditOptions:
     count_mode: str | None = None
     limits: Limits = field(default_factory=Limits)
     quiet: bool = False
+    settings: Settings = field(default_factory=Settings)
+    annotate: bool = False
     against: Path | None = None              # an earlier audit's output folder or kcjs-cache.sqlite (dup.narrative)
     dup_threshold: float = narrative.THRESHOLD
 
@@ -59,24 +62,68 @@ def _skipped_result(sub: intake.Submission) -> dict:
             "metrics": {}, "findings": [f.to_json()]}
 
 
+def _same_file(a: Path, b: Path | None) -> bool:
+    try:
+        return b is not None and a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def staff_tables(subs: list[intake.Submission], opts: AuditOptions) -> tuple[list[intake.Submission], list[dict]]:
+    """Take staff's own lists out of the submissions: the --manifest/--blacklist files when they sit in the
+    input, and any table there that reads as a manifest or blacklist. Returns (submissions, tables found)."""
+    keep, found = [], []
+    for s in subs:
+        role = ("manifest" if _same_file(s.path, opts.manifest) else "blacklist" if _same_file(s.path, opts.blacklist)
+                else None) if not s.skipped else None
+        if role is None and not s.skipped:
+            role = tables.looks_like(s.path)
+        if role is None:
+            keep.append(s)
+        else:
+            found.append({"file": s.name, "role": role, "path": s.path})
+    return keep, found
+
+
+def _choose_table(given: Path | None, found: list[dict], role: str) -> Path | None:
+    """The table given on the command line, else the only one of that role in the input."""
+    if given is not None:
+        return given
+    mine = [t for t in found if t["role"] == role]
+    return mine[0]["path"] if len(mine) == 1 else None
+
+
+def _link(path: Path, out: Path) -> str | None:
+    """The file's path relative to the report folder (so links work when OUT is moved with the input)."""
+    if not path.exists():
+        return None
+    return Path(os.path.relpath(path.resolve(), out.resolve())).as_posix()
+
+
 def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, opts: AuditOptions) -> dict:
+    """Check a folder or zip of submissions: {"documents", "findings" (across the batch), "applicants",
+    "verdicts", "summary"}. Raises intake.IntakeError or tables.TableError when it cannot run."""
     out.mkdir(parents=True, exist_ok=True)
-    subs = intake.collect(input_path, out / ".kcjs-work", opts.limits.max_bytes)
-    manifest = tables.load_manifest(opts.manifest) if opts.manifest else {}
-    blacklist = tables.load_blacklist(opts.blacklist) if opts.blacklist else {}
+    settings = opts.settings
+    subs, found_tables = staff_tables(intake.collect(input_path, out / ".kcjs-work", opts.limits.max_bytes), opts)
+    manifest_path = _choose_table(opts.manifest, found_tables, "manifest")
+    blacklist_path = _choose_table(opts.blacklist, found_tables, "blacklist")
+    manifest_rows = tables.load_manifest(manifest_path) if manifest_path else []
+    blacklist = tables.load_blacklist(blacklist_path) if blacklist_path else []
+    rows, missing = tables.match_files([s.name for s in subs], manifest_rows) if manifest_rows else ({}, [])
     pack_file = Path(pack_path) if pack_path else DEFAULT_PACK
     pack_hash = hashlib.sha256(pack_file.read_bytes()).hexdigest()
-    tasks, rows, fixed = [], {}, {}
+    tasks, fixed, bad_rows = [], {}, []
     for s in subs:
-        row = manifest.get(s.name) or manifest.get(Path(s.name).name)
-        rows[s.name] = row
+        row = rows.get(s.name)
         if s.skipped:
             fixed[s.name] = _skipped_result(s)
             continue
         try:
             given = _given(pack, row)
         except (LookupError, ValueError) as e:
-            raise tables.TableError(f"清单中“{s.name}”一行：{e}") from None
+            bad_rows.append((row, s.name, str(e)))
+            given = (None, None, None)
         digest = sha256_of(s.path)
         tasks.append(runner.Task(str(s.path), s.name, result_key(digest, pack_hash, given, opts.count_mode), digest, given,
                                  opts.count_mode))
@@ -90,17 +137,64 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
     for s in subs:
         result = json.loads(json.dumps(fixed.get(s.name) or by_name[s.name]))  # identical files share one result
         result["file"] = s.name
-        documents.append(_annotate(result, s, rows.get(s.name), pack))
+        result = _annotate(settings.document(result), s, rows.get(s.name), pack)
+        result["link"] = None if s.skipped else _link(s.path, out)
+        documents.append(result)
     entries = [cross.Entry(d["file"], d.get("applicant") or "", tables.applicant_key(d.get("applicant") or ""),
                            d.get("subprogram"), d.get("direction"), d.get("kind"), d.get("sha256"),
                            (d.get("metrics") or {}).get("content_sha256")) for d in documents]
     findings = cross.check(entries, pack, blacklist, opts.stage)
     findings += _narratives(documents, {t.name: t.key for t in tasks}, out, pack, pack_file, opts)
+    if manifest_rows:
+        unlisted = [e for e in entries if e.file not in rows]
+        findings += cross.manifest_findings(missing, unlisted, bad_rows)
+    findings = settings.findings(findings)
     for d in documents:
         d["cross"] = [f["rule"] for f in findings if d["file"] in f["files"]]
+    if opts.annotate:
+        _annotated_copies(documents, subs, out)
+    verdicts = screening.verdicts(documents, findings, pack, settings)
+    tables_json = [{"file": t["file"], "role": t["role"],
+                    "used": t["path"] in (manifest_path, blacklist_path)} for t in found_tables]
+    summary = {**_summary(documents, findings, verdicts, pack, opts), "checked_now": checked_now,
+               "from_cache": len(tasks) - checked_now, "settings": settings.to_json(),
+               "settings_text": settings.describe(), "tables": tables_json,
+               "manifest": str(manifest_path) if manifest_path else None,
+               "blacklist": str(blacklist_path) if blacklist_path else None,
+               "manifest_rows": len(manifest_rows), "blacklist_rows": len(blacklist)}
     return {"documents": documents, "findings": findings, "applicants": _applicants(documents, findings, pack),
-            "summary": {**_summary(documents, findings, pack, opts), "checked_now": checked_now,
-                        "from_cache": len(tasks) - checked_now}}
+            "verdicts": verdicts, "summary": summary, "rule_names": screening.rule_names()}
+
+
+def _annotator():
+    """kcjs.pipeline.annotate.annotate_file(path, result, out_dir) -> Path, when this build has it, else None."""
+    import importlib
+    import importlib.util
+    if importlib.util.find_spec("kcjs.pipeline.annotate") is None:
+        return None
+    return getattr(importlib.import_module("kcjs.pipeline.annotate"), "annotate_file", None)
+
+
+def annotation_available() -> bool:
+    return _annotator() is not None
+
+
+def _annotated_copies(documents: list[dict], subs: list[intake.Submission], out: Path) -> None:
+    """An annotated copy of every failing document, linked from the report as `annotated`."""
+    annotate_file = _annotator()
+    if annotate_file is None:
+        return
+    paths = {s.name: s.path for s in subs}
+    target = out / "批注版"
+    for d in documents:
+        if d["status"] not in ("fail", "review") or d["file"] not in paths:
+            continue
+        try:
+            made = annotate_file(paths[d["file"]], d, target / Path(d["file"]).parent)
+        except Exception as e:  # one document's annotation must not cost the report
+            d["annotated_error"] = f"{type(e).__name__}: {str(e)[:200]}"
+            continue
+        d["annotated"] = _link(Path(made), out) if made else None
 
 
 def _narratives(documents: list[dict], keys: dict[str, str], out: Path, pack: RulePack, pack_file: Path,
@@ -158,17 +252,19 @@ def _applicants(documents: list[dict], findings: list[dict], pack: RulePack) -> 
         if d.get("kind") == "application" and d.get("subprogram"):
             a["applications"] += 1
             a[pack.subprogram(d["subprogram"]).class_] = a.get(pack.subprogram(d["subprogram"]).class_, 0) + 1
+    doc_keys = screening.document_keys(documents)
     for f in findings:
-        a = out.get(tables.applicant_key(f["applicant"]))
-        if a is not None:
-            a["problems"].append(f["message"])
+        for key in screening.finding_keys(f, doc_keys):
+            if key in out:
+                out[key]["problems"].append(f["message"])
     return sorted(out.values(), key=lambda a: a["applicant"])
 
 
-def _summary(documents: list[dict], findings: list[dict], pack: RulePack, opts: AuditOptions) -> dict:
-    count = {k: sum(d["status"] == k for d in documents) for k in ("pass", "fail", "error")}
+def _summary(documents: list[dict], findings: list[dict], verdicts: list[dict], pack: RulePack, opts: AuditOptions) -> dict:
+    count = {k: sum(d["status"] == k for d in documents) for k in ("pass", "fail", "review", "error")}
     return {"documents": len(documents), **count,
             "applicants": len({tables.applicant_key(d.get("applicant") or "") for d in documents if d.get("applicant")}),
             "cross_errors": sum(f["severity"] == "error" for f in findings),
+            "verdicts": {v: sum(x["verdict"] == v for x in verdicts) for v in screening.VERDICTS},
             "stage": opts.stage, "rule_pack": f"{pack.program.id} {pack.program.version}",
             "kcjs_version": __version__, "generated": dt.datetime.now().isoformat(timespec="seconds")}

@@ -1,82 +1,175 @@
-"""Staff's tables: the manifest (file, applicant, subprogram, kind[, direction]) and the blacklist."""
+"""Staff's tables: the manifest (file, applicant, subprogram, kind[, direction]) and the blacklist, as
+Excel, WPS 表格 or CSV write them (title rows, notes above the header, wrong stored sheet size)."""
 from __future__ import annotations
 
 import csv
 import io
 import re
-from pathlib import Path
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
-MANIFEST_COLUMNS = {"file": ("file", "文件", "文件名", "附件"), "applicant": ("applicant", "申报单位", "单位", "单位名称"),
-                    "subprogram": ("subprogram", "子项目", "项目类别", "申报类别"),
-                    "kind": ("kind", "材料类型", "类型", "材料"), "direction": ("direction", "方向")}
-BLACKLIST_COLUMNS = {"applicant": ("applicant", "申报单位", "单位", "单位名称"), "reason": ("reason", "原因", "情形", "说明"),
-                     "date": ("date", "日期", "时间")}
+from kcjs.checkers.names import applicant_key, name_similarity  # noqa: F401  (staff's tables are matched by these)
+
+MANIFEST_COLUMNS = {"file": ("file", "文件", "文件名", "文件名称", "附件", "附件名称", "材料文件", "文件路径"),
+                    "applicant": ("applicant", "申报单位", "单位", "单位名称", "申报单位名称", "单位全称", "申报主体"),
+                    "subprogram": ("subprogram", "子项目", "子项目名称", "申报子项目", "项目类别", "申报类别"),
+                    "kind": ("kind", "材料类型", "类型", "材料", "材料名称", "材料类别"), "direction": ("direction", "方向")}
+BLACKLIST_COLUMNS = {"applicant": ("applicant", "申报单位", "单位", "单位名称", "单位全称", "申报主体"),
+                     "reason": ("reason", "原因", "情形", "说明", "处理原因"),
+                     "date": ("date", "日期", "时间", "处理日期")}
+HEADER_SCAN_ROWS = 15  # the header is looked for among the first rows (title rows and notes sit above it)
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
 class TableError(Exception):
     pass
 
 
-def read_table(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8 or GBK) or the first sheet of an XLSX, keyed by header."""
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """Every row of a CSV (UTF-8 or GBK) or of the first sheet of an XLSX, as text cells.
+    The sheet's stored size (<dimension>, which WPS writes as A1) is ignored. Raises TableError."""
     if not path.is_file():
         raise TableError(f"找不到 {path}")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
         try:
-            ws = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+            wb = load_workbook(path, read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()  # read-only mode believes <dimension>; WPS stores "A1" for any size
+            rows = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)]
+            wb.close()
         except Exception as e:
             raise TableError(f"无法读取 Excel 文件 {path.name}：{e}") from None
-        rows = [["" if c is None else str(c).strip() for c in r] for r in ws.iter_rows(values_only=True)]
+        return rows
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
     else:
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise TableError(f"{path.name} 既不是 UTF-8 也不是 GBK 编码")
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    rows = [r for r in rows if any(r)]
-    if not rows:
-        raise TableError(f"{path.name} 是空表")
-    header = rows[0]
-    return [dict(zip(header, r)) for r in rows[1:]]
+        raise TableError(f"{path.name} 既不是 UTF-8 也不是 GBK 编码")
+    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
 
 
-def columns(rows: list[dict], wanted: dict[str, tuple], required: tuple[str, ...], name: str) -> list[dict]:
-    """Rows re-keyed to our column ids, whatever language the header is in."""
-    if not rows:
-        return []
-    header = list(rows[0])
-    found = {}
-    for key, names in wanted.items():
-        col = next((h for h in header if h.strip().lower() in {n.lower() for n in names}), None)
+_HEADER_NOISE = re.compile(r"[\s*＊:：]+|[（(【\[].*?[)）】\]]")
+
+
+def _header_name(h: str) -> str:
+    """A header as written, without spaces, asterisks or notes in brackets: "文件名（含扩展名）*" -> "文件名"."""
+    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", h)).lower()
+
+
+def _match_header(row: list[str], wanted: dict[str, tuple]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    names = [_header_name(h) for h in row]
+    for key, synonyms in wanted.items():
+        col = next((i for i, n in enumerate(names) if n and n in {s.lower() for s in synonyms} and i not in found.values()),
+                   None)
         if col is not None:
             found[key] = col
-    missing = [k for k in required if k not in found]
-    if missing:
-        need = "、".join(f"{wanted[k][1]}（{k}）" for k in missing)
-        raise TableError(f"{name} 缺少列：{need}；现有列：{'、'.join(header)}")
-    return [{k: (r.get(col) or "").strip() for k, col in found.items()} for r in rows]
+    return found
 
 
-_PREFIX = re.compile(r"^(江苏省|江苏|省)")
-_SPACE_BRACKETS = re.compile(r"[\s()（）\[\]【】<>《》〈〉\"'“”]+")
+@dataclass(frozen=True)
+class Table:
+    rows: list[dict]   # re-keyed to our column ids, each with "_line" (its row number in the sheet, from 1)
+    header_line: int
 
 
-def applicant_key(name: str) -> str:
-    """An applicant's name for matching: no spaces or brackets, no 江苏省/省 prefix."""
-    return _PREFIX.sub("", _SPACE_BRACKETS.sub("", name or ""))
+def columns(raw: list[list[str]], wanted: dict[str, tuple], required: tuple[str, ...], name: str) -> Table:
+    """Find the header among the first rows (title rows, notes and merged cells may sit above it) and
+    re-key the rows below it to our column ids, whatever language the header is in. Raises TableError."""
+    if not any(any(r) for r in raw):
+        raise TableError(f"{name} 是空表")
+    best: tuple[int, dict[str, int]] | None = None
+    for i, row in enumerate(raw[:HEADER_SCAN_ROWS]):
+        found = _match_header(row, wanted)
+        if all(k in found for k in required) and (best is None or len(found) > len(best[1])):
+            best = (i, found)
+            if len(found) == len(wanted):
+                break
+    if best is None:
+        first = next(r for r in raw if any(r))
+        need = "、".join(f"{wanted[k][1]}（{k}）" for k in required)
+        raise TableError(f"{name} 前 {HEADER_SCAN_ROWS} 行中找不到含 {need} 的表头；第一行为：{'、'.join(c for c in first if c)}")
+    at, found = best
+    rows = []
+    for n, r in enumerate(raw[at + 1:], at + 2):
+        if not any(r):
+            continue
+        row = {k: (r[c] if c < len(r) else "").strip() for k, c in found.items()}
+        row["_line"] = n
+        rows.append(row)
+    return Table(rows, at + 1)
 
 
-def load_manifest(path: Path) -> dict[str, dict]:
-    rows = columns(read_table(path), MANIFEST_COLUMNS, ("file",), f"清单 {path.name}")
-    return {r["file"].replace("\\", "/"): r for r in rows if r.get("file")}
+def load_manifest(path: Path) -> list[dict]:
+    """Manifest rows that name a file: {"file", "applicant"?, "subprogram"?, "kind"?, "direction"?, "_line"}."""
+    t = columns(read_rows(path), MANIFEST_COLUMNS, ("file",), f"清单 {path.name}")
+    return [r for r in t.rows if r.get("file")]
 
 
-def load_blacklist(path: Path) -> dict[str, dict]:
-    rows = columns(read_table(path), BLACKLIST_COLUMNS, ("applicant",), f"名单 {path.name}")
-    return {applicant_key(r["applicant"]): r for r in rows if r.get("applicant")}
+def load_blacklist(path: Path) -> list[dict]:
+    """Blacklist rows: {"applicant", "reason"?, "date"?, "_line"}."""
+    t = columns(read_rows(path), BLACKLIST_COLUMNS, ("applicant",), f"名单 {path.name}")
+    return [r for r in t.rows if r.get("applicant")]
+
+
+def looks_like(path: Path) -> str | None:
+    """"manifest" or "blacklist" when a table in the input folder is one of staff's lists, else None."""
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return None
+    try:
+        raw = read_rows(path)
+    except TableError:
+        return None
+    for role, wanted, required in (("manifest", MANIFEST_COLUMNS, ("file",)),
+                                   ("blacklist", BLACKLIST_COLUMNS, ("applicant", "reason"))):
+        try:
+            columns(raw, wanted, required, path.name)
+            return role
+        except TableError:
+            continue
+    return None
+
+
+# --- file names as staff write them ------------------------------------------------------------------
+
+def _file_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).replace("\\", "/").strip().strip("/").lower()
+
+
+def match_files(names: list[str], rows: list[dict]) -> tuple[dict[str, dict], list[dict]]:
+    """Pair submitted files with manifest rows: the same relative path, else a path ending the same way,
+    else the same file name, else the same name without extension (each row used once).
+    Returns ({file name: row}, rows that name no submitted file)."""
+    free = list(rows)
+    paired: dict[str, dict] = {}
+    keys = {n: _file_key(n) for n in names}
+
+    def take(n: str, test) -> None:
+        hit = next((r for r in free if test(_file_key(r["file"]), keys[n])), None)
+        if hit is not None:
+            paired[n] = hit
+            free.remove(hit)
+
+    tests = (lambda row, f: row == f,
+             lambda row, f: "/" in row and (f.endswith("/" + row) or row.endswith("/" + f)),
+             lambda row, f: PurePosixPath(row).name == PurePosixPath(f).name,
+             lambda row, f: PurePosixPath(row).stem == PurePosixPath(f).stem and PurePosixPath(row).suffix == "")
+    for test in tests:
+        for n in names:
+            if n not in paired:
+                take(n, test)
+    return paired, free

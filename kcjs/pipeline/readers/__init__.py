@@ -28,6 +28,7 @@ OCR_USED = rule("file.ocr", "info", "扫描页经 OCR 识别，文字可能有�
 OCR_LOW = rule("file.ocr_low_confidence", "warning", "扫描页 OCR 置信度低，检查结果可能不准")
 
 IMAGE = rule("file.image", "info", "图片文件按扫描件 OCR 识别")
+CONVERTED = rule("file.converted", "info", "旧版格式（.doc/.wps/.rtf/.odt）已用 LibreOffice 转换为 .docx 后检查")
 
 OCR_LOW_CONFIDENCE = 0.80
 MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 MP; larger is a decompression bomb
@@ -72,12 +73,15 @@ class BadFile(Exception):
 
 
 def sniff(data: bytes) -> str:
-    """'pdf', 'docx', 'image', 'ole' (legacy .doc/.wps or an encrypted .docx), 'ofd', 'odf', 'zip', 'empty' or 'unknown'."""
+    """'pdf', 'docx', 'image', 'ole' (legacy .doc/.wps or an encrypted .docx), 'rtf', 'odt', 'ofd', 'odf' (other
+    OpenDocument), 'zip', 'empty' or 'unknown'. A .docx is a package whose _rels/.rels main part is a Word body."""
     if not data.strip():
         return "empty"
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
+    if head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"{\\rtf"):
+        return "rtf"
     if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or data[:4] in (b"II*\x00", b"MM\x00*"):
         return "image"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -87,12 +91,19 @@ def sniff(data: bytes) -> str:
             names = set(zipfile.ZipFile(_bytes_io(data)).namelist())
         except (zipfile.BadZipFile, ValueError, OSError):
             return "zip"
-        if "word/document.xml" in names:
+        from kcjs.pipeline.readers.docx_package import is_word
+        zf = zipfile.ZipFile(_bytes_io(data))
+        if is_word(zf):
             return "docx"
         if "OFD.xml" in names:
             return "ofd"
         if "mimetype" in names and "content.xml" in names:
-            return "odf"
+            try:
+                mime = zf.read("mimetype")[:100]
+            except Exception:
+                mime = b""
+            return "odt" if mime.strip() in (b"application/vnd.oasis.opendocument.text",
+                                              b"application/vnd.oasis.opendocument.text-template") else "odf"
         return "zip"
     return "unknown"
 
@@ -128,9 +139,37 @@ def check_zip(data: bytes, limits: Limits) -> None:
 
 
 def _ole_kind(data: bytes) -> str:
+    """'encrypted' (a password-protected .docx), 'other' (a workbook or slides: .xls, .et, .ppt) or 'word'
+    (.doc/.wps and anything else LibreOffice may open as text)."""
     if "EncryptedPackage".encode("utf-16-le") in data[:1 << 20] or b"EncryptedPackage" in data[:1 << 20]:
         return "encrypted"
-    return "legacy"
+    if "WordDocument".encode("utf-16-le") in data:
+        return "word"
+    if any(s.encode("utf-16-le") in data for s in ("Workbook", "PowerPoint Document")):
+        return "other"
+    return "word"
+
+
+def _convert(data: bytes, kind: str, ext: str, limits: Limits) -> tuple[bytes, Finding]:
+    """A legacy file as .docx bytes (LibreOffice) and the file.converted finding; BadFile when it cannot be."""
+    from kcjs.pipeline.readers import legacy
+    fmt = "wps" if kind == "ole" and ext == ".wps" else {"ole": "doc", "rtf": "rtf", "odt": "odt"}[kind]
+    name = legacy.FORMAT_NAMES[fmt]
+    if legacy.soffice() is None:
+        raise BadFile(UNSUPPORTED, f"这是{name}，无法检查（本机未安装 LibreOffice，无法自动转换）",
+                      "请在 Word 或 WPS 中另存为 .docx 或导出 PDF 后重新提交")
+    try:
+        out = legacy.to_docx(data, fmt, timeout_s=max(5.0, limits.timeout_s * 0.8))
+    except legacy.ConversionTimeout:
+        raise BadFile(TIMEOUT, f"{name}用 LibreOffice 转换超时，已中止（文件可能构造异常）") from None
+    except OSError as e:
+        raise BadFile(UNSUPPORTED, f"这是{name}，LibreOffice 无法启动（{e.strerror or e}），无法检查",
+                      "请在 Word 或 WPS 中另存为 .docx 或导出 PDF 后重新提交") from None
+    if not out or sniff(out) != "docx":
+        raise BadFile(UNREADABLE, f"这是{name}，LibreOffice 无法打开它（文件可能已损坏或设有打开密码）",
+                      "请在 Word 或 WPS 中打开确认无误后另存为 .docx 或导出 PDF 后重新提交")
+    return out, Finding(CONVERTED, "info", f"这是{name}，已用 LibreOffice 转换为 .docx 后检查；版式与字数可能与 Word 略有出入，"
+                        "正式提交请另存为 .docx 或 PDF", expected="docx", actual=fmt)
 
 
 def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
@@ -145,9 +184,16 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
     if kind == "empty":
         raise BadFile(EMPTY, "文件为空（0 字节或只有空白）")
     if kind == "ole":
-        if _ole_kind(data) == "encrypted":
+        ole = _ole_kind(data)
+        if ole == "encrypted":
             raise BadFile(ENCRYPTED, "Word 文档设有打开密码，无法读取", "请取消密码后重新提交")
-        raise BadFile(UNSUPPORTED, "这是旧版 Word/WPS 文档（.doc/.wps），无法检查", "请在 Word 或 WPS 中另存为 .docx 或导出 PDF 后重新提交")
+        if ole != "word":
+            raise BadFile(UNSUPPORTED, "这是旧版 Office 文件（不是 Word/WPS 文字文档），无法检查",
+                          "请提交 .docx 或 PDF")
+    if kind in ("ole", "rtf", "odt"):
+        data, converted = _convert(data, kind, ext, limits)
+        warnings.append(converted)
+        kind = "docx"
     if kind == "ofd":
         raise BadFile(UNSUPPORTED, "这是 OFD 版式文件，无法检查", "请导出为 PDF 后重新提交")
     if kind == "odf":

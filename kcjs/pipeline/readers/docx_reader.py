@@ -10,6 +10,8 @@ from lxml import etree
 
 from kcjs.pipeline.document import Block, Document, ImageInfo
 from kcjs.pipeline.headings import heading_level, style_level
+from kcjs.pipeline.readers.docx_package import for_python_docx
+from kcjs.pipeline.readers.docx_symbols import TICKED, UNTICKED, font_table, glyph, translate
 
 NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -21,41 +23,138 @@ NS = {
     "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
 }
 W = "{%s}" % NS["w"]
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+MC = "{%s}" % NS["mc"]
 EMU_PER_MM = 36000
-_LIVE = "not(ancestor::mc:Fallback) and not(ancestor::w:del) and not(ancestor::w:moveFrom)"
-_RUNS = etree.XPath(f".//w:r[count(ancestor::w:txbxContent) = $depth and {_LIVE}]", namespaces=NS)
-_DEPTH = etree.XPath("count(ancestor::w:txbxContent)", namespaces=NS)
+MAX_GRID_COLUMNS = 63  # Word's limit; a table without w:tblGrid is bounded by it
 _DRAWINGS = etree.XPath(".//w:drawing[not(ancestor::mc:Fallback)]/*", namespaces=NS)
 _VML_IMAGES = etree.XPath(".//w:pict[not(ancestor::mc:Fallback)]//v:imagedata", namespaces=NS)
 _TEXTBOXES = etree.XPath(".//w:txbxContent[not(ancestor::mc:Fallback)]", namespaces=NS)
 _PARAS = etree.XPath(".//w:p[not(ancestor::w:txbxContent)]", namespaces=NS)
 _BLIP = etree.XPath(".//a:blip/@r:embed | .//a:blip/@r:link", namespaces=NS)
 _ON = {None, "1", "true", "on"}
+_TRUE = ("1", "true", "on")
+_P, _R, _TBL, _TR, _TC, _T = W + "p", W + "r", W + "tbl", W + "tr", W + "tc", W + "t"
+_SDT, _SDT_CONTENT, _RPR, _SYM, _FLDCHAR = W + "sdt", W + "sdtContent", W + "rPr", W + "sym", W + "fldChar"
+_ALT, _CHOICE, _ALTCHUNK = MC + "AlternateContent", MC + "Choice", W + "altChunk"
+# elements that only wrap content Word shows in place (content controls apart: they may be check boxes)
+_INLINE_WRAPPERS = {W + n for n in ("ins", "moveTo", "hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")}
+_BLOCK_WRAPPERS = {W + n for n in ("customXml", "ins", "moveTo", "smartTag")}
+
+
+def _choice(alt):
+    """The branch of mc:AlternateContent a current Word shows: its first mc:Choice."""
+    return alt.find(_CHOICE)
+
+
+def _checkbox(sdt) -> str | None:
+    """TICKED/UNTICKED for a check-box content control (w14:checkbox), None for other controls."""
+    pr = sdt.find(W + "sdtPr")
+    box = pr.find(W14 + "checkbox") if pr is not None else None
+    if box is None:
+        return None
+    checked = box.find(W14 + "checked")
+    return TICKED if checked is not None and checked.get(W14 + "val", "1").lower() in _TRUE else UNTICKED
+
+
+def _form_checkbox(fld) -> str:
+    """TICKED/UNTICKED for a legacy FORMCHECKBOX field's begin mark, "" for any other field character."""
+    box = fld.find("w:ffData/w:checkBox", NS)
+    if box is None:
+        return ""
+    state = box.find(W + "checked")
+    if state is None:
+        state = box.find(W + "default")
+    return TICKED if state is not None and state.get(W + "val", "1").lower() in _TRUE else UNTICKED
+
+
+def _symbol_font(rpr) -> str | None:
+    fonts = rpr.find(W + "rFonts")
+    if fonts is None:
+        return None
+    for key in ("ascii", "hAnsi"):
+        name = fonts.get(W + key)
+        if font_table(name) is not None:
+            return name
+    return None
 
 
 def run_text(r) -> str:
+    """A run's visible text: w:t, tabs, breaks, symbol glyphs and form check boxes (TICKED/UNTICKED)."""
     out = []
+    font = None
     for el in r:
         tag = el.tag
-        if tag == W + "t":
+        if tag == _T:
             out.append(el.text or "")
+        elif tag == _RPR:
+            font = _symbol_font(el)
         elif tag == W + "tab":
             out.append("\t")
         elif tag in (W + "br", W + "cr"):
             out.append("\n")
         elif tag == W + "noBreakHyphen":
             out.append("-")
-    return "".join(out)
+        elif tag == _SYM:
+            out.append(glyph(el.get(W + "font"), el.get(W + "char")))
+        elif tag == _FLDCHAR:
+            out.append(_form_checkbox(el))
+    text = "".join(out)
+    return translate(text, font) if font else text
+
+
+def _inline(el, out: list) -> list:
+    """The paragraph's content in reading order: its runs, and the marks of check-box controls, through
+    insertions, hyperlinks, smart tags, custom XML and content controls; deletions and fallbacks left out."""
+    for c in el:
+        tag = c.tag
+        if tag == _R:
+            out.append(c)
+        elif tag in _INLINE_WRAPPERS:
+            _inline(c, out)
+        elif tag == _SDT:
+            box = _checkbox(c)
+            if box:
+                out.append(box)
+            else:
+                content = c.find(_SDT_CONTENT)
+                if content is not None:
+                    _inline(content, out)
+        elif tag == _ALT:
+            choice = _choice(c)
+            if choice is not None:
+                _inline(choice, out)
+    return out
 
 
 def runs(p) -> list:
     """The paragraph's own runs: not those of a text box inside it, of a fallback, or deleted."""
-    return _RUNS(p, depth=_DEPTH(p))
+    return [x for x in _inline(p, []) if not isinstance(x, str)]
 
 
 def para_text(p) -> str:
-    """Visible text of a paragraph: tracked insertions kept, deletions, text boxes and fallbacks left out."""
-    return "".join(run_text(r) for r in runs(p))
+    """Visible text of a paragraph: tracked insertions kept; deletions, text boxes and fallbacks left out;
+    check boxes (controls, form fields, Wingdings/Symbol glyphs) as TICKED/UNTICKED."""
+    return "".join(x if isinstance(x, str) else run_text(x) for x in _inline(p, []))
+
+
+def children(el, want: str):
+    """Elements tagged `want` in `el`, directly or inside the content controls, custom XML and alternate
+    content wrapped around them (rows of a table, cells of a row, blocks of a body or a cell)."""
+    for c in el:
+        tag = c.tag
+        if tag == want:
+            yield c
+        elif tag == _SDT:
+            content = c.find(_SDT_CONTENT)
+            if content is not None:
+                yield from children(content, want)
+        elif tag in _BLOCK_WRAPPERS:
+            yield from children(c, want)
+        elif tag == _ALT:
+            choice = _choice(c)
+            if choice is not None:
+                yield from children(choice, want)
 
 
 def _val(el, path: str) -> str | None:
@@ -112,12 +211,14 @@ class _Styles:
 
 
 class DocxReader:
-    """One pass over word/document.xml in body order; images and scopes collected on the way."""
+    """One pass over the main part (found through _rels/.rels) in body order; images and scopes collected
+    on the way. `depth` counts .docx packages imported as altChunk inside one another."""
 
-    def __init__(self, path: str, data: bytes, seals: bool = True) -> None:
+    def __init__(self, path: str, data: bytes, seals: bool = True, depth: int = 0) -> None:
         self.find_seals = seals
         self.path = path
-        self.d = docx.Document(io.BytesIO(data))
+        self.depth = depth
+        self.d = docx.Document(io.BytesIO(for_python_docx(data)))
         self.styles = _Styles(self.d)
         self.doc = Document(path=path, format="docx")
 
@@ -148,16 +249,37 @@ class DocxReader:
 
     # --- body -------------------------------------------------------------------------
     def _walk(self, container) -> None:
+        """Paragraphs, tables and imported chunks in body order, through content controls and custom XML."""
         for el in container:
-            tag = etree.QName(el).localname
-            if tag == "p":
+            tag = el.tag
+            if tag == _P:
                 self._paragraph(el)
-            elif tag == "tbl":
+            elif tag == _TBL:
                 self._table(el)
-            elif tag in ("sdt", "customXml"):
-                content = el.find("w:sdtContent", NS) if tag == "sdt" else el
+            elif tag == _SDT:
+                content = el.find(_SDT_CONTENT)
                 if content is not None:
                     self._walk(content)
+            elif tag in _BLOCK_WRAPPERS:
+                self._walk(el)
+            elif tag == _ALT:
+                choice = _choice(el)
+                if choice is not None:
+                    self._walk(choice)
+            elif tag == _ALTCHUNK:
+                self._altchunk(el)
+
+    def _altchunk(self, el) -> None:
+        """w:altChunk: the HTML, .docx or text part Word imports in place on opening, read as blocks here."""
+        from kcjs.pipeline.readers.docx_altchunk import chunk_blocks
+        part = self.d.part.related_parts.get(el.get("{%s}id" % NS["r"]))
+        if part is None:
+            return
+        offset = len(self.doc.blocks)
+        for b in chunk_blocks(part.blob, part.content_type, self.depth):
+            if b.anchor is not None:
+                b.anchor += offset
+            self.doc.blocks.append(b)
 
     def _paragraph(self, p) -> None:
         text = para_text(p).strip()
@@ -207,12 +329,16 @@ class DocxReader:
         return max(known) if known else (self.styles.first(sid, "size") or 21)
 
     def _table(self, tbl) -> None:
-        rows, copies, cells = grid(tbl)
+        """A table block, its cells' images, then each table nested in a cell as a table block of its own."""
+        rows, copies, cells, nested = grid(tbl)
         self.doc.blocks.append(Block(type="table", text="", rows=rows, copies=copies))
         index = len(self.doc.blocks) - 1
-        for (r, c), tc in cells:
-            for info in self._images(tc):
-                self.doc.blocks.append(Block(type="image", image=info, anchor=index, cell=(r, c)))
+        for (r, c), paras in cells:
+            for p in paras:
+                for info in self._images(p):
+                    self.doc.blocks.append(Block(type="image", image=info, anchor=index, cell=(r, c)))
+        for t in nested:
+            self._table(t)
 
     # --- images -----------------------------------------------------------------------
     def _images(self, el) -> list[ImageInfo]:
@@ -264,10 +390,12 @@ class DocxReader:
         return "\n".join(t for t in (para_text(p).strip() for p in txbx.iterfind(".//w:p", NS)) if t)
 
     def _scopes(self) -> None:
-        for part in self.d.part.package.iter_parts():
-            name = str(part.partname)
-            if not re.match(r"/word/(header|footer|footnotes)\d*\.xml$", name):
+        """Headers, footers and footnotes: the parts the main part relates to as such, whatever their names."""
+        for rel in list(self.d.part.rels.values()):
+            kind = rel.reltype.rsplit("/", 1)[-1]
+            if rel.is_external or kind not in ("header", "footer", "footnotes"):
                 continue
+            part, name = rel.target_part, kind
             root = etree.fromstring(part.blob, parser=etree.XMLParser(resolve_entities=False, no_network=True))
             if "footnotes" in name:
                 for fn in root.iterfind("w:footnote", NS):
@@ -299,21 +427,53 @@ def app_properties(d) -> dict:
     return {}
 
 
-def grid(tbl):
-    """A table as a full grid: merged cells (gridSpan, vMerge) repeated in each position they cover.
+def _cell_content(tc) -> tuple[list, list]:
+    """A cell's own paragraphs and the tables nested in it (through content controls and custom XML)."""
+    paras, tables = [], []
 
-    Returns (rows of text, positions that are copies, [((row, col), tc element)] of origin cells).
+    def walk(el) -> None:
+        for c in el:
+            tag = c.tag
+            if tag == _P:
+                paras.append(c)
+            elif tag == _TBL:
+                tables.append(c)
+            elif tag == _SDT:
+                content = c.find(_SDT_CONTENT)
+                if content is not None:
+                    walk(content)
+            elif tag in _BLOCK_WRAPPERS:
+                walk(c)
+            elif tag == _ALT:
+                choice = _choice(c)
+                if choice is not None:
+                    walk(choice)
+    walk(tc)
+    return paras, tables
+
+
+def _count(value: str | None, limit: int) -> int:
+    """A gridSpan/gridBefore count, bounded by what is left of the table's grid (at least 1 for a span)."""
+    n = int(value) if value and value.isdigit() and len(value) < 8 else 0
+    return max(0, min(n, limit))
+
+
+def grid(tbl):
+    """A table as a full grid: merged cells (gridSpan, vMerge) repeated in each position they cover; rows and
+    cells inside content controls or custom XML kept in place; spans bounded by the table's grid width.
+
+    Returns (rows of text, positions that are copies, [((row, col), the cell's own paragraphs)] of origin
+    cells, tables nested in cells in document order).
     """
     rows: list[list[str]] = []
     copies: set[tuple[int, int]] = set()
-    cells = []
-    for r, tr in enumerate(tbl.iterfind("w:tr", NS)):
+    cells, nested = [], []
+    width = len(tbl.findall("w:tblGrid/w:gridCol", NS)) or MAX_GRID_COLUMNS
+    for r, tr in enumerate(children(tbl, _TR)):
         row: list[str] = []
-        before = _val(tr, "w:trPr/w:gridBefore")
-        row.extend([""] * (int(before) if before and before.isdigit() else 0))
-        for tc in tr.iterfind("w:tc", NS):
-            span = _val(tc, "w:tcPr/w:gridSpan")
-            span = int(span) if span and span.isdigit() else 1
+        row.extend([""] * _count(_val(tr, "w:trPr/w:gridBefore"), width - 1))
+        for tc in children(tr, _TC):
+            span = max(1, _count(_val(tc, "w:tcPr/w:gridSpan"), width - len(row)))
             vmerge = tc.find("w:tcPr/w:vMerge", NS)
             c = len(row)
             if vmerge is not None and vmerge.get(W + "val", "continue") == "continue" and rows:
@@ -321,16 +481,19 @@ def grid(tbl):
                 text = above[c] if c < len(above) else ""
                 copies.update((r, c + k) for k in range(span))
             else:
-                text = "\n".join(t for t in (para_text(p).strip() for p in _PARAS(tc)) if t)
-                cells.append(((r, c), tc))
+                paras, tables = _cell_content(tc)
+                text = "\n".join(t for t in (para_text(p).strip() for p in paras) if t)
+                cells.append(((r, c), paras))
+                nested.extend(tables)
                 copies.update((r, c + k) for k in range(1, span))
             row.extend([text] * span)
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         row.extend([""] * (width - len(row)))
-    return rows, copies, cells
+    return rows, copies, cells, nested
 
 
-def read_docx(path: str, data: bytes, seals: bool = True) -> Document:
-    return DocxReader(path, data, seals).read()
+def read_docx(path: str, data: bytes, seals: bool = True, depth: int = 0) -> Document:
+    """A .docx (also .docm/.dotx, ISO Strict) as a Document. Raises on a package python-docx cannot open."""
+    return DocxReader(path, data, seals, depth).read()
