@@ -9,17 +9,19 @@ workers do (normalise, shingle, MinHash, into a result store), then the audit's 
 
 Truth is the exact shingle Jaccard of each planted pair: a pair at or above the threshold must be
 found (recall), and no reported pair may be below it (false pairs); pairs that were not planted are
-counted too. Time: the near-duplicate step against the audit's time for N documents, extrapolated
-from two real audits in this run of 10 and 50 generated .docx/text-PDF submissions (own narratives):
-(t50 − t10) / 40 per document, the marginal cost without the pool's start-up; scans (10–50× slower)
-left out, so the share is an upper bound. The near-duplicate step = capture time / workers (capture
-runs in the audit's workers, after each check) + writing the narratives to the store + the
-comparison (serial, in the parent). Memory: peak traced memory of the comparison at N/4 and N.
+counted too. Time is CPU time (this machine is shared, so wall time says more about the neighbours):
+the near-duplicate step (capturing every document, writing it to the store, comparing) against the
+audit's CPU for N documents, extrapolated from two real audits in this run of 10 and 50 generated
+.docx/text-PDF submissions with their own narratives: (cpu50 − cpu10) / 40 per document (this
+process, its workers and the children they read files in; the pool's start-up cancels out). Scans
+(10–50× dearer to read) are left out, so the share is an upper bound. Memory: peak traced memory of
+the comparison at N/4 and N documents.
 """
 from __future__ import annotations
 
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -69,26 +71,27 @@ def document(i: int, paras: list[str]):
 
 def capture_all(texts: dict, store, pack) -> tuple[list[dict], dict, float, float]:
     """Capture every document as a worker does and store it as the parent does: (documents, keys,
-    seconds in capture, seconds writing the narratives to the store)."""
+    CPU seconds in capture, CPU seconds writing the narratives to the store)."""
     from kcjs.pipeline.audit import narrative
     documents, keys, t_capture, t_store = [], {}, 0.0, 0.0
     for i, paras in texts.items():
         doc, unit = document(i, paras)
         name = f"d{i:05d}.docx"
         result = {"file": name, "status": "pass", "metrics": {"applicant_name": unit, "content_sha256": name}}
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         captured = narrative.capture(doc, result, pack)
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         store.put_narrative(name, captured)
-        t_capture, t_store = t_capture + t1 - t0, t_store + time.perf_counter() - t1
+        t_capture, t_store = t_capture + t1 - t0, t_store + time.process_time() - t1
         store.put(name, name, result)
         documents.append({"file": name, "status": "pass", "applicant": unit, "metrics": result["metrics"]})
         keys[name] = name
     return documents, keys, t_capture, t_store
 
 
-def audit_seconds(tmp: Path, pack, n: int) -> float:
-    """Wall time of a real `kcjs audit` of n generated submissions (.docx and text PDF, own narratives)."""
+def audit_seconds(tmp: Path, pack, n: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of a real `kcjs audit` of n generated submissions (.docx and text PDF, own
+    narratives); CPU counts this process, its workers and their children."""
     from kcjs.corpus import prose
     from kcjs.corpus.build import application
     from kcjs.corpus.gen import Para, docx_bytes, pdf_bytes
@@ -110,9 +113,11 @@ def audit_seconds(tmp: Path, pack, n: int) -> float:
         data = docx_bytes(body, seal="inline") if i % 2 == 0 else pdf_bytes(body, seal_on_stamp_line=True)
         (src / f"u{i:03d}").mkdir(parents=True, exist_ok=True)
         (src / f"u{i:03d}" / f"申报书.{'docx' if i % 2 == 0 else 'pdf'}").write_bytes(data)
-    t0 = time.perf_counter()
+    t0, c0, k0 = time.perf_counter(), time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     audit(src, tmp / f"out{n}", pack, None, AuditOptions(quiet=True))
-    return time.perf_counter() - t0
+    k1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers, and the child each reads a file in, all waited for
+    return (time.perf_counter() - t0,
+            time.process_time() - c0 + (k1.ru_utime - k0.ru_utime) + (k1.ru_stime - k0.ru_stime))
 
 
 def main(n: int) -> None:
@@ -128,9 +133,9 @@ def main(n: int) -> None:
         tmp = Path(d)
         store = Store(tmp / "kcjs-cache.sqlite")
         documents, keys, t_capture, t_store = capture_all(texts, store, pack)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         found = narrative.check(documents, keys, store, pack)
-        t_pairs = time.perf_counter() - t0
+        t_pairs = time.process_time() - t0
         peaks = {}
         for m in (n // 4, n):
             tracemalloc.start()
@@ -143,28 +148,27 @@ def main(n: int) -> None:
             truth[frozenset((f"d{a:05d}.docx", f"d{b:05d}.docx"))] = narrative.jaccard(ha, hb)
         store_mb = (tmp / "kcjs-cache.sqlite").stat().st_size / 2**20
         store.close()
-        t_small, t_big = audit_seconds(tmp, pack, SMALL), audit_seconds(tmp, pack, BIG)
+        a_small, a_big = audit_seconds(tmp, pack, SMALL), audit_seconds(tmp, pack, BIG)
     th = narrative.THRESHOLD
     reported = {frozenset(f["files"]): f["overlap"] for f in found}
     above = {p for p, j in truth.items() if j >= th}
     hit = above & set(reported)
     below_reported = [p for p, j in reported.items() if j < th]
     unplanted = [p for p in reported if p not in truth]
-    workers = os.cpu_count() or 1
-    per_doc = max((t_big - t_small) / (BIG - SMALL), 1e-9)
+    (w_small, c_small), (w_big, c_big) = a_small, a_big
+    per_doc = max((c_big - c_small) / (BIG - SMALL), 1e-9)
     audit_n = per_doc * n
-    step = t_capture / workers + t_store + t_pairs  # capture runs in the audit's workers, beside the reading
+    step = t_capture + t_store + t_pairs
     js = np.array(sorted(truth[p] for p in above))
     print(f"threshold (shingle Jaccard) {th}; planted copies {len(planted)} ({len(above)} at or above it, Jaccard "
           f"{js.min():.2f}–{js.max():.2f}); light overlaps {len(light)} (Jaccard ≤ {max(truth[p] for p in truth if p not in above):.3f})")
     print("| documents | planted ≥ threshold | found | recall | false pairs (< threshold) | unplanted pairs | "
-          "capture s (serial) | store s | compare s | near-dup s | audit s (extrapolated) | near-dup share |")
+          "capture CPU s | store CPU s | compare CPU s | near-dup CPU s | audit CPU s (extrapolated) | near-dup share |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| {n} | {len(above)} | {len(hit)} | {len(hit) / max(1, len(above)):.3f} | {len(below_reported)} | "
           f"{len(unplanted)} | {t_capture:.1f} | {t_store:.1f} | {t_pairs:.1f} | {step:.1f} | {audit_n:.0f} | {step / audit_n:.1%} |")
-    print(f"audit: {SMALL} documents {t_small:.1f} s, {BIG} documents {t_big:.1f} s ({workers} workers) -> {per_doc * 1000:.0f} ms "
-          f"per document; near-dup s = capture / {workers} workers (it runs in them) + store + compare; "
-          f"capture {t_capture / n * 1000:.1f} ms/doc")
+    print(f"audit CPU: {SMALL} documents {c_small:.1f} s, {BIG} documents {c_big:.1f} s -> {per_doc * 1000:.0f} ms per document "
+          f"(wall {w_small:.1f} s and {w_big:.1f} s with {os.cpu_count()} workers); near-dup {step / n * 1000:.1f} ms CPU per document")
     print(f"comparison peak traced memory: {n // 4} docs {peaks[n // 4]:.1f} MB, {n} docs {peaks[n]:.1f} MB "
           f"({peaks[n] / max(peaks[n // 4], 1e-9):.2f}× for 4× the documents); store {store_mb / n * 1024:.0f} KB/doc")
     missed = sorted(truth[p] for p in above - hit)
