@@ -1,12 +1,12 @@
 """Near-duplicate narratives across submissions and across years (`dup.narrative`).
 
-A checked document keeps its text units (paragraphs and table cells, NFKC, with their places), the
-names removed from it, its shingle hashes and a MinHash signature in the result store (`capture`,
+A checked document keeps its text units (paragraphs and table cells as written, with their places),
+the names removed from it, its shingle hashes and a MinHash signature in the result store (`capture`,
 in the worker). The batch then compares documents without re-reading any file (`check`): MinHash
 LSH (datasketch) proposes candidate pairs, the exact Jaccard of the shingle sets decides, and a
 sequence matcher (difflib, over shingle sequences) finds the longest shared passages.
 
-Normalised text = Han characters and letters only; numbers, the applicant's names, and every
+Normalised text = Han characters and letters only (NFKC-folded, lower case); numbers, the applicant's names, and every
 shingle of the notice or of the prompts our templates print are removed (they prove no copying).
 Text that nearly all compared documents share (80 %, at least 5) is common text, not copying between two.
 """
