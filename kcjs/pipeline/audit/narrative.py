@@ -328,41 +328,51 @@ class Item:
     names: list[str] = field(default_factory=list)  # extra names to remove (manifest, folder)
     group: int = 0            # > 0: stands for a group of this many near-identical documents (collapse)
     group_of: Item | None = None  # for a group's own finding: the group's first member, on the other side
-    hashes: np.ndarray | None = None
+    fixed: np.ndarray | None = None  # shingle hashes recomputed here (names the store lacked, an older scheme)
     sig: np.ndarray | None = None
+    size: int = 0
 
 
-def _load(item: Item, stop: np.ndarray) -> bool:
+def _load(item: Item, stop: np.ndarray) -> np.ndarray | None:
+    """The item's shingle hashes from the store (recomputed from its text units when the batch knows a
+    name the document did not give, or the store's scheme is older); sets its signature. None: no text."""
     n = item.source.narrative(item.store_key, units=False)
     if n is None:
-        return False
+        return None
     extra = [v for v in name_variants(item.names) if v not in n["names"]]
     if extra or n["scheme"] != SCHEME:
         n = item.source.narrative(item.store_key)
         extra = [v for v in extra if any(v in u["text"] for u in n["units"])]
     if extra or n["scheme"] != SCHEME:
-        item.hashes = shingle_set(n["units"], n["names"] + extra, stop)
-        item.sig = signature(item.hashes)
-    else:
-        item.hashes, item.sig = n["hashes"], n["signature"]
-    return True
+        item.fixed = shingle_set(n["units"], n["names"] + extra, stop)
+        item.sig = signature(item.fixed)
+        return item.fixed
+    item.sig = n["signature"]
+    return n["hashes"]
 
 
-def common_hashes(items: list[Item]) -> np.ndarray:
+def _hashes(item: Item, common: np.ndarray) -> np.ndarray:
+    h = item.fixed if item.fixed is not None else item.source.narrative(item.store_key, units=False)["hashes"]
+    return h[~np.isin(h, common, assume_unique=True)] if len(common) else h
+
+
+def common_hashes(hashes, n_items: int) -> np.ndarray:
     """Shingle hashes that at least COMMON_SHARE of the items (and ≥ COMMON_MIN) contain: common text.
-    A fixed-size counter (2^22 buckets): memory stays flat however many documents are compared."""
-    need = max(COMMON_MIN, int(np.ceil(COMMON_SHARE * len(items))))
-    if len(items) < need:
+    `hashes()` yields each item's hashes (called twice at most); a fixed-size counter (2^22 buckets)
+    finds the candidates, so memory does not grow with the number of documents."""
+    need = max(COMMON_MIN, int(np.ceil(COMMON_SHARE * n_items)))
+    if n_items < need:
         return np.zeros(0, dtype=np.uint32)
     mask = np.uint32((1 << _COUNTER_BITS) - 1)
     counter = np.zeros(1 << _COUNTER_BITS, dtype=np.uint32)
-    for it in items:
-        counter[it.hashes & mask] += 1  # fancy-index increment: a bucket counts once per document
-    hot = np.flatnonzero(counter >= need)
-    if not len(hot):
+    for h in hashes():
+        counter[h & mask] += 1  # fancy-index increment: a bucket counts once per document
+    hot = counter >= need
+    del counter
+    if not hot.any():
         return np.zeros(0, dtype=np.uint32)
-    found = [it.hashes[np.isin(it.hashes & mask, hot)] for it in items]
-    cand, counts = np.unique(np.concatenate(found), return_counts=True)
+    found = [h[hot[h & mask]] for h in hashes()]
+    cand, counts = np.unique(np.concatenate(found), return_counts=True) if found else (np.zeros(0, np.uint32), [])
     return cand[counts >= need]
 
 
@@ -378,44 +388,72 @@ def _shared(a: np.ndarray, b: np.ndarray, j: float) -> float:
     return j * (len(a) + len(b)) / (1 + j)
 
 
+LSH_CHUNK = 16  # bands indexed at a time: the index of a chunk is dropped before the next is built
+
+
+def candidates(items: list[Item]) -> set[tuple[int, int]]:
+    """Pairs of items (indices) sharing a bucket in some band of MinHash LSH (datasketch, LSH_PARAMS),
+    built LSH_CHUNK bands at a time so the index never holds all bands of every document at once."""
+    from datasketch import LeanMinHash, MinHashLSH
+    bands, rows = LSH_PARAMS
+    out: set[tuple[int, int]] = set()
+    for c0 in range(0, bands, LSH_CHUNK):
+        nb = min(LSH_CHUNK, bands - c0)
+        lsh = MinHashLSH(num_perm=nb * rows, params=(nb, rows))
+        with lsh.insertion_session() as session:
+            for i, it in enumerate(items):
+                if it.size:
+                    part = it.sig[c0 * rows:(c0 + nb) * rows]
+                    session.insert(i, LeanMinHash(seed=1, hashvalues=part, scheme="affine32"), check_duplication=False)
+        for table in lsh.hashtables:
+            for bucket in table.keys():
+                members = table.get(bucket)
+                if len(members) > 1:
+                    members = sorted(members)
+                    out.update((members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members)))
+        del lsh
+    return out
+
+
 def pairs(items: list[Item], threshold: float, stop: np.ndarray) -> tuple[list[tuple[Item, Item, float]], np.ndarray]:
     """Pairs of items (at least one of this batch) whose shingle Jaccard is ≥ threshold, best first, and
-    the common shingles left out. Pairs within one applicant of this batch are its own reuse, not copying."""
-    from datasketch import LeanMinHash, MinHashLSH
-    items = [it for it in items if _load(it, stop)]
-    common = common_hashes(items)
+    the common shingles left out. Pairs within one applicant of this batch are its own reuse, not copying.
+    Only signatures stay in memory; shingle sets are read from the store when a pair needs them."""
+    loaded = []
+    for it in items:
+        h = _load(it, stop)
+        if h is not None:
+            it.size = len(h)
+            loaded.append(it)
+    items = loaded
+    common = common_hashes(lambda: (_hashes(it, np.zeros(0, np.uint32)) for it in items), len(items))
     if len(common):
         for it in items:
-            kept = it.hashes[~np.isin(it.hashes, common, assume_unique=True)]
-            if len(kept) < 0.95 * len(it.hashes):  # a little common text barely moves the estimate: keep the signature
+            kept = _hashes(it, common)
+            if len(kept) < 0.95 * it.size:  # a little common text barely moves the estimate: keep the signature
                 it.sig = signature(kept)
-            it.hashes = kept
-    lsh = MinHashLSH(num_perm=NUM_PERM, params=LSH_PARAMS)
-    with lsh.insertion_session() as session:
-        for i, it in enumerate(items):
-            if len(it.hashes):
-                session.insert(i, LeanMinHash(seed=1, hashvalues=it.sig, scheme="affine32"), check_duplication=False)
-    out, seen = [], set()
-    for table in lsh.hashtables:  # candidates: documents that share a bucket in some band
-        for bucket in table.keys():
-            members = table.get(bucket)
-            if len(members) < 2:
-                continue
-            members = sorted(members)
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    i, j = members[x], members[y]
-                    if (i, j) in seen:
-                        continue
-                    seen.add((i, j))
-                    a, b = items[i], items[j]
-                    if a.year and b.year or (not a.year and not b.year and a.key and a.key == b.key):
-                        continue
-                    if a.year:
-                        a, b = b, a
-                    j_exact = jaccard(a.hashes, b.hashes)
-                    if j_exact >= threshold and _shared(a.hashes, b.hashes, j_exact) >= MIN_SHARED:
-                        out.append((a, b, j_exact))
+            it.size = len(kept)
+    cache: dict[int, np.ndarray] = {}
+
+    def hashes_of(i: int) -> np.ndarray:
+        h = cache.get(i)
+        if h is None:
+            if len(cache) >= 256:
+                cache.pop(next(iter(cache)))
+            h = cache[i] = _hashes(items[i], common)
+        return h
+
+    out = []
+    for i, j in sorted(candidates(items)):
+        a, b = items[i], items[j]
+        if a.year and b.year or (not a.year and not b.year and a.key and a.key == b.key):
+            continue
+        if a.year:
+            a, b, i, j = b, a, j, i
+        ha, hb = hashes_of(i), hashes_of(j)
+        j_exact = jaccard(ha, hb)
+        if j_exact >= threshold and _shared(ha, hb, j_exact) >= MIN_SHARED:
+            out.append((a, b, j_exact))
     out.sort(key=lambda p: (-p[2], p[0].files[0], p[1].files[0]))
     return out, common
 
