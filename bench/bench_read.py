@@ -95,7 +95,44 @@ def ocr_quality(pages: int) -> None:
         print(f"{label:<44}{per:>8.2f}{1 / per:>9.2f}{statistics.mean(scores):>12.4f}   ({per / base:.2f}× defaults' time)")
 
 
+def ordered_recall(src: str, got: str) -> float:
+    """Share of the source's Han characters recovered in reading order (a page read in the wrong line
+    order scores low even when every character is there)."""
+    import difflib
+    a, b = han(src), han(got)
+    return sum(m.size for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()) / max(len(a), 1)
+
+
+def orientation_trial(pages: int) -> None:
+    """Pages fed in turned 0/90/180/270°: RapidOCR's own line classifier alone vs the thumbnail trial
+    (kcjs.pipeline.readers.orientation) before OCR: reading-order recall, and the trial's cost."""
+    from kcjs.pipeline.readers import orientation
+    from kcjs.pipeline.readers.pdf_reader import render
+    sources = [sample_application(1 + i) for i in range(pages)]
+    print(f"\nPage orientation on {pages} one-page scans (150 dpi) fed in at each quarter turn")
+    print(f"{'fed turned':<12}{'classifier only':>16}{'with trial':>12}{'right turn':>12}{'trial / OCR time':>18}")
+    for k in range(4):
+        plain, fixed, right, t_ocr, t_trial = [], [], 0, 0.0, 0.0
+        for i, s in enumerate(sources):
+            text = "".join(p.text if isinstance(p, Para) else "".join(c for row in p.rows for c in dict.fromkeys(row))
+                           for p in s)
+            scan = scan_pdf_bytes(pdf_bytes(s, header=None, page_numbers=False), dpi=150, turns={1: k}, seed=i)
+            rgb = render(pymupdf.open(stream=scan, filetype="pdf")[0], ocr.OCR_DPI)
+            t0 = time.perf_counter()
+            plain.append(ordered_recall(text, "".join(ln.text for ln in ocr.ocr_image(rgb))))
+            t1 = time.perf_counter()
+            turn = orientation.turns(rgb)
+            t2 = time.perf_counter()
+            right += turn == (4 - k) % 4
+            up = np.ascontiguousarray(np.rot90(rgb, turn))
+            fixed.append(ordered_recall(text, "".join(ln.text for ln in ocr.ocr_image(up))))
+            t_ocr, t_trial = t_ocr + t1 - t0, t_trial + t2 - t1
+        print(f"{k * 90:>9}°  {statistics.mean(plain):>16.3f}{statistics.mean(fixed):>12.3f}{right:>9}/{pages}"
+              f"{t_trial / t_ocr:>17.2f}×")
+
+
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     reading(n)
     ocr_quality(max(3, n // 5))
+    orientation_trial(max(2, n // 10))

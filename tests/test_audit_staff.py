@@ -44,10 +44,15 @@ def as_wps_saves_it(xlsx: bytes) -> bytes:
     return buf.getvalue()
 
 
-def manifest_xlsx(rows: list[list[str]]) -> bytes:
-    """A manifest as staff make one: a merged title row and a note above the header, a 序号 column."""
+def manifest_xlsx(rows: list[list[str]], instructions: bool = False) -> bytes:
+    """A manifest as staff make one: a merged title row and a note above the header, a 序号 column
+    (and, if asked, a sheet of instructions before it)."""
     wb = Workbook()
     ws = wb.active
+    if instructions:
+        ws.title = "填表说明"
+        ws.append(["请按下表填写，每个文件一行"])
+        ws = wb.create_sheet("清单")
     ws.append(["2024 年“科创江苏”申报材料清单"])
     ws.merge_cells("A1:E1")
     ws.append(["说明：文件名须与压缩包内一致"])
@@ -72,6 +77,8 @@ def test_wps_manifest_is_read_whole_and_its_header_found_below_the_title(tmp_pat
     assert [(r["file"], r["applicant"], r["_line"]) for r in rows] == [("a.docx", "江苏省机械工程学会", 4),
                                                                         ("b.pdf", "省电子学会", 5)]
     assert rows[0]["subprogram"] == "学会联合体" and rows[0]["kind"] == "申报书"
+    path.write_bytes(manifest_xlsx([["c.docx", "江苏省电子学会", "", ""]], instructions=True))
+    assert [r["file"] for r in load_manifest(path)] == ["c.docx"]
     bad = tmp_path / "x.csv"
     bad.write_text("标题\n名称,数量\n甲,1\n", encoding="utf-8")
     with pytest.raises(TableError, match="找不到含 文件"):
@@ -307,6 +314,23 @@ def test_html_links_print_css_and_local_sorting(staff_batch):
 
 
 @needs("soffice")
+def test_a_document_exported_to_pdf_is_a_duplicate_of_its_docx(tmp_path, pack):
+    from kcjs.pipeline.readers import read_document
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "申报书.docx").write_bytes(app_doc(pack, "society-consortium"))
+    (src / "其他.docx").write_bytes(app_doc(pack, "academic-conference"))
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(src / "申报书.docx")],
+                   check=True, capture_output=True, timeout=180)
+    (tmp_path / "pdf" / "申报书.pdf").rename(src / "申报书-导出.pdf")
+    docx, pdf = read_document(src / "申报书.docx"), read_document(src / "申报书-导出.pdf")
+    assert docx.body_text() != pdf.body_text() and docx.content_digest() == pdf.content_digest()
+    report = audit(src, tmp_path / "out", pack, None, AuditOptions(workers=1, quiet=True))
+    dup = [f for f in report["findings"] if f["rule"] == "file.duplicate"]
+    assert [f["files"] for f in dup] == [["申报书-导出.pdf", "申报书.docx"]]
+
+
+@needs("soffice")
 def test_workbook_prints_landscape_on_few_pages(staff_batch, tmp_path):
     import pymupdf
     _, out, _ = staff_batch
@@ -317,3 +341,27 @@ def test_workbook_prints_landscape_on_few_pages(staff_batch, tmp_path):
     assert all(pg.rect.width > pg.rect.height for pg in doc)
     text = "".join(pg.get_text() for pg in doc)
     assert "不予受理" in text and "平台/申报书.pdf" in text  # links print as their file names
+
+
+@needs("chromium", "chromium-browser")
+def test_html_sorts_and_filters_in_a_browser(staff_batch, tmp_path):
+    """Click 字数 twice (descending), type 不通过 under 结论: the page's own script reorders and hides rows."""
+    from tests.tools import which_any
+    _, out, report = staff_batch
+    html = (out / "kcjs-report.html").read_text(encoding="utf-8")
+    probe = """<script>
+var t = document.querySelector("#documents table.data"), h = t.tHead.rows[0].cells;
+var col = [].findIndex.call(h, function (c) { return c.textContent === "字数"; });
+h[col].click(); h[col].click();
+var box = t.tHead.rows[1].cells[4].firstChild; box.value = "不通过"; box.dispatchEvent(new Event("input", {bubbles: true}));
+document.title = "PROBE:" + [].map.call(t.tBodies[0].rows, function (r) { return (r.hidden ? "-" : "+") + r.cells[col].textContent; }).join(",");
+</script></body>"""
+    page = tmp_path / "probe.html"
+    page.write_text(html.replace("</body>", probe), encoding="utf-8")
+    dom = subprocess.run([which_any("chromium", "chromium-browser"), "--headless", "--no-sandbox", "--disable-gpu",
+                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    shown = re.search(r"<title>PROBE:([^<]*)</title>", dom)[1].split(",")
+    counts = [int(x[1:]) for x in shown if x[1:]]
+    assert counts == sorted(counts, reverse=True) and len(shown) == len(report["documents"])
+    failing = {str((d["metrics"].get("count") or {}).get("word")) for d in report["documents"] if d["status"] == "fail"}
+    assert {x[1:] for x in shown if x[0] == "+"} == failing and failing

@@ -11,7 +11,8 @@ import kcjs
 
 PACKAGE = Path(kcjs.__file__).parent
 # Declared though never imported: what an imported library needs at run time but does not declare itself.
-RUNTIME_ONLY = {"onnxruntime": "rapidocr's inference engine; rapidocr does not declare it"}
+RUNTIME_ONLY = {"onnxruntime": "rapidocr's inference engine; rapidocr does not declare it",
+                "python-multipart": "FastAPI's form parser (kcjs serve's uploads); FastAPI does not declare it"}
 
 
 def imported_top_level() -> set[str]:

@@ -42,7 +42,8 @@ def test_detector_size_limits():
 
 
 def test_docx_image_is_judged_at_its_displayed_size():
-    assert image_seal(seal_png(diameter_px=400), width_mm=40)[0] == "round"
+    got = image_seal(seal_png(diameter_px=400), width_mm=40)
+    assert got.shape == "round" and got.text == "江苏省机械工程学会"
     assert image_seal(seal_png(diameter_px=400), width_mm=8) is None  # the same picture shrunk to a logo
 
 

@@ -15,7 +15,8 @@ from kcjs.pipeline.check import check_document
 from kcjs.pipeline.forms import Form, forms_of, render, write_all
 from kcjs.pipeline.readers import read_document
 
-UNFILLED = {"template.placeholder_left", "target.missing", "budget.missing", "stamp.missing", "length.too_short"}
+UNFILLED = {"template.placeholder_left", "target.missing", "budget.missing", "stamp.missing", "length.too_short",
+            "requirement.unstated"}  # a blank form does not yet say who gives the keynote or leads the team
 
 
 def text_of(path) -> str:
@@ -108,10 +109,16 @@ def test_blank_forms_fail_only_for_unfilled_fields(all_forms, pack):
             assert sum(f["rule"] == "target.missing" for f in r["findings"]) == len(sub.targets)
 
 
+def _evidence(sub) -> str:
+    """What a compliant applicant writes for the notice's qualitative requirements (主报告人为院士…)."""
+    return "".join(f"{r.evidence.subjects[0]}为中国工程院{r.evidence.qualifiers[0]}王立新教授。"
+                   for r in sub.requirements if r.evidence and r.evidence.subjects)
+
+
 def compliant_values(pack, sub, direction=None) -> dict:
     unit = UNIT_NAMES[sub.applicants.types[0]]
     v = {"subprogram": sub.id, "applicant": unit, "project": f"{unit}服务产业创新项目", "head": "王明", "contact": "张华",
-         "phone": "025-83625054", "date": "2024年3月20日", "intro": SENTENCES[0], "basis": SENTENCES[1],
+         "phone": "025-83625054", "date": "2024年3月20日", "intro": SENTENCES[0] + _evidence(sub), "basis": SENTENCES[1],
          "plan": "".join(SENTENCES), "opinion": "同意申报，所填内容真实有效。",
          "budget": direction.cap_wan if direction else sub.cap_wan,
          "targets": {t.id: t.min + 1 for t in sub.targets}}

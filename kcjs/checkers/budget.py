@@ -15,6 +15,9 @@ MISSING = rule("budget.missing", "error", "申报书没有写明申请资助经�
 SUM_MISMATCH = rule("budget.sum_mismatch", "warning", "经费预算表各项之和与合计不符")
 
 REQUEST = re.compile(r"申请(?:省科协)?(?:专项)?资助(?:经费|金额|额度)?|申请(?:经费|金额|额度)|资助经费|拟申请")
+# 申请资助经费（万元）：28 — the unit in the label, a bare number after it, as in a table
+LABEL_UNIT = re.compile(rf"^[ \t\u3000]{{0,3}}[（(][ \t\u3000]{{0,3}}(万元|元)[ \t\u3000]{{0,3}}[)）][ \t\u3000]{{0,3}}[：:]?"
+                        rf"[ \t\u3000]{{0,3}}({NUMBER})(?![ \t\u3000]{{0,3}}[万元])")
 TOTAL = re.compile(r"^\s*(合\s*计|总\s*计|总额|经费总额)")
 AMOUNT_HEADER = re.compile(r"金额|预算|经费|数额")
 
@@ -64,7 +67,14 @@ def requested(doc: Document) -> Amount | None:
         if b.type not in ("paragraph", "heading"):
             continue
         for m in REQUEST.finditer(b.text):
-            money = money_wan(b.text[m.end():m.end() + 40])
+            after = b.text[m.end():m.end() + 40]
+            labelled = LABEL_UNIT.match(after)
+            n = to_number(labelled.group(2)) if labelled else None
+            if n is not None:
+                wan = n if labelled.group(1) == "万元" else n / 10_000
+                return Amount(wan, Location(page=b.page, paragraph=i, quote=quote(b.text[m.start():m.end() + 40])),
+                              labelled.group(0).strip())
+            money = money_wan(after)
             if money:
                 return Amount(money[0][0], Location(page=b.page, paragraph=i, quote=quote(b.text[m.start():m.end() + 40])),
                               money[0][1])

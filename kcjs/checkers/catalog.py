@@ -2,6 +2,7 @@
 import kcjs.checkers.limits  # noqa: F401  cross-submission rules (kcjs audit)
 import kcjs.pipeline.readers  # noqa: F401  file.* rules
 import kcjs.pipeline.audit.narrative  # noqa: F401  dup.narrative (kcjs audit)
-from kcjs.checkers import budget, dates, eligibility, language, length, placeholders, sections, stamps, targets
+from kcjs.checkers import (budget, conditions, dates, eligibility, language, length, placeholders, sections, stamps,
+                           targets)
 
-CHECKERS = [sections, placeholders, targets, budget, length, eligibility, dates, stamps, language]
+CHECKERS = [sections, placeholders, targets, budget, length, eligibility, conditions, dates, stamps, language]

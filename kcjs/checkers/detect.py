@@ -1,11 +1,13 @@
 """What a document is: its kind (申报书 or a deliverable) and subprogram, from its title and 项目类别."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from kcjs.checkers.fields import read_fields
 from kcjs.checkers.text import norm
 from kcjs.pipeline.document import Document
+from kcjs.pipeline.findings import Location
 from kcjs.pipeline.rulepack import Direction, DocumentKind, RulePack, Subprogram
 
 
@@ -15,10 +17,106 @@ class Detected:
     subprogram: Subprogram | None
     direction: Direction | None
     evidence: str
+    ambiguous: tuple[tuple[str, str], ...] = ()  # (subprogram | direction, Chinese message)
+    ambiguous_where: Location = field(default_factory=Location)
+
+
+# Check boxes as the .docx reader writes them (☑ ☐, from w:sym glyphs and content controls) and as people
+# type them: ☑ ☒ ■ √ （√） [√] ticked; □ ☐ （ ） unticked.
+_TICKED = r"[（(\[][ \t\u3000]{0,2}[√✓✔][ \t\u3000]{0,2}[)）\]]|[☑☒■✓✔√]"
+_UNTICKED = r"[（(\[][ \t\u3000]{0,4}[)）\]]|[□☐]"
+MARK = re.compile(rf"(?P<ticked>{_TICKED})|(?P<unticked>{_UNTICKED})")
+
+
+def choices(text: str) -> list[tuple[bool, str]] | None:
+    """The options of a check-box list as (ticked, option text), marks before or after each option;
+    None when the text has no check box."""
+    marks = list(MARK.finditer(text))
+    if not marks:
+        return None
+    out = []
+    if not norm(text[marks[-1].end():]) and norm(text[:marks[0].start()]):  # 选项A☑ 选项B☐: marks follow options
+        starts = [0] + [m.end() for m in marks[:-1]]
+        for m, a in zip(marks, starts):
+            out.append((m.group("ticked") is not None, text[a:m.start()].strip()))
+    else:
+        ends = [m.start() for m in marks[1:]] + [len(text)]
+        for m, e in zip(marks, ends):
+            out.append((m.group("ticked") is not None, text[m.end():e].strip()))
+    return [(t, o) for t, o in out if norm(o)]
+
+
+def ticked_only(text: str) -> str:
+    """The text with every unticked option of its check-box lists removed (a label before the list is kept)."""
+    opts = choices(text)
+    if opts is None:
+        return text
+    first = MARK.search(text)
+    label = text[:first.start()] if norm(text[first.end():]) and not _trailing(text) else ""
+    return "\n".join([label] + [o for t, o in opts if t])
+
+
+def _trailing(text: str) -> bool:
+    marks = list(MARK.finditer(text))
+    return not norm(text[marks[-1].end():]) and bool(norm(text[:marks[0].start()]))
+
+
+def _named(text: str, names: dict[str, object]) -> list:
+    """Every distinct object whose name occurs in the text, a name inside a longer one not counted."""
+    key = norm(text)
+    spans = [(m.start(), m.start() + len(n), obj) for n, obj in names.items() if n
+             for m in re.finditer(re.escape(n), key)]
+    kept = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)]
+    out = []
+    for _, _, obj in sorted(kept, key=lambda s: s[0]):
+        if obj not in out:
+            out.append(obj)
+    return out
+
+
+def _pick(text: str, names: dict[str, object], what: str) -> tuple[object | None, str | None]:
+    """The one option a check-box list (or a list of names) picks: (object, None), or (None, why) when
+    two or none are ticked; (None, None) when the text names none of them."""
+    opts = choices(text)
+    if opts is None:
+        named = _named(text, names)
+        if len(named) > 1:
+            return None, f"{what}列出了 {len(named)} 项（{'、'.join(o.name for o in named)}）且看不出勾选了哪一项"
+        return (named[0] if named else None), None
+    ticked = [o for t, o in opts if t]
+    picked = []
+    for o in ticked:
+        hit = _longest(o, names)
+        if hit is not None and hit not in picked:
+            picked.append(hit)
+    listed = _named(text, names)
+    if len(picked) == 1:
+        return picked[0], None
+    if len(picked) > 1:
+        return None, f"{what}勾选了 {len(picked)} 项（{'、'.join(o.name for o in picked)}），只能选择一项"
+    if not listed:
+        return None, None
+    if not ticked:
+        return None, f"{what}列出了 {len(listed)} 项，但没有勾选任何一项"
+    return None, None  # what is ticked is not one of these names (e.g. a class): decided elsewhere
 
 
 def _head_text(doc: Document, blocks: int = 8) -> str:
-    return "\n".join(b.text for b in doc.blocks[:blocks] if b.type in ("heading", "paragraph"))
+    return "\n".join(ticked_only(b.text) for b in doc.blocks[:blocks] if b.type in ("heading", "paragraph"))
+
+
+def _choice_texts(doc: Document, blocks: int = 12) -> list[tuple[str, Location]]:
+    """Paragraphs and table cells near the top that hold a check-box list."""
+    out = []
+    for i, b in enumerate(doc.blocks[:blocks]):
+        if b.type in ("heading", "paragraph") and MARK.search(b.text):
+            out.append((b.text, Location(page=b.page, paragraph=i)))
+        elif b.type == "table" and b.rows:
+            for r, row in enumerate(b.rows):
+                for c, t in enumerate(row):
+                    if (r, c) not in b.copies and MARK.search(t):
+                        out.append((t, Location(page=b.page, table=i, cell=(r, c))))
+    return out
 
 
 def title(doc: Document) -> str:
@@ -47,8 +145,17 @@ def detect(doc: Document, pack: RulePack) -> Detected:
     if kind is None and category is not None:
         kind = application  # no kind in the title, but a 项目类别 field: an application form
     subs = {norm(n): s for s in pack.subprograms for n in (s.name, *s.aliases)}
-    sub = _longest(category.value, subs) if category and category.value else None
-    evidence = f"项目类别“{category.value}”" if sub else ""
+    ambiguous: list[tuple[str, str]] = []
+    where = Location()
+    sub, why = _pick(category.value, subs, "项目类别") if category and category.value else (None, None)
+    evidence = f"项目类别“{ticked_only(category.value).strip()}”" if sub else ""
+    if why:
+        ambiguous.append(("subprogram", why))
+        where = category.where
+        return Detected(kind, None, None, "", tuple(ambiguous), where)
+    if sub is None and category and category.value and choices(category.value) is not None:
+        sub = _longest(ticked_only(category.value), subs)  # 服务“科创江苏”其他专项：☑乡村振兴 ☐…
+        evidence = f"项目类别“{ticked_only(category.value).strip()}”" if sub else ""
     if sub is None:
         sub = _longest(name, subs)
         evidence = "标题" if sub else ""
@@ -61,6 +168,19 @@ def detect(doc: Document, pack: RulePack) -> Detected:
             sub, evidence = owners[0], f"只有该子项目要求提交“{kind.name}”"
     direction = None
     if sub is not None and sub.directions:
-        where = (category.value if category else "") + "\n" + head
-        direction = _longest(where, {norm(n): d for d in sub.directions for n in (d.name, *d.aliases)})
+        dirs = {norm(n): d for d in sub.directions for n in (d.name, *d.aliases)}
+        lists = [(t, at) for t, at in _choice_texts(doc) if _named(t, dirs)]
+        for text, at in lists:  # a check-box list of directions decides
+            direction, why = _pick(text, dirs, "申报方向")
+            if why:
+                return Detected(kind, sub, None, evidence, (("direction", why),), at)
+            if direction is not None:
+                break
+        if direction is None and category and category.value and not lists:
+            direction, why = _pick(category.value, dirs, "申报方向")  # several directions, no box: cannot tell
+            if why:
+                return Detected(kind, sub, None, evidence, (("direction", why),), category.where)
+        if direction is None:
+            text = (ticked_only(category.value) if category else "") + "\n" + head
+            direction = _longest(text, dirs)
     return Detected(kind, sub, direction, evidence)

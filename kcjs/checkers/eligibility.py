@@ -17,6 +17,11 @@ JOINT_MISSING = rule("eligibility.joint_missing", "error", "须联合申报的�
 _UNIT = re.compile(r"[\u4e00-\u9fff（）()]{2,40}?(?:学会|协会|研究会|促进会)")
 
 
+def named_units(text: str) -> list[str]:
+    """Every society's name in the text (…学会, …协会, …研究会, …促进会), in text order."""
+    return [m.group(0) for m in _UNIT.finditer(text)]
+
+
 def applicant_types(pack: RulePack, name: str) -> list[str]:
     """Every applicant type whose name pattern the unit's name matches."""
     name = re.sub(r"\s", "", name)

@@ -28,3 +28,30 @@ def name_similarity(a: str, b: str) -> float:
     """How alike two applicants' keys (applicant_key) are, 0–100: rapidfuzz's ratio (2 × common / total)."""
     from rapidfuzz import fuzz
     return float(fuzz.ratio(a, b)) if a and b else 0.0
+
+
+_REGION = re.compile(r"^(江苏省|江苏|省|中国|全国|中华)")
+SEAL_MIN_RATIO = 78     # a seal's ring text this alike (0–100) is the named unit's: tests/test_stamps.py measures it
+SEAL_MIN_CHARS = 4      # Han characters a ring text needs before it can contradict a name
+
+
+def _region(name: str) -> str | None:
+    m = _REGION.match(_SPACE_BRACKETS.sub("", unicodedata.normalize("NFKC", name or "")))
+    return None if m is None else ("jiangsu" if m.group(1) in ("江苏省", "江苏", "省") else "national")
+
+
+def seal_name_ratio(ring_text: str, name: str) -> float:
+    """How alike a seal's ring text (perhaps read in part) and a unit's name are, 0–100: applicant_key on both;
+    rapidfuzz's ratio, or where the ring text is long enough its best alignment inside the name (a ring read in
+    part); 0 when the two name different levels (江苏省… against 中国…/全国…)."""
+    from rapidfuzz import fuzz
+    a, b = applicant_key(ring_text), applicant_key(name)
+    if not a or not b:
+        return 0.0
+    ra, rb = _region(ring_text), _region(name)
+    if ra and rb and ra != rb:
+        return 0.0
+    r = float(fuzz.ratio(a, b))
+    if len(a) >= 5:
+        r = max(r, float(fuzz.partial_ratio(a, b)))
+    return r

@@ -12,9 +12,17 @@ from kcjs.pipeline.findings import Finding, Location
 
 PLACEHOLDER = rule("template.placeholder_left", "error", "模板中的占位内容未填写")
 
+# A prompt as our templates print it (【请填写】, 【请填写：建设目标…】, 【请填写单位名称】, kcjs/pipeline/forms.py) and
+# as other forms write it: 请 + a filling verb, or a bracket that opens with 填写/输入/此处填写. 请 inside a word
+# (申请, 邀请, 提请, 聘请) is not a prompt, and 请示 / 请求 are not filling verbs: 【…完成立项申请】 is the applicant's.
+_PLEASE = r"(?<![申邀提聘敬恳吁宴延])请[ \u3000]{0,2}(?:填写|填入|填报|输入|选择|勾选|在此|注明|简述|简要|写明|列出|描述|概述|补充|上传|删除|根据)"
+_OPENS = r"(?:此处|在此)?[ \u3000]{0,2}(?:填写|填入|输入)"
+PROMPT = re.compile(rf"【(?:[^】\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^】\n]{{0,40}}】"
+                    rf"|\[(?:[^\]\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^\]\n]{{0,40}}\]")
+
 PATTERNS = [
-    (re.compile(r"\{\{.*?\}\}|\{%.*?%\}"), "模板标记"),
-    (re.compile(r"【[^】]{0,30}(请|填写|输入|此处)[^】]{0,30}】|\[[^\]]{0,30}(请填写|请输入)[^\]]{0,30}\]"), "填写提示"),
+    (re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}"), "模板标记"),
+    (PROMPT, "填写提示"),
     (re.compile(r"单击或点击此处输入文字|单击此处输入文字|点击此处输入|Click or tap here to enter text", re.I), "Word 占位提示"),
     (re.compile(r"(?<![A-Za-z])(?:[XxＸｘ]{3,}|[XＸ]{2}(?=[\u4e00-\u9fff年月日]))"), "“XXX”"),
     (re.compile(r"_{4,}|＿{3,}"), "空白下划线"),

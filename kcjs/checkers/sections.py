@@ -10,6 +10,7 @@ from kcjs.pipeline.findings import Finding, Location
 MISSING = rule("section.missing", "error", "缺少必备章节")
 EMPTY = rule("section.empty", "warning", "章节只有标题没有内容")
 ORDER = rule("section.order", "warning", "章节顺序与标准格式不一致")
+FUZZY = rule("section.fuzzy_heading", "warning", "章节标题与标准名称不一致（疑似错别字），已按最相近的章节识别")
 
 
 def check(doc: Document, req: Requirements) -> list[Finding]:
@@ -24,6 +25,14 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
                                    hint=f"请增加标题为“{s.name}”的一节" + (f"（也可写作：{alias}）" if alias else "")))
             continue
         span = spans[s.id]
+        if span.fuzzy:
+            b = doc.blocks[span.title]
+            words = b.rows[span.cell[0]][span.cell[1]].split("\n")[0] if span.cell else b.text
+            out.append(Finding(FUZZY, "warning", f"标题“{words.strip()}”与“{span.fuzzy[0]}”相近（相似度 {span.fuzzy[1]:.0f}%），"
+                               f"已按“{s.name}”部分识别；请核对是否有错别字",
+                               Location(page=b.page, section=s.name, paragraph=None if span.cell else span.title,
+                                        table=span.title if span.cell else None, cell=span.cell, quote=words.strip()),
+                               expected=s.name, actual=words.strip(), hint=f"建议将标题改为“{s.name}”"))
         if not span_has_content(doc, span):
             b = doc.blocks[span.title]
             out.append(Finding(EMPTY, "warning", f"“{s.name}”部分只有标题，没有填写内容",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kcjs.checkers.context import Requirements
+from kcjs.checkers.names import SEAL_MIN_CHARS, SEAL_MIN_RATIO, applicant_key, seal_name_ratio
 from kcjs.checkers.registry import rule
 from kcjs.checkers.text import norm, quote
 from kcjs.pipeline.document import Block, Document
@@ -14,6 +15,10 @@ MISSING = rule("stamp.missing", "error", "盖章栏没有公章（推荐单位�
 FAR = rule("stamp.far", "warning", "公章与盖章栏在同一页但相距较远")
 COUNT = rule("stamp.count", "error", "联合申报的公章数少于申报单位数")
 SIGNATURE_INVALID = rule("stamp.signature_invalid", "error", "电子签章已被改动或无法验证完整性")
+NAME_MISMATCH = rule("stamp.name_mismatch", "error", "公章印文与申报书填写的单位名称不一致")
+NAME_UNREAD = rule("stamp.name_unread", "info", "公章印文未能识别，请人工核对是否为本单位公章")
+UNVERIFIABLE = rule("stamp.unverifiable", "warning", "扫描件为灰度/黑白，无法确认公章")
+CROSS_PAGE = rule("stamp.cross_page_missing", "error", "多页材料缺少骑缝章（规则包要求时检查）")
 NEAR_PT = 130.0     # ~45 mm above or below its line: where a seal stamped on that line lands
 NEAR_BLOCKS = 3     # .docx: an image anchored within three blocks of the line is next to it
 
@@ -68,13 +73,22 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
             out.append(Finding(SIGNATURE_INVALID, "error", f"电子签章“{s.name}”在签署后被改动或签名数据损坏，不能作为有效盖章",
                                Location(page=s.page), hint="请重新签章后提交未经改动的文件"))
     evidence = list(doc.seals) + [_signature_seal(s) for s in doc.signatures if s.signed and s.intact]
+    fields = _party_names(doc, req)
+    grey = [p.number for p in doc.pages if p.colourless]
     used: set[int] = set()
     parties = [st for st in req.subprogram.stamps if st.severity == "error"]
     missing = 0
     for n, stamp in enumerate(req.subprogram.stamps):
         lines = find_lines(doc, stamp)
         if not lines:
-            if n == 0 and not evidence:  # no stamp line at all, and no seal anywhere
+            if n == 0 and not evidence and grey:  # the line may be under a seal that a grey scan hides
+                out.append(_unverifiable(stamp, Location(page=grey[-1])))
+            elif n == 0 and not evidence and any(p.source == "ocr" for p in doc.pages):
+                missing += 1
+                out.append(Finding(MISSING, stamp.severity, f"扫描件中没有读到“{stamp.label}”栏，也没有发现任何公章",
+                                   Location(), expected=f"{stamp.label}处加盖公章", actual="未发现公章",
+                                   hint="请提交盖章页清晰的彩色扫描件"))
+            elif n == 0 and not evidence:  # no stamp line at all, and no seal anywhere
                 missing += 1
                 out.append(Finding(MISSING, stamp.severity, f"申报书中没有“{stamp.label}”栏，也没有发现任何公章",
                                    Location(), expected=f"{stamp.label}处加盖公章", actual="未发现公章",
@@ -88,12 +102,17 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
         near = [k for k, seal in enumerate(evidence) if k not in used and _near(doc, line, seal)]
         if near:
             used.add(near[0])
+            out += _whose(stamp, evidence[near[0]], fields, where)
             continue
         same = [k for k, seal in enumerate(evidence) if k not in used and _same_page(line, seal)]
         if same:
             used.add(same[0])
             out.append(Finding(FAR, "warning", f"“{stamp.label}”所在页有公章，但离盖章栏较远，请确认盖在正确位置",
                                where, expected=stamp.label, actual=_describe(evidence[same[0]])))
+            out += _whose(stamp, evidence[same[0]], fields, where)
+            continue
+        if line.page in grey or (line.page is None and grey):
+            out.append(_unverifiable(stamp, where))
             continue
         elsewhere = [seal for k, seal in enumerate(evidence) if k not in used]
         note = f"；文件中的公章在第 {elsewhere[0].page} 页，与盖章栏不在同一页" if elsewhere and elsewhere[0].page else ""
@@ -102,11 +121,78 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
         out.append(Finding(MISSING, stamp.severity, f"“{stamp.label}”{party}处没有找到公章{note}", where,
                            expected=f"{stamp.label}处加盖公章", actual="未发现公章",
                            hint=stamp.note or "纸质申报书须经申报单位负责人审核盖章；电子版请提交盖章后的扫描件"))
-    if len(parties) > 1 and not missing and len(evidence) < len(parties):
+    out += _cross_page(doc, req)
+    if len(parties) > 1 and not missing and len(evidence) < len(parties) and not grey:
         out.append(Finding(COUNT, "error", f"联合申报须由 {len(parties)} 家单位分别盖章，只找到 {len(evidence)} 枚公章",
                            Location(), expected=len(parties), actual=len(evidence),
                            hint="请每家申报单位在各自的盖章栏加盖公章"))
     return out
+
+
+def _party_names(doc: Document, req: Requirements) -> dict[str, tuple[str, str]]:
+    """The units the form names, by field id: (field name, first line of its value); blanks and placeholders left out."""
+    from kcjs.checkers.fields import read_fields
+    from kcjs.checkers.placeholders import is_placeholder
+    out = {}
+    for fid, fv in read_fields(doc, req.kind).items():
+        value = fv.value.split("\n")[0].strip()
+        if value and not is_placeholder(value):
+            out[fid] = (fv.field.name, value)
+    return out
+
+
+def _whose(stamp: StampLine, seal, fields: dict, where: Location) -> list[Finding]:
+    """Is the seal on this line the seal of the unit the form names for it? Its ring text against the name."""
+    if stamp.field is None or stamp.field not in fields or seal.shape not in ("round", "oval"):
+        return []
+    label, name = fields[stamp.field]
+    if seal.text and len(seal.text) >= SEAL_MIN_CHARS and _bare(seal.text) in _bare(name):
+        return []  # the ring read in part, and the part is the name's
+    if not seal.text or len(applicant_key(seal.text)) < SEAL_MIN_CHARS:
+        read = f"（只读到“{seal.text}”）" if seal.text else ""
+        return [Finding(NAME_UNREAD, "info", f"“{stamp.label}”处公章的印文未能识别{read}，请人工核对是否为“{name}”的公章",
+                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
+                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text or "未识别")]
+    ratio = seal_name_ratio(seal.text, name)
+    if ratio >= SEAL_MIN_RATIO:
+        return []
+    return [Finding(NAME_MISMATCH, "error", f"“{stamp.label}”处公章印文为“{seal.text}”，与申报书填写的{label}“{name}”不一致",
+                    Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
+                             quote=where.quote), expected=name, actual=seal.text,
+                    hint="请加盖申报书所填单位的公章；如单位更名，请附更名证明")]
+
+
+def _bare(name: str) -> str:
+    return "".join(ch for ch in name if "\u4e00" <= ch <= "\u9fff")
+
+
+def _unverifiable(stamp: StampLine, where: Location) -> Finding:
+    return Finding(UNVERIFIABLE, "warning", f"扫描件为灰度/黑白，无法确认“{stamp.label}”处是否加盖公章",
+                   where, expected=f"{stamp.label}处加盖公章", actual="灰度/黑白扫描件，未能确认公章",
+                   hint="请提交盖章页的彩色扫描件")
+
+
+def cross_page_json(doc: Document) -> list[dict]:
+    """The 骑缝章 found: {pages, edge, diameter_mm} each (kcjs.pipeline.seal_parts)."""
+    from kcjs.pipeline.seal_parts import cross_page_seals
+    return cross_page_seals(doc.seal_parts)
+
+
+def _cross_page(doc: Document, req: Requirements) -> list[Finding]:
+    """A pack that asks for a 骑缝章 (cross_page_seal.required): every page of a PDF of min_pages or more
+    must carry part of one."""
+    rule_ = req.pack.cross_page_seal
+    n = len(doc.pages)
+    if not rule_.required or doc.format != "pdf" or n < rule_.min_pages:
+        return []
+    covered = {p for c in cross_page_json(doc) for p in c["pages"]}
+    bare = [p for p in range(1, n + 1) if p not in covered]
+    if not bare:
+        return []
+    pages = "、".join(str(p) for p in bare[:10]) + ("等" if len(bare) > 10 else "")
+    return [Finding(CROSS_PAGE, rule_.severity, f"共 {n} 页的材料须加盖骑缝章，第 {pages} 页页边未发现骑缝章",
+                    Location(page=bare[0]), expected="各页页边骑缝章", actual=f"{len(bare)} 页未见骑缝章",
+                    hint="请将各页错开叠放后在页边加盖骑缝章，再扫描提交")]
 
 
 def _signature_seal(s):
@@ -122,7 +208,8 @@ def _describe(seal) -> str:
 
 def seals_json(doc: Document) -> list[dict]:
     out = [{"page": s.page, "box": list(s.box), "shape": s.shape, "width_mm": s.width_mm, "height_mm": s.height_mm,
-            "confidence": s.confidence, "source": s.source} for s in doc.seals]
+            "confidence": s.confidence, "source": s.source, "text": s.text, "text_score": s.text_score, "star": s.star,
+            "mode": s.mode} for s in doc.seals]
     out += [{"page": s.page, "box": [round(v, 1) for v in s.box], "shape": "signature", "source": "signature",
              "signed": s.signed, "intact": s.intact, "name": s.name} for s in doc.signatures]
     return out

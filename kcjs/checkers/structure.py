@@ -3,11 +3,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from kcjs.checkers.text import heading_key, norm
 from kcjs.pipeline.document import Block, Document
+from kcjs.pipeline.headings import numbering_level
 from kcjs.pipeline.rulepack import DocumentKind, Section
 
 MAX_LABEL_CHARS = 25
+# A heading typed with a typo (实施方桉) finds its section by edit distance: rapidfuzz's ratio (0–100) on the
+# heading's words against each name of at least FUZZY_MIN_CHARS characters. 75 lets one wrong character of
+# four through and keeps two-character names exact (经验 is not 经费).
+FUZZY_MIN_SCORE = 75
+FUZZY_MIN_CHARS = 4
+FUZZY_MAX_EXTRA = 2  # the heading may be at most this many characters longer or shorter than the name
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,7 @@ class Span:
     end: int
     via: str  # heading | line | table
     cell: tuple[int, int] | None = None
+    fuzzy: tuple[str, float] | None = None  # found by a similar heading: (the name it resembles, score 0–100)
 
 
 def name_matches(text: str, section: Section) -> bool:
@@ -31,6 +41,22 @@ def name_matches(text: str, section: Section) -> bool:
         if key == n or (n in key and len(key) <= len(n) + 8):
             return True
     return False
+
+
+def fuzzy_match(text: str, section: Section) -> tuple[str, float] | None:
+    """The section name a heading resembles (a typo of it), with rapidfuzz's score; None below the threshold."""
+    key = heading_key(text)
+    if not key or len(key) > MAX_LABEL_CHARS:
+        return None
+    best = None
+    for name in section.all_names:
+        n = norm(name)
+        if len(n) < FUZZY_MIN_CHARS or abs(len(key) - len(n)) > FUZZY_MAX_EXTRA:
+            continue
+        score = fuzz.ratio(key, n, score_cutoff=FUZZY_MIN_SCORE)
+        if score and (best is None or score > best[1]):
+            best = (name, score)
+    return best
 
 
 def _level(b: Block) -> int:
@@ -46,6 +72,22 @@ def _heading_span(blocks: list[Block], i: int, section: Section, via: str) -> Sp
             break
         end += 1
     return Span(section, i, i + 1, end, via)
+
+
+def _fuzzy_candidates(blocks: list[Block]):
+    """(block index, text, cell) of every place a heading stands: heading blocks, numbered short lines,
+    numbered first lines of table cells."""
+    for i, b in enumerate(blocks):
+        if b.type == "heading" and b.level != 0:
+            yield i, b.text, None
+        elif b.type == "paragraph" and len(b.text) <= MAX_LABEL_CHARS and numbering_level(b.text) is not None:
+            yield i, b.text, None
+        elif b.type == "table" and b.rows:
+            for r, row in enumerate(b.rows):
+                for c, text in enumerate(row):
+                    first = text.split("\n")[0] if text else ""
+                    if (r, c) not in b.copies and first and numbering_level(first) is not None:
+                        yield i, first, (r, c)
 
 
 def locate(doc: Document, kind: DocumentKind) -> dict[str, Span]:
@@ -75,6 +117,24 @@ def locate(doc: Document, kind: DocumentKind) -> dict[str, Span]:
                 if cell:
                     found[section.id] = Span(section, i, i, i + 1, "table", cell)
                     break
+    missing = [s for s in kind.sections if s.id not in found]
+    if missing:
+        taken = {(sp.title, sp.cell) for sp in found.values()}
+        for section in missing:
+            for i, text, cell in _fuzzy_candidates(blocks):
+                if (i, cell) in taken or (cell is None and i in used):
+                    continue
+                hit = fuzzy_match(text, section)
+                if hit is None:
+                    continue
+                if cell is None:
+                    sp = _heading_span(blocks, i, section, "heading" if blocks[i].type == "heading" else "line")
+                    found[section.id] = Span(section, sp.title, sp.start, sp.end, sp.via, None, hit)
+                    used.add(i)
+                else:
+                    found[section.id] = Span(section, i, i, i + 1, "table", cell, hit)
+                taken.add((i, cell))
+                break
     return found
 
 

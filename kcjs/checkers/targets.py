@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from kcjs.checkers.context import Requirements
@@ -46,11 +47,25 @@ def _best_target(text: str, targets: tuple[Target, ...]) -> tuple[Target, str] |
     return best
 
 
+_ANY_UNIT = "".join(sorted(set("".join(UNIT_WORDS.values()))))
+_SP = r"[ \t\u3000]{0,3}"
+_GE = r"(?:≥|≧|>=|>|大于等于|不少于|不低于|至少|达到|超过)"
+_SUFFIX = r"(?:及以上|或以上|以上)"
+# A value cell as people fill it: 6 / 6个 / ≥6个 / >=6 / 不少于6个 / 6个以上 / 6（个）
+VALUE_CELL = re.compile(rf"{_SP}(?:{_GE}{_SP})?({NUMBER}){_SP}(?:\({_SP}[{_ANY_UNIT}]{_SP}\)|[{_ANY_UNIT}])?{_SP}{_SUFFIX}?{_SP}[。.]?{_SP}")
+SEQUENCE_HEADER = re.compile(r"^\s*(序号|编号|序|no\.?|排序)\s*$", re.I)
+
+
+def _is_year(v: float) -> bool:
+    return v.is_integer() and 1900 <= v <= 2100
+
+
 def _number_with_unit(text: str, unit: str, after: int = 0) -> tuple[float, str] | None:
-    """The number followed by one of the unit's words nearest after position `after` (else anywhere)."""
+    """The number followed by one of the unit's words nearest after position `after` (else anywhere);
+    an ordinal (第3项) is not a value."""
     units = UNIT_WORDS.get(unit, unit)
     hits = [(m.start(), to_number(m.group(1)), m.group(0))
-            for m in re.finditer(rf"({NUMBER})\s*[{units}]", text)]
+            for m in re.finditer(rf"(?<!第)({NUMBER}){_SP}[{units}]", text)]
     hits = [h for h in hits if h[1] is not None]
     if not hits:
         return None
@@ -59,12 +74,32 @@ def _number_with_unit(text: str, unit: str, after: int = 0) -> tuple[float, str]
     return value, words
 
 
+def cell_value(text: str) -> float | None:
+    """The committed value of a value cell (6, ≥6个, 不少于6个, >=6, 6个以上, 6（个）); None for anything
+    else, and for a bare year (2024 is never a target's value)."""
+    m = VALUE_CELL.fullmatch(unicodedata.normalize("NFKC", text))
+    v = to_number(m.group(1)) if m else None
+    if v is None or (_is_year(v) and m.group(0).strip() == m.group(1)):
+        return None
+    return v
+
+
+def _texts(blocks: list[Block], offset: int):
+    """(text, location) of every paragraph, heading and table cell: a sentence inside a cell is prose too."""
+    for i, b in enumerate(blocks):
+        if b.type in ("paragraph", "heading") and b.text:
+            yield b.text, Location(page=b.page, paragraph=offset + i)
+        elif b.type == "table" and b.rows:
+            for r, row in enumerate(b.rows):
+                for c, text in enumerate(row):
+                    if text and (r, c) not in b.copies:
+                        yield text, Location(page=b.page, table=offset + i, cell=(r, c))
+
+
 def from_prose(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
     found: dict[str, Commitment] = {}
-    for i, b in enumerate(blocks):
-        if b.type not in ("paragraph", "heading") or not b.text:
-            continue
-        for clause in re.split(r"[。；;！？!?\n]", b.text):
+    for text, at in _texts(blocks, offset):
+        for clause in re.split(r"[。；;！？!?\n]", text):
             if QUOTING_NOTICE.search(clause):
                 continue
             for part in _split_by_targets(clause, targets):
@@ -72,10 +107,11 @@ def from_prose(blocks: list[Block], targets: tuple[Target, ...], offset: int) ->
                 if not hit or hit[0].id in found:
                     continue
                 t, k = hit
-                at = norm(part).find(k)
-                got = _number_with_unit(part, t.unit, after=_raw_pos(part, at + len(k)))
+                pos = norm(part).find(k)
+                got = _number_with_unit(part, t.unit, after=_raw_pos(part, pos + len(k)))
                 if got:
-                    found[t.id] = Commitment(got[0], Location(page=b.page, paragraph=offset + i, quote=quote(part)), got[1])
+                    found[t.id] = Commitment(got[0], Location(page=at.page, paragraph=at.paragraph, table=at.table,
+                                                              cell=at.cell, quote=quote(part)), got[1])
     return found
 
 
@@ -105,6 +141,19 @@ def _raw_pos(text: str, norm_pos: int) -> int:
     return len(text)
 
 
+def _sequence_cols(rows: list[list[str]], header_row: int) -> set[int]:
+    """Columns that number the rows (序号, or 1, 2, 3 … down the column): never a target's value."""
+    cols = {c for c, t in enumerate(rows[header_row]) if SEQUENCE_HEADER.match(t)} if header_row >= 0 else set()
+    width = max((len(r) for r in rows), default=0)
+    for c in range(width):
+        values = [to_number(r[c]) if c < len(r) and re.fullmatch(r"\s*\d{1,3}\s*[.、．]?\s*", r[c]) else None
+                  for r in rows[header_row + 1:]]
+        values = [v for v in values if v is not None]
+        if len(values) >= 2 and values == [values[0] + k for k in range(len(values))]:
+            cols.add(c)
+    return cols
+
+
 def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
     found: dict[str, Commitment] = {}
     for i, b in enumerate(blocks):
@@ -117,10 +166,12 @@ def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -
                 value_col, header_row = cols[-1], r
                 skip_cols = {c for c, t in enumerate(row) if NOT_VALUE_HEADER.search(t)}
                 break
+        skip_cols |= _sequence_cols(b.rows, header_row)
         for r, row in enumerate(b.rows):
             if r <= header_row:
                 continue
-            label = " ".join(t for c, t in enumerate(row) if c != value_col and not re.fullmatch(r"[\d.\s]*", t))
+            label = " ".join(t for c, t in enumerate(row)
+                             if c != value_col and c not in skip_cols and cell_value(t) is None)
             hit = _best_target(label, targets)
             if not hit or hit[0].id in found:
                 continue
@@ -128,11 +179,16 @@ def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -
             cols = [value_col] if value_col is not None else \
                 [c for c in reversed(range(len(row))) if c not in skip_cols]
             for c in cols:
-                m = re.match(rf"\s*({NUMBER})", row[c]) if c < len(row) else None
-                v = to_number(m.group(1)) if m else None
+                if c >= len(row):
+                    continue
+                v = cell_value(row[c])
+                words = row[c]
+                if v is None and c == value_col:  # a sentence in the value column: 全年不少于6个
+                    got = _number_with_unit(row[c], t.unit)
+                    v, words = got if got else (None, words)
                 if v is not None:
                     where = Location(page=b.page, table=offset + i, cell=(r, c), quote=quote(" | ".join(row)))
-                    found[t.id] = Commitment(v, where, row[c])
+                    found[t.id] = Commitment(v, where, words)
                     break
     return found
 

@@ -6,13 +6,58 @@ import unicodedata
 
 from kcjs.pipeline.headings import strip_numbering
 
-_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "三": 3, "叁": 3, "參": 3,
-           "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
-           "九": 9, "玖": 9}
-_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
-_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
-CN_NUM_CHARS = "".join(_DIGITS) + "".join(_UNITS)
-NUMBER = rf"(?:\d[\d,，]*(?:\.\d+)?|[{CN_NUM_CHARS}]+)"
+# Numbers as people write them. Every pattern is bounded and cannot start or stop inside a longer run
+# of the same characters (a 20,000-digit run is read in linear time and is not a number; issue 18).
+CN_DIGITS = "零〇○一二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖"
+CN_NUM_CHARS = CN_DIGITS + "十拾百佰千仟"
+_CN_RUN = CN_NUM_CHARS + "万萬亿億点"
+MAX_DIGITS = 12      # no plausible count or amount (in 元) has more integer digits
+MAX_CN_CHARS = 24    # 壹亿贰仟叁佰肆拾伍万陆仟柒佰捌拾玖 is 17 characters
+_AR = r"(?<![\d.,，])(?:\d{1,3}(?:[,，]\d{3}){1,3}|\d{1,%d})(?:\.\d{1,6})?(?![\d])" % MAX_DIGITS
+_CN = rf"(?<![{_CN_RUN}])[{_CN_RUN}]{{1,{MAX_CN_CHARS}}}(?![{_CN_RUN}])"
+NUMBER = rf"(?:{_AR}|{_CN})"
+_BIG = {"万": 10_000, "亿": 100_000_000}
+_FOLD = str.maketrans({"萬": "万", "億": "亿", "○": "〇", "參": "叁", "陸": "陆", "貳": "贰"})
+
+
+def cn_number(s: str) -> float | None:
+    """A Chinese numeral as a number (六, 十二, 一百零八, 两千, 壹拾捌万伍仟, 二〇二四, 十六点五, 十六点五万),
+    read by cn2an; None when it is not one or is longer than any plausible numeral."""
+    import cn2an
+    s = s.strip().translate(_FOLD).strip("点")
+    if not s or len(s) > MAX_CN_CHARS:
+        return None
+    scale = 1
+    if "点" in s:  # 十六点五万: cn2an reads the decimal, the trailing 万/亿 scales it
+        while s and s[-1] in _BIG:
+            scale *= _BIG[s[-1]]
+            s = s[:-1]
+    try:
+        n = cn2an.cn2an(s, "normal")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return float(n) * scale
+
+
+def cn_int(s: str) -> int | None:
+    """A whole Chinese numeral (六, 十二, 三十五, 一百零八, 两千, 壹拾捌万) as an int, or None."""
+    n = cn_number(s)
+    return int(n) if n is not None and float(n).is_integer() else None
+
+
+def to_number(s: str) -> float | None:
+    """'1,800' / '29.5' / '三十五' / '壹拾捌' / '十六点五' -> a number; None when it is not one (or has more
+    than MAX_DIGITS integer digits: no plausible count or amount does)."""
+    s = unicodedata.normalize("NFKC", s.strip()).replace(",", "").replace("，", "")
+    if not s:
+        return None
+    if re.fullmatch(r"\d{1,%d}(?:\.\d{1,6})?" % MAX_DIGITS, s):
+        return float(s)
+    if re.fullmatch(r"[\d.]+", s):
+        return None  # digits, but too many to be a count or an amount
+    return cn_number(s)
+
+
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】<>、，,.。:：;；!！?？·・—\-_/／]+")
 
 
@@ -26,58 +71,22 @@ def heading_key(text: str) -> str:
     return norm(strip_numbering(unicodedata.normalize("NFKC", text).strip()))
 
 
-def cn_int(s: str) -> int | None:
-    """A Chinese numeral (六, 十二, 三十五, 一百零八, 两千, 壹拾捌万) as an int, or None."""
-    if not s or any(ch not in _DIGITS and ch not in _UNITS and ch not in _BIG for ch in s):
-        return None
-    if all(ch in _DIGITS for ch in s) and len(s) > 1:  # 二〇二四: digit by digit
-        return int("".join(str(_DIGITS[ch]) for ch in s))
-    total, section, digit = 0, 0, None
-    for ch in s:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            section += (1 if digit is None else digit) * _UNITS[ch]
-            digit = None
-        else:
-            section += digit or 0
-            total += (section or 1) * _BIG[ch]
-            section, digit = 0, None
-    return total + section + (digit or 0)
-
-
-def to_number(s: str) -> float | None:
-    """'1,800' / '29.5' / '三十五' / '壹拾捌' -> a number; None when it is not one."""
-    s = unicodedata.normalize("NFKC", s.strip()).replace(",", "").replace("，", "")
-    if not s:
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        n = cn_int(s)
-        return float(n) if n is not None else None
-
-
-_MONEY = re.compile(rf"({NUMBER})\s*(万元|万|元)")
-_CAPITAL_MONEY = re.compile(r"([壹贰叁肆伍陆柒捌玖拾][零壹贰叁肆伍陆柒捌玖拾佰仟万亿]*)元(?:整|正)?")
+MAX_PLAUSIBLE_WAN = 1_000_000  # 100 亿元: beyond any project's amount, so not an amount (a hostile run)
+_MONEY = re.compile(rf"({NUMBER})[ \t\u3000]{{0,3}}(万元|万|元)")
 
 
 def money_wan(text: str) -> list[tuple[float, str]]:
-    """Every amount of money in the text, in 万元, with the words it was read from (in text order)."""
-    found: list[tuple[int, float, str]] = []
-    spans: list[tuple[int, int]] = []
-    for m in _CAPITAL_MONEY.finditer(text):  # 大写 first: 壹拾捌万伍仟元整 is one amount
-        n = cn_int(m.group(1))
-        if n is not None:
-            found.append((m.start(), n / 10_000, m.group(0)))
-            spans.append(m.span())
+    """Every amount of money in the text, in 万元, with the words it was read from (in text order):
+    30万元, 1.5万, 十六点五万元, 15万元整, 壹拾捌万伍仟元整, 人民币拾伍万元, 150,000元."""
+    found: list[tuple[float, str]] = []
     for m in _MONEY.finditer(text):
-        if any(a < m.end() and m.start() < b for a, b in spans):
-            continue
         n = to_number(m.group(1))
-        if n is not None:
-            found.append((m.start(), n if m.group(2) in ("万元", "万") else n / 10_000, m.group(0)))
-    return [(n, words) for _, n, words in sorted(found)]
+        if n is None:
+            continue
+        wan = n if m.group(2) in ("万元", "万") else n / 10_000
+        if wan <= MAX_PLAUSIBLE_WAN:
+            found.append((wan, m.group(0)))
+    return found
 
 
 def quote(text: str, limit: int = 40) -> str:

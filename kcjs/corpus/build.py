@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cn2an
+
 from kcjs.checkers.counting import count
 from kcjs.corpus.gen import FILLER, Para, Tbl, docx_bytes, pdf_bytes, scan_pdf_bytes
 from kcjs.pipeline.packloader import load_pack
@@ -61,6 +63,8 @@ def application(pack: RulePack, s: Subprogram, variant: str, layout: str, direct
     if variant == "wrong-applicant":
         unit = OUTSIDER if "enterprise-cast" not in s.applicants.types else UNIT_NAMES["city-cast"]
     category = f"{cls.name}—{s.name}" + (f"（{direction.name}）" if direction else "")
+    if variant in ("ticked-category", "two-ticks"):
+        category = _checkboxes(pack, s, direction, variant == "two-ticks")
     info = [["申报单位", unit, "项目名称", f"{s.name.replace(chr(34), '')}建设项目"],
             ["项目类别", category, "项目负责人", "【请填写】" if variant == "placeholder" else "王明"],
             ["联系人", "张华", "联系电话", "025-83625054"],
@@ -72,8 +76,11 @@ def application(pack: RulePack, s: Subprogram, variant: str, layout: str, direct
     names = {"plan": "项目实施方案", "targets": "年度目标任务", "budget": "经费预算"}
     if layout == "synonyms":
         names = {"plan": "建设内容", "targets": "绩效目标", "budget": "经费概算"}
+    if variant == "typo-heading":  # one character mistyped: found by fuzzy matching, with a warning
+        names["plan"] = names["plan"][:-1] + TYPOS.get(names["plan"][-1], "口")
     body: list = [Para("2024年度“科创江苏”专项计划项目申报书", 0), Para("一、申报单位基本情况", 1), Tbl(info, merges),
                   Para(f"{unit}长期服务全省重点产业发展，具备开展本项目的组织基础和专家资源。"),
+                  *evidence(s, variant),
                   Para("二、前期工作基础", 1), Para(SENTENCES[0] + SENTENCES[1])]
     if variant != "missing-section":
         body += [Para(f"三、{names['plan']}", 1), Para("（一）总体思路", 2), Para(FILLER), Para("（二）主要任务", 2),
@@ -95,6 +102,43 @@ def application(pack: RulePack, s: Subprogram, variant: str, layout: str, direct
     return body
 
 
+TYPOS = {"案": "桉", "容": "溶", "算": "箅", "务": "物", "标": "摽"}  # a wrong character that looks or sounds alike
+TICKS = (("☑", "☐"), ("√", "□"), ("（√）", "（ ）"))  # as the .docx reader writes boxes, and as people type them
+
+
+def _checkboxes(pack: RulePack, s: Subprogram, direction, two: bool) -> str:
+    """项目类别 as a check-box list: the subprograms of its class (or its directions), one ticked (two when `two`)."""
+    on, off = TICKS[len(s.id) % len(TICKS)]
+    if direction is not None:
+        others = [d for d in s.directions if d is not direction]
+        picked = {direction.id} | ({others[0].id} if two else set())
+        return f"{s.name}：" + "　".join((on if d.id in picked else off) + d.name for d in s.directions)
+    same = [x for x in pack.subprograms if x.class_ == s.class_]
+    other = next(x for x in same if x is not s)
+    picked = {s.id} | ({other.id} if two else set())
+    return "　".join((on if x.id in picked else off) + x.name for x in same)
+
+
+def evidence(s: Subprogram, variant: str) -> list:
+    """What the applicant writes to meet the notice's qualitative requirements (pack: requirements.evidence):
+    a sentence naming the subject and its qualifier, and a member list as long as the target asks."""
+    out: list = []
+    for r in s.requirements:
+        ev = r.evidence
+        if ev is None:
+            continue
+        if ev.subjects and ev.qualifiers and variant != "requirement-unstated":
+            out.append(Para(f"{ev.subjects[0]}为中国工程院{ev.qualifiers[0]}王立新教授。"))
+        if ev.members_target:
+            t = next(t for t in s.targets if t.id == ev.members_target)
+            n = int(t.min) - 1 if variant == "members-below" else int(t.min) + 2
+            rows = [["序号", "姓名", "职称", "工作单位"]]
+            rows += [[str(k + 1), f"专家{'甲乙丙丁戊己庚辛壬癸子丑寅卯'[k]}", "教授" if k else "中国工程院院士", "东南大学"]
+                     for k in range(n)]
+            out += [Para("科技服务团成员名单如下："), Tbl(rows)]
+    return out
+
+
 def _targets(s: Subprogram, variant: str, layout: str, title: str) -> list:
     values = {t.id: t.min + (2 if t.min < 20 else 5) for t in s.targets}
     targets = list(s.targets)
@@ -108,6 +152,17 @@ def _targets(s: Subprogram, variant: str, layout: str, title: str) -> list:
     if layout == "prose":
         text = "，".join(f"{t.name.split('（')[0]}不少于{_n(values[t.id])}{t.unit}" for t in targets)
         return out + [Para(f"全年{text}。")]
+    if variant == "targets-in-cells":  # the form is a ruled table: heading as a cell's first line, or a row label
+        lines = [f"全年{t.name.split('（')[0]}不少于{_n(values[t.id])}{t.unit}。" for t in targets]
+        if len(s.id) % 2:
+            return [Tbl([[f"四、{title}\n" + "\n".join(lines)]])]
+        return [Tbl([[title, "".join(lines)]])]
+    if variant == "ge-values":  # value cells as people fill them
+        forms = ("≥{v}{u}", "不少于{v}{u}", ">={v}", "{v}{u}以上", "{v}（{u}）")
+        rows = [["序号", "目标任务", "通知最低要求", "本单位目标值"]]
+        rows += [[str(i + 1), t.name.split("（")[0], _n(t.min), forms[i % len(forms)].format(v=_n(values[t.id]), u=t.unit)]
+                 for i, t in enumerate(targets)]
+        return out + [Tbl(rows)]
     rows = [["序号", "目标任务", "单位", "通知最低要求", "本单位目标值"]]
     rows += [[str(i + 1), t.name.split("（")[0], t.unit, _n(t.min), _n(values[t.id])] for i, t in enumerate(targets)]
     return out + [Tbl(rows)]
@@ -119,12 +174,21 @@ def _budget(s: Subprogram, variant: str, title: str, direction) -> list:
     out: list = [Para(f"五、{title}", 1)]
     if variant == "budget-missing":
         return out + [Para("经费预算详见附件。")]
+    if variant in ("cn-decimal-over-cap", "label-unit-over-cap"):
+        ask = cap + 1.5
     items = [("专家咨询费", round(ask * 0.4, 1)), ("会议费", round(ask * 0.3, 1))]
     items.append(("差旅费", round(ask - sum(v for _, v in items), 1)))
     total = ask + 1 if variant == "sum-mismatch" else ask
     rows = [["支出科目", "金额（万元）", "测算依据"]] + [[k, _n(v), "按实际需要测算"] for k, v in items]
     rows.append(["合计", _n(total), ""])
-    return out + [Para(f"申请资助经费{_n(ask)}万元，全部用于项目实施。"), Tbl(rows)]
+    said = f"申请资助经费{_n(ask)}万元，全部用于项目实施。"
+    if variant == "cn-decimal-over-cap":  # 十六点五万元
+        said = f"申请资助经费{cn2an.an2cn(_n(ask), 'low')}万元，全部用于项目实施。"
+    elif variant == "capital-amount":  # 人民币壹拾伍万元整
+        said = f"申请资助经费人民币{cn2an.an2cn(_n(ask), 'up')}万元整，全部用于项目实施。"
+    elif variant == "label-unit-over-cap":  # the unit in the label, as in a table
+        said = f"申请资助经费（万元）：{_n(ask)}"
+    return out + [Para(said), Tbl(rows)]
 
 
 def deliverable(pack: RulePack, s: Subprogram, kind_id: str, words: int, date: str) -> list:
@@ -161,7 +225,12 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                 "late-date": ["date.late"], "sum-mismatch": ["budget.sum_mismatch"],
                 "joint-missing": ["eligibility.joint_missing"], "english": ["language.not_chinese"],
                 "empty-section": ["section.empty"], "section-order": ["section.order"],
-                "foreign-passage": ["language.foreign_passage"]}
+                "foreign-passage": ["language.foreign_passage"],
+                # forms as people fill them: each must be read right (issue 11)
+                "targets-in-cells": [], "ge-values": [], "cn-decimal-over-cap": ["budget.over_cap"], "capital-amount": [],
+                "label-unit-over-cap": ["budget.over_cap"], "typo-heading": ["section.fuzzy_heading"],
+                "ticked-category": [], "two-ticks": ["detect.ambiguous"],
+                "requirement-unstated": ["requirement.unstated"], "members-below": ["requirement.members_below"]}
     layouts = ["table", "prose", "synonyms"]
     for n, s in enumerate(pack.subprograms):
         direction = s.directions[n % len(s.directions)] if s.directions else None
@@ -170,16 +239,27 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                 continue
             if v == "joint-missing" and s.applicants.joint != "required":
                 continue
+            if v in ("targets-in-cells", "ge-values") and not s.targets:
+                continue
+            if v == "requirement-unstated" and not any(r.evidence and r.evidence.subjects for r in s.requirements):
+                continue
+            if v == "members-below" and not any(r.evidence and r.evidence.members_target for r in s.requirements):
+                continue
+            if v in ("capital-amount", "label-unit-over-cap", "two-ticks") and n % 2:
+                continue
             if v in ("english", "foreign-passage", "empty-section", "section-order") and n % 3:
                 continue
             layout = layouts[(n + len(items)) % 3]
             if v == "english":
                 expect = ["language.not_chinese", "section.missing", "target.missing", "budget.missing", "stamp.missing"]
                 expect = [e for e in expect if e != "target.missing" or s.targets]
-            items.append(Item(f"{s.id}--{v}.docx", s.id, "application", list(expect),
+                if any(r.evidence and r.evidence.subjects for r in s.requirements):
+                    expect.append("requirement.unstated")
+            items.append(Item(f"{s.id}--{v}.docx", None if v == "two-ticks" else s.id, "application", list(expect),
                               direction.id if direction else None, f"layout={layout}",
                               application(pack, s, v, layout, direction)))
-            if v in ("compliant", "target-below", "over-cap", "missing-section"):
+            if v in ("compliant", "target-below", "over-cap", "missing-section", "ge-values", "cn-decimal-over-cap",
+                     "typo-heading", "members-below"):
                 items.append(Item(f"{s.id}--{v}.pdf", s.id, "application", list(expect),
                                   direction.id if direction else None, f"layout={layout}",
                                   application(pack, s, v, layout, direction)))
@@ -222,6 +302,7 @@ def build(out: Path, scans: int = 6, pack_path=None) -> list[Item]:
                                                 jpeg_quality=70, seal_pages=(), seed=k))
         items.append(Item(name, it.subprogram, it.kind, list(it.expect), it.direction, "scan"))
     items += _stamp_cases(pack, out, scans)
+    items += _reading_cases(pack, out, scans)
     items += _bad_files(out)
     labels = [{k: v for k, v in vars(it).items() if k != "content"} for it in items]
     (out / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -282,6 +363,40 @@ def _stamp_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
         sid = sid[0] if sid else s.id
         (out / f"stamp--{name}").write_bytes(data)
         items.append(Item(f"stamp--{name}", sid, "application", expect, None, note))
+    return items
+
+
+def _reading_cases(pack: RulePack, out: Path, scans: int) -> list[Item]:
+    """PDFs as real clients write them (kcjs.corpus.real_pdf): each must read like the plain PDF."""
+    from kcjs.corpus import real_pdf as rp
+    s = pack.subprogram("academician-center")
+    content = application(pack, s, "compliant", "table")
+    pdf = pdf_bytes(content, seal_on_stamp_line=True)
+    d = next(d for d in s.deliverables if pack.resolve_length(d.length) is not None)
+    lo = pack.resolve_length(d.length).min
+    short = deliverable(pack, s, d.kind, round(lo * 0.93), "2024年11月20日")  # doubled glyphs would lift it over lo
+    fields = [("项目类别", s.name.replace(chr(34), "")), ("项目名称", f"{s.name.replace(chr(34), '')}建设项目"),
+              ("申报单位", UNIT_NAMES[s.applicants.types[0]]), ("项目负责人", "王明"), ("申报日期", "2024年3月20日")]
+    cases: list[tuple] = [  # (file name, bytes, kind, expected rules, note)
+        ("fake-bold.pdf", rp.fake_bold(pdf), "application", [], "glyphs drawn twice"),
+        ("fake-bold-short.pdf", rp.fake_bold(pdf_bytes(short), lead_chars=40), d.kind, ["length.too_short"],
+         "glyphs drawn twice, too short"),
+        ("rotate-90.pdf", rp.rotated_pages(pdf, {2: 90}), "application", [], "/Rotate 90"),
+        ("cover-above-underline.pdf", rp.with_cover(rp.cover_page(["2024年度“科创江苏”专项计划", "项目申报书"], fields),
+                                                    pdf), "application", [], "cover values above underlines"),
+    ]
+    if rp.noto_cjk():
+        cases.append(("embedded-cjk-font.pdf", pdf_bytes(content, seal_on_stamp_line=True, fontfile=rp.noto_cjk(),
+                                                         border_lines=True), "application", [], "embedded Noto CJK"))
+    if scans >= 1:
+        cases.append(("outlines.pdf", rp.outlined(pdf), "application", [], "text as vector outlines (OCR)"))
+    if scans >= 2:
+        cases.append(("scan-sideways.pdf", scan_pdf_bytes(pdf, dpi=150, turns={2: 1}, seed=7), "application", [],
+                      "scan, page 2 fed sideways"))
+    items = []
+    for name, data, kind, expect, note in cases:
+        (out / f"read--{name}").write_bytes(data)
+        items.append(Item(f"read--{name}", s.id, kind, expect, None, note))
     return items
 
 

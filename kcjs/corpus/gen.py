@@ -59,28 +59,20 @@ def sample_application(n_filler: int = 2) -> list:
 # --- seals --------------------------------------------------------------------------------
 
 def seal_png(diameter_px: int = 240, text: str = "江苏省机械工程学会", color=(220, 30, 30),
-             shape: str = "round", alpha: bool = True) -> bytes:
-    """A red official seal (ring, star, ring text) as PNG; transparent background when alpha."""
+             shape: str = "round", alpha: bool = True, **draw) -> bytes:
+    """A red official seal as PNG: round (ring text, star) and oval ones as real seals are cut
+    (kcjs.corpus.stamps.draw_seal, which takes `draw`: font_name, wear, inner …), square ones a framed name;
+    transparent background when alpha."""
+    if shape != "square":
+        from kcjs.corpus.stamps import seal_bytes
+        return seal_bytes(text=text, diameter_px=diameter_px, shape=shape, color=color, alpha=alpha,
+                          inner=draw.pop("inner", "合同专用章" if shape == "oval" else ""), **draw)
     doc = pymupdf.open()
     size = 100.0
     page = doc.new_page(width=size, height=size)
-    c = pymupdf.Point(size / 2, size / 2)
     rgb = tuple(v / 255 for v in color)
-    if shape == "square":
-        page.draw_rect(pymupdf.Rect(6, 6, 94, 94), color=rgb, width=4)
-        page.insert_textbox(pymupdf.Rect(14, 24, 86, 86), text[:8], fontname=CJK, fontsize=15, color=rgb, align=1)
-    elif shape == "oval":
-        page.draw_oval(pymupdf.Rect(4, 20, 96, 80), color=rgb, width=3)
-        page.insert_textbox(pymupdf.Rect(12, 34, 88, 70), text[:9], fontname=CJK, fontsize=9, color=rgb, align=1)
-        page.insert_text((30, 68), "合同专用章", fontname=CJK, fontsize=8, color=rgb)
-    else:
-        page.draw_circle(c, 45, color=rgb, width=3.5)
-        _star(page, c, 13, rgb)
-        n = len(text)
-        for i, ch in enumerate(text):
-            ang = math.radians(-200 + 220 * i / max(n - 1, 1))
-            p = pymupdf.Point(c.x + 33 * math.cos(ang), c.y + 33 * math.sin(ang))
-            page.insert_text(p + (-5, 5), ch, fontname=CJK, fontsize=10, color=rgb)
+    page.draw_rect(pymupdf.Rect(6, 6, 94, 94), color=rgb, width=4)
+    page.insert_textbox(pymupdf.Rect(14, 24, 86, 86), text[:8], fontname=CJK, fontsize=15, color=rgb, align=1)
     pix = page.get_pixmap(dpi=int(diameter_px * 72 / size), alpha=False)
     img = Image.frombytes("RGB", (pix.w, pix.h), pix.samples)
     if alpha:
@@ -93,10 +85,26 @@ def seal_png(diameter_px: int = 240, text: str = "江苏省机械工程学会", 
     return buf.getvalue()
 
 
-def _star(page, c, r, rgb) -> None:
-    pts = [pymupdf.Point(c.x + (r if k % 2 == 0 else r * 0.4) * math.sin(math.pi * k / 5),
-                         c.y - (r if k % 2 == 0 else r * 0.4) * math.cos(math.pi * k / 5)) for k in range(10)]
-    page.draw_polyline(pts + [pts[0]], color=rgb, fill=rgb)
+def parties(content: list) -> list[str]:
+    """The units a form names, in stamp-line order: 申报单位 (or 单位名称), then 联合申报单位."""
+    found: dict[str, str] = {}
+    for item in content:
+        if isinstance(item, Tbl):
+            for row in item.rows:
+                for c, cell in enumerate(row[:-1]):
+                    key = {"申报单位": 0, "单位名称": 0, "联合申报单位": 1}.get(cell.strip())
+                    if key is not None and row[c + 1].strip():
+                        found.setdefault(str(key), row[c + 1].strip())
+    return [found[k] for k in sorted(found)]
+
+
+def _seal_of(content: list, k: int, seal_args: dict | None) -> bytes:
+    """The k-th stamp line's seal: by default it bears the name of that line's party in the form."""
+    args = dict(seal_args or {})
+    names = parties(content)
+    if "text" not in args and names:
+        args["text"] = names[min(k, len(names) - 1)]
+    return seal_png(**args)
 
 
 # --- .docx --------------------------------------------------------------------------------
@@ -149,11 +157,11 @@ def docx_bytes(content: list, style: str = "styles", header: str | None = "2024�
     if seal == "cell":
         t = d.add_table(rows=1, cols=2)
         t.cell(0, 0).text = "推荐单位（盖章）"
-        t.cell(0, 1).paragraphs[0].add_run().add_picture(io.BytesIO(seal_png(**(seal_args or {}))), width=Mm(40))
+        t.cell(0, 1).paragraphs[0].add_run().add_picture(io.BytesIO(_seal_of(content, 0, seal_args)), width=Mm(40))
     elif seal:
-        for stamp_para in stamp_paras[:seals]:
+        for k, stamp_para in enumerate(stamp_paras[:seals]):
             run = stamp_para.add_run()
-            run.add_picture(io.BytesIO(seal_image or seal_png(**(seal_args or {}))), width=Mm(40))
+            run.add_picture(io.BytesIO(seal_image or _seal_of(content, k, seal_args)), width=Mm(40))
             if seal == "floating":
                 _float(run)
     body = d.element.body
@@ -244,14 +252,17 @@ MARGIN = 72.0
 
 def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项计划", page_numbers: bool = True,
               body_size: float = 12, seal_on_stamp_line: bool = False, seals: int = 9,
-              seal_args: dict | None = None, border_lines: bool = False) -> bytes:
-    """A text PDF as Word would export it: headings larger, tables ruled, running header and page numbers."""
+              seal_args: dict | None = None, border_lines: bool = False, fontfile: str | None = None) -> bytes:
+    """A text PDF as Word would export it: headings larger, tables ruled, running header and page numbers.
+    fontfile: a CJK font file (.ttf/.otf/.ttc) embedded as Word does, instead of PyMuPDF's built-in font."""
     doc = pymupdf.open()
     page, y = None, 0.0
+    font = _Font(fontfile)
 
     def new_page():
         nonlocal page, y
         page = doc.new_page(width=A4[0], height=A4[1])
+        font.use(page)
         y = MARGIN
 
     new_page()
@@ -259,7 +270,7 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
     width = A4[0] - 2 * MARGIN
     for item in content:
         if isinstance(item, Tbl):
-            y = _pdf_table(doc, item, y, width, body_size, new_page, border_lines)
+            y = _pdf_table(doc, item, y, width, body_size, new_page, border_lines, font)
             page = doc[-1]
             continue
         size = {0: 20, 1: 15, 2: 13.5}.get(item.level, body_size) if item.level is not None else body_size
@@ -270,23 +281,45 @@ def pdf_bytes(content: list, header: str | None = "2024年度科创江苏专项�
         if y + h > A4[1] - MARGIN:
             new_page()
         rect = pymupdf.Rect(MARGIN, y, A4[0] - MARGIN, y + h + size)
-        page.insert_textbox(rect, text, fontname=CJK, fontsize=size, lineheight=1.6, align=1 if item.level == 0 else 0)
+        page.insert_textbox(rect, text, fontname=font.name, fontsize=size, lineheight=1.6, align=1 if item.level == 0 else 0)
         if seal_on_stamp_line and "（盖章）" in item.text and seals > placed:
             x = MARGIN + 90 + 130 * placed  # seals of several parties side by side
+            page.insert_image(pymupdf.Rect(x, y - 40, x + 110, y + 70), stream=_seal_of(content, placed, seal_args))
             placed += 1
-            page.insert_image(pymupdf.Rect(x, y - 40, x + 110, y + 70), stream=seal_png(**(seal_args or {})))
         y += h
     total = len(doc)
     for n, p in enumerate(doc, 1):
         if header:
-            p.insert_text((MARGIN, 40), header, fontname=CJK, fontsize=9)
+            p.insert_text((MARGIN, 40), header, fontname=font.name, fontsize=9)
         if page_numbers:
-            p.insert_text((A4[0] / 2 - 20, A4[1] - 30), f"第 {n} 页 共 {total} 页", fontname=CJK, fontsize=9)
-    return doc.tobytes()
+            p.insert_text((A4[0] / 2 - 20, A4[1] - 30), f"第 {n} 页 共 {total} 页", fontname=font.name, fontsize=9)
+    if fontfile:
+        doc.subset_fonts()
+    return doc.tobytes(garbage=3 if fontfile else 0)
 
 
-def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page, border_lines: bool = False) -> float:
+class _Font:
+    """PyMuPDF's built-in CJK font, or a font file embedded in every page under one name."""
+
+    def __init__(self, fontfile: str | None) -> None:
+        self.file = fontfile
+        self.name = "F1" if fontfile else CJK
+        self.font = pymupdf.Font(fontfile=fontfile) if fontfile else None
+
+    def use(self, page) -> None:
+        if self.file:
+            page.insert_font(fontname=self.name, fontfile=self.file)
+
+    def length(self, text: str, size: float) -> float:
+        if self.font is not None:
+            return self.font.text_length(text, fontsize=size)
+        return pymupdf.get_text_length(text, fontname=CJK, fontsize=size)
+
+
+def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page, border_lines: bool = False,
+               font: _Font | None = None) -> float:
     """Draw a ruled table with wrapped cell text, breaking to a new page between rows; returns the new y."""
+    font = font or _Font(None)
     ncol = len(t.rows[0])
     cw = width / ncol
     fs = body_size - 1.5
@@ -294,7 +327,7 @@ def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page, 
                if (r, c) != (r0, c0)}
     for r, row in enumerate(t.rows):
         spans = {c: next((c1 - c0 + 1 for r0, c0, r1, c1 in t.merges if (r0, c0) == (r, c)), 1) for c in range(ncol)}
-        lines = max(math.ceil(pymupdf.get_text_length(row[c], fontname=CJK, fontsize=fs) * 1.15 / (cw * spans[c] - 8))
+        lines = max(math.ceil(font.length(row[c], fs) * 1.15 / (cw * spans[c] - 8))
                     for c in range(ncol) if (r, c) not in covered) or 1
         row_h = max(1, lines) * fs * 1.45 + 8
         if y + row_h > A4[1] - MARGIN:
@@ -310,16 +343,19 @@ def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page, 
                     page.draw_line(a, b, color=(0, 0, 0), width=0.5)
             else:
                 page.draw_rect(rect, color=(0, 0, 0), width=0.6)
-            page.insert_textbox(rect + (4, 4, -4, 0), row[c], fontname=CJK, fontsize=fs, lineheight=1.3)
+            page.insert_textbox(rect + (4, 4, -4, 0), row[c], fontname=font.name, fontsize=fs, lineheight=1.3)
         y += row_h
     return y + body_size
 
 
 def scan_pdf_bytes(pdf: bytes, dpi: int = 200, rotate_deg: float = 0.0, noise: float = 6.0,
                    jpeg_quality: int = 70, seal_pages: tuple[int, ...] = (), seed: int = 0,
-                   text_pages: tuple[int, ...] = ()) -> bytes:
-    """Print and scan a PDF: each page rasterised, a seal stamped over text, rotated, noised,
-    JPEG-compressed, and placed as the only thing on its page. Pages in `text_pages` stay text."""
+                   text_pages: tuple[int, ...] = (), turns: dict[int, int] | None = None,
+                   seal_at: tuple[float, float] = (0.18, 0.2)) -> bytes:
+    """Print and scan a PDF: each page rasterised, a seal stamped over text (its top-left corner at
+    `seal_at`, fractions of the page), rotated, noised, JPEG-compressed, and placed as the only thing on
+    its page. Pages in `text_pages` stay text; `turns` {page: quarter turns counter-clockwise} feeds
+    pages in sideways (1, 3: a landscape page) or upside down (2)."""
     rng = random.Random(seed)
     src = pymupdf.open(stream=pdf, filetype="pdf")
     out = pymupdf.open()
@@ -332,7 +368,7 @@ def scan_pdf_bytes(pdf: bytes, dpi: int = 200, rotate_deg: float = 0.0, noise: f
         if n in seal_pages:
             seal = Image.open(io.BytesIO(seal_png(diameter_px=int(dpi * 42 / 25.4)))).convert("RGBA")
             layer = Image.new("RGB", img.size, (255, 255, 255))
-            layer.paste(seal, (int(pix.w * 0.18), int(pix.h * 0.2)), seal)
+            layer.paste(seal, (int(pix.w * seal_at[0]), int(pix.h * seal_at[1])), seal)
             img = ImageChops.multiply(img, layer)  # ink over toner: black stays black under red
         if rotate_deg:
             img = img.rotate(rotate_deg, resample=Image.BICUBIC, expand=False, fillcolor=(255, 255, 255))
@@ -340,9 +376,13 @@ def scan_pdf_bytes(pdf: bytes, dpi: int = 200, rotate_deg: float = 0.0, noise: f
         nrng = np.random.default_rng(seed + n)
         arr = arr + nrng.normal(0, noise, arr.shape).astype(np.int16)
         img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.4))
+        k = (turns or {}).get(n, 0) % 4
+        if k:
+            img = img.transpose((None, Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)[k])
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=jpeg_quality)
-        p = out.new_page(width=page.rect.width, height=page.rect.height)
+        w, h = (page.rect.height, page.rect.width) if k % 2 else (page.rect.width, page.rect.height)
+        p = out.new_page(width=w, height=h)
         p.insert_image(p.rect, stream=buf.getvalue())
         rng.random()
     return out.tobytes()

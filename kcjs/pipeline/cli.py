@@ -1,7 +1,6 @@
-"""The `kcjs` command. Exit codes: 0 all pass, 1 some document fails, 2 the command could not run."""
+"""The `kcjs` command. Exit codes: 0 all pass, 1 some document fails or needs review (需人工核查), 2 the command could not run."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -25,7 +24,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 def fail(message: str, code: int = 2) -> None:
     """Print a Chinese error on stderr and exit (2: the command could not run)."""
-    err.print(f"[red]错误：[/red]{message}", highlight=False)
+    from rich.markup import escape
+    err.print(f"[red]错误：[/red]{escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -37,7 +37,9 @@ def pack_from(ctx: typer.Context) -> RulePack:
 
 
 def print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """Standard JSON on stdout: never Infinity/NaN, no lone surrogates or control characters."""
+    from kcjs.pipeline.safe_output import dumps
+    sys.stdout.write(dumps(data, indent=2) + "\n")
 
 
 def _version(value: bool) -> None:
@@ -97,30 +99,50 @@ def check_cmd(ctx: typer.Context,
               fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
               count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word（默认）、chars、hanzi"),
               timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）"),
-              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）")) -> None:
+              max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+              annotate: bool = typer.Option(False, "--annotate", help="另存带批注的副本：名称.kcjs批注.docx / .pdf（原文件不变）"),
+              annotate_dir: Optional[Path] = typer.Option(None, "-o", "--out", help="批注副本的输出目录（默认与原文件同目录）")) -> None:
     """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
-    from kcjs.pipeline.check import check_document
+    from kcjs.pipeline.check import check_file
     from kcjs.pipeline.check_view import render
-    from kcjs.pipeline.readers import Limits, read_isolated
+    from kcjs.pipeline.readers import Limits
     pack = pack_from(ctx)
     given = _given(pack, subprogram, kind, direction, count_mode)
     if fmt not in ("text", "json"):
         fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
     limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
     from kcjs.pipeline.audit.intake import from_folder
+    from kcjs.pipeline.safe_output import clean
     paths = [p for f in files for p in ([s.path for s in from_folder(f)] if f.is_dir() else [f])]
-    results = [check_document(read_isolated(f, limits), pack, given) for f in paths]
+    results = [clean(check_file(f, pack, given, limits)) for f in paths]  # read and checked under the limits
+    if annotate:  # the annotated copy needs the Document: read again, still isolated
+        from kcjs.pipeline.readers import read_isolated
+        _annotate_all(paths, [read_isolated(f, limits) for f in paths], results, annotate_dir, timeout)
     if fmt == "json":
         print_json(results[0] if len(results) == 1 else results)
     else:
         console = Console(soft_wrap=True)
         for r in results:
             render(r, pack, console)
-        bad = sum(r["status"] != "pass" for r in results)
+        n = {k: sum(r["status"] == k for r in results) for k in ("pass", "fail", "review", "error")}
         if len(results) > 1:
-            console.print(f"共 {len(results)} 个文件：{len(results) - bad} 个通过，{bad} 个未通过或无法读取")
+            console.print(f"共 {len(results)} 个文件：通过 {n['pass']}，不通过 {n['fail']}，需人工核查 {n['review']}，"
+                          f"无法读取 {n['error']}", highlight=False)
     if any(r["status"] != "pass" for r in results):
         raise typer.Exit(1)
+
+
+def _annotate_all(paths, docs, results, out_dir: Optional[Path], timeout: float) -> None:
+    """Write each readable file's annotated copy; say where on stderr (a failure is a message, not an exit)."""
+    from kcjs.pipeline.annotate import AnnotateError, annotate_file
+    for path, doc, result in zip(paths, docs, results):
+        if not doc.readable:
+            err.print(f"未生成批注版：{path} 无法读取", highlight=False)
+            continue
+        try:
+            err.print(f"批注版：{annotate_file(Path(path), result, out_dir, doc, timeout)}", highlight=False)
+        except (AnnotateError, OSError) as e:
+            err.print(f"[yellow]未生成批注版：[/yellow]{path}：{e}", highlight=False)
 
 
 def _given(pack: RulePack, subprogram, kind, direction, count_mode):
@@ -237,12 +259,17 @@ def audit_cmd(ctx: typer.Context,
                         Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet, choices, annotate, against)
     if dup_threshold is not None:
         opts.dup_threshold = dup_threshold
+    import sqlite3
+    from rich.markup import escape
+    from kcjs.pipeline.safe_output import output_error
     try:
         report = audit(input_path, out_dir, pack, ctx.obj.get("rules") if ctx.obj else None, opts)
+        paths = [write_json(report, out_dir / "kcjs-report.json"), write_xlsx(report, out_dir / "kcjs-report.xlsx"),
+                 write_html(report, out_dir / "kcjs-report.html")]
     except (intake.IntakeError, tables.TableError) as e:
         fail(str(e))
-    paths = [write_json(report, out_dir / "kcjs-report.json"), write_xlsx(report, out_dir / "kcjs-report.xlsx"),
-             write_html(report, out_dir / "kcjs-report.html")]
+    except (OSError, sqlite3.Error) as e:  # OUT read-only, full, or not a directory
+        fail(output_error(e, out_dir))
     s = report["summary"]
     if fmt == "json":
         print_json(report)
@@ -253,11 +280,13 @@ def audit_cmd(ctx: typer.Context,
         v = s["verdicts"]
         console.print(f"审核结论：不予受理 {v['reject']}，需补正 {v['fix']}，合格 {v['pass']}", highlight=False)
         for line in s["settings_text"]:
-            console.print(f"  本次设定 {line}", highlight=False)
+            console.print(f"  本次设定 {escape(line)}", highlight=False)
+        for note in s.get("notes", []):
+            console.print(f"  [yellow]注意[/] {escape(note)}", highlight=False)
         for f in report["findings"]:
-            console.print(f"  [{'red' if f['severity'] == 'error' else 'yellow'}]{f['rule']}[/] {f['message']}", highlight=False)
+            console.print(f"  [{'red' if f['severity'] == 'error' else 'yellow'}]{f['rule']}[/] {escape(f['message'])}", highlight=False)
         for p in paths:
-            console.print(f"报告：{p}", highlight=False)
+            console.print(f"报告：{escape(str(p))}", highlight=False)
     if s["fail"] or s["error"] or s["review"] or s["cross_errors"]:
         raise typer.Exit(1)
 
@@ -299,6 +328,21 @@ def inspect_cmd(files: list[Path] = typer.Argument(..., help="要查看的文件
             render_doc(d, out)
     if any(not d.readable for d in docs):
         raise typer.Exit(1)
+
+
+@app.command("serve")
+def serve_cmd(ctx: typer.Context,
+              host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只允许本机访问）"),
+              port: int = typer.Option(8000, "--port", help="端口"),
+              max_mb: float = typer.Option(20, "--max-mb", help="单个文件大小上限（MB）"),
+              timeout: float = typer.Option(120, "--timeout", help="每个文件的读取时限（秒）")) -> None:
+    """启动本机网页：拖入文件即可检查，并下载带批注的文件；另可下载空白表格、批量审核压缩包。"""
+    from kcjs.pipeline.web.app import serve
+    from kcjs.pipeline.web.service import Settings
+    pack_from(ctx)  # a broken --rules file stops here, with its message
+    err.print(f"kcjs 网页已启动：请在浏览器中打开 http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}/"
+              "（按 Ctrl+C 退出）", highlight=False)
+    serve(host, port, Settings(max_file_mb=max_mb, timeout_s=timeout, pack_path=ctx.obj.get("rules") if ctx.obj else None))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,8 @@ class Page:
     height: float
     source: SourceT = "text"
     ocr_confidence: float | None = None
+    ocr_reason: str | None = None      # why the page was OCRed: 'scan', 'outlines' (转曲), 'garbage' text layer
+    colourless: bool = False  # a scanned page with no colour at all (grey or black-and-white scan): red seals cannot show
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Document:
     footnotes: list[str] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     seals: list = field(default_factory=list)  # kcjs.pipeline.seals.Seal: red official seals found
+    seal_parts: list = field(default_factory=list)  # kcjs.pipeline.seals.EdgePart: partial seals cut by a page edge (骑缝章)
     findings: list[Finding] = field(default_factory=list)
     properties: dict = field(default_factory=dict)  # e.g. app.xml <Words>, title, author
     readable: bool = True
@@ -94,11 +97,12 @@ class Document:
         return "\n".join(p for p in parts if p)
 
     def content_digest(self) -> str | None:
-        """sha256 (hex) of the body text with all whitespace removed and NFKC-folded: the same document
-        saved twice (new zip timestamps, re-saved by WPS) has one digest; None when there is no text."""
+        """sha256 (hex) of the body text's letters and digits, NFKC-folded: the same document saved twice
+        (new zip timestamps, re-saved by WPS) or exported to PDF (where punctuation and spaces may come out
+        in another order) has one digest; None when there is no text."""
         import hashlib
         import unicodedata
-        text = "".join(unicodedata.normalize("NFKC", self.body_text()).split())
+        text = "".join(ch for ch in unicodedata.normalize("NFKC", self.body_text()) if unicodedata.category(ch)[0] in "LN")
         return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
 
 

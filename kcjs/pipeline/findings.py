@@ -39,8 +39,14 @@ class Finding:
         return out
 
 
-def status_of(findings: list[Finding], readable: bool = True) -> str:
-    """`error` when the file could not be read, `fail` when any finding is an error, else `pass`."""
+STATUSES = ("pass", "fail", "review", "error")
+
+
+def status_of(findings: list[Finding], readable: bool = True, recognised: bool = True) -> str:
+    """`error` when the file could not be read, `fail` when any finding is an error, `review` (需人工核查)
+    when kcjs could not tell what the document is (kind or subprogram unknown, or ambiguous), else `pass`."""
     if not readable:
         return "error"
-    return "fail" if any(f.severity == "error" for f in findings) else "pass"
+    if any(f.severity == "error" for f in findings):
+        return "fail"
+    return "pass" if recognised else "review"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kcjs.pipeline.document import Document, table_text
@@ -54,10 +55,10 @@ def document_json(doc: Document) -> dict:
 
 def render_text(doc: Document, console: Console) -> None:
     status = "[green]可读[/green]" if doc.readable else "[red]无法读取[/red]"
-    console.print(f"[bold]{doc.path}[/bold]  {status}  格式：{doc.format or '—'}  页数：{doc.page_count or '—'}")
+    console.print(f"[bold]{escape(doc.path)}[/bold]  {status}  格式：{doc.format or '—'}  页数：{doc.page_count or '—'}")
     for f in doc.findings:
         color = {"error": "red", "warning": "yellow"}.get(f.severity, "cyan")
-        console.print(f"[{color}]{f.rule}[/{color}] {f.message}" + (f"（{f.hint}）" if f.hint else ""))
+        console.print(f"[{color}]{f.rule}[/{color}] {escape(f.message)}" + (f"（{escape(f.hint)}）" if f.hint else ""))
     if not doc.readable:
         return
     t = Table("#", "类型", "级别", "页", "来源", "内容", show_lines=False)

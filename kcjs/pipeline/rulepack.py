@@ -125,6 +125,7 @@ class StampLine(Frozen):
     id: str
     label: str
     party: str = ""
+    field: str | None = None  # the information field naming the unit whose seal this line takes (applicant, partner)
     synonyms: tuple[str, ...] = ()
     severity: Severity = "error"
     note: str = ""
@@ -168,10 +169,26 @@ class Target(Frozen):
     source: Source | None = None
 
 
+class Evidence(Frozen):
+    """How an application shows a qualitative requirement: a clause or table row naming one of `subjects`
+    (主报告人) with one of `qualifiers` (院士); or a member table (a 姓名 column) whose rows are counted
+    against the minimum of the target `members_target`."""
+    subjects: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
+    members_target: str | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> Evidence:
+        if not (self.subjects and self.qualifiers) and not self.members_target:
+            raise ValueError("evidence 须给出 subjects 和 qualifiers，或 members_target")
+        return self
+
+
 class Requirement(Frozen):
     id: str
     text: str
     keywords: tuple[str, ...] = ()
+    evidence: Evidence | None = None
     source: Source | None = None
 
 
@@ -231,6 +248,9 @@ class Subprogram(Frozen):
             _require_unique(f"{self.id}.{what}", [i.id for i in items])
         if self.cap_per == "direction" and not self.directions:
             raise ValueError("cap_per: direction 但没有 directions")
+        for r in self.requirements:
+            if r.evidence and r.evidence.members_target and r.evidence.members_target not in {t.id for t in self.targets}:
+                raise ValueError(f"requirements.{r.id}.evidence.members_target {r.evidence.members_target!r} 不是本子项目的目标")
         return self
 
 
@@ -276,6 +296,15 @@ class Screening(Frozen):
     name_match_min_ratio: float = Field(default=88, gt=50, le=100)  # rapidfuzz ratio of two names, 0–100
 
 
+class CrossPageSeal(Frozen):
+    """骑缝章: a seal across the edges of consecutive pages of a multi-page paper submission. Optional: many
+    offices ask for it; a pack turns it on where its notice does."""
+    required: bool = False
+    min_pages: int = Field(default=2, ge=2)
+    severity: Severity = "error"
+    source: Source | None = None
+
+
 class Obligation(Frozen):
     id: str
     text: str
@@ -295,6 +324,7 @@ class RulePack(Frozen):
     disqualifications: Disqualifications | None = None
     obligations: tuple[Obligation, ...] = ()
     screening: Screening = Screening()
+    cross_page_seal: CrossPageSeal = CrossPageSeal()
 
     # --- look-ups -----------------------------------------------------------------
     def subprogram(self, sid: str) -> Subprogram:

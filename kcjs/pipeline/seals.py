@@ -1,15 +1,22 @@
 """A classical detector of red official seals (公章) in page rasters and embedded images.
 
-Red mask -> group by a ~4 mm dilation -> shape tests on each group (DESIGN.md, "Reading stamps").
+Red mask -> group by a ~4 mm dilation -> shape tests on each group (DESIGN.md, "Reading stamps") -> the ring
+reader (kcjs.pipeline.seal_ring) confirms a round or oval mark by its ring text or star, and says whose seal
+it is. Grey and black-and-white scans have no red: there seals are found by shape (a ring read as a seal).
+Partial seals cut by the page's edge are kept apart: the halves of a 骑缝章 across consecutive pages.
 OpenCV comes with RapidOCR already, so its connected components and hulls cost no extra install.
 """
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from kcjs.pipeline.seal_parts import EdgePart
+from kcjs.pipeline.seal_ring import Ring, dark_ink, read_ring, seal_ink
 
 # One thread: the images are small, and an OpenCV thread pool started before a fork deadlocks the
 # forked child (kcjs forks a child per document read).
@@ -35,6 +42,10 @@ class Seal:
     confidence: float
     source: str                              # signature | docx-image | pdf-image | raster
     block: int | None = None                 # docx: the image block that holds it
+    text: str | None = None                  # ring text read (None: no ring, or not readable)
+    text_score: float | None = None          # recogniser confidence of `text`
+    star: bool | None = None                 # a star in the middle (round seals)
+    mode: str = "colour"                     # colour: found by its red; grey: by its shape on a colourless scan
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
@@ -92,8 +103,9 @@ def _square_edges(mask: np.ndarray) -> float:
     return float(np.mean([s.mean() for s in sides]))
 
 
-def classify(mask: np.ndarray, px_per_mm: float) -> tuple[str, float] | None:
-    """Shape and confidence of one red mark (its own mask, cropped), or None when it is not a seal."""
+def classify(mask: np.ndarray, px_per_mm: float) -> tuple[str, float, tuple | None] | None:
+    """Shape, confidence and fitted ellipse (None for squares) of one red mark (its own mask, cropped),
+    or None when it is not a seal by its shape."""
     h, w = mask.shape
     wmm, hmm = w / px_per_mm, h / px_per_mm
     if not (MIN_MM <= wmm <= MAX_MM and MIN_MM <= hmm <= MAX_MM):
@@ -114,18 +126,22 @@ def classify(mask: np.ndarray, px_per_mm: float) -> tuple[str, float] | None:
             (_, _), (ew, eh), _ = ellipse
             ratio = min(ew, eh) / max(ew, eh)
             shape = "round" if ratio >= 0.9 else "oval"
-            return shape, round(min(1.0, 0.5 * ring + 0.5 * circularity), 3)
+            return shape, round(min(1.0, 0.5 * ring + 0.5 * circularity), 3), ellipse
     aspect = w / h
     if SQUARE_ASPECT[0] <= aspect <= SQUARE_ASPECT[1]:
         edges = _square_edges(mask)
         if edges >= MIN_SQUARE_EDGE and area / (w * h) >= 0.85:
-            return "square", round(min(1.0, edges), 3)
+            return "square", round(min(1.0, edges), 3), None
     return None
 
 
 def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page: bool = False,
-               source: str = "raster") -> list[Seal]:
-    """Every seal in an image rendered at `dpi`; boxes in points (1/72 inch)."""
+               source: str = "raster", offset: tuple[float, float] = (0.0, 0.0), read: bool = True,
+               page_height: float | None = None) -> list[Seal]:
+    """Every seal in an image rendered at `dpi`; boxes in points (1/72 inch), shifted by `offset` (points:
+    where the image's corner lies on the page). Round and oval marks are kept only when the ring reader finds
+    ring text or a star (a pen ring has neither); `read=False` skips it (shape alone). page_height (points):
+    the whole page's, when `rgb` is a clip of it."""
     mask = red_mask(rgb)
     if not mask.any():
         return []
@@ -134,7 +150,9 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
     grouped = cv2.dilate(mask, np.ones((k, k), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     out = []
-    height = rgb.shape[0]
+    scale = 72 / dpi
+    page_h = page_height or rgb.shape[0] * scale  # points
+    ink = None
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
         if w < MIN_MM * px_per_mm * 0.8 or h < MIN_MM * px_per_mm * 0.8:
@@ -144,15 +162,154 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
         if len(xs) == 0:
             continue
         y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-        if first_page and y1 < height * LETTERHEAD_BAND and (x1 - x0) > MAX_MM * px_per_mm:
+        if first_page and (y + y1) * scale + offset[1] < page_h * LETTERHEAD_BAND and (x1 - x0) > MAX_MM * px_per_mm:
             continue  # a red letterhead across the top of the first page
         got = classify(sub[y0:y1, x0:x1], px_per_mm)
+        if not got and _oversized_ring(sub[y0:y1, x0:x1], px_per_mm):
+            continue  # one round mark bigger than any seal: its inner rings are not seals either
         found = [(x0, y0, x1, y1, got)] if got else _rings_inside(sub, px_per_mm)
-        scale = 72 / dpi
-        for a0, b0, a1, b1, (shape, conf) in found:
-            box = tuple(round(float(v) * scale, 1) for v in (x + a0, y + b0, x + a1, y + b1))
-            out.append(Seal(page, box, shape, round(float(a1 - a0) / px_per_mm, 1), round(float(b1 - b0) / px_per_mm, 1),
-                            float(conf), source))
+        tried_inside = not got
+        while found:
+            a0, b0, a1, b1, (shape, conf, ellipse) = found.pop(0)
+            box = tuple(round(float(v) * scale + o, 1) for v, o in zip((x + a0, y + b0, x + a1, y + b1), offset * 2))
+            seal = Seal(page, box, shape, round(float(a1 - a0) / px_per_mm, 1), round(float(b1 - b0) / px_per_mm, 1),
+                        float(conf), source)
+            if ellipse is not None and read:
+                if ink is None:
+                    ink = seal_ink(rgb)
+                ring = _read(ink, x + a0, y + b0, x + a1, y + b1, ellipse)
+                if not ring.text and not ring.star:
+                    if not tried_inside:  # the mark's outline was not the seal's: a seal touched by other red ink?
+                        tried_inside = True
+                        found += _rings_inside(sub, px_per_mm)
+                    continue  # a ring with no ring text and no star: a pen circle, not a seal
+                seal.text, seal.text_score, seal.star = ring.text, ring.score if ring.text else None, ring.star
+            out.append(seal)
+    return out
+
+
+def _oversized_ring(mask: np.ndarray, px_per_mm: float) -> bool:
+    h, w = mask.shape
+    if min(h, w) / px_per_mm <= MAX_MM or min(h, w) < 0.85 * max(h, w):
+        return False
+    hull = cv2.convexHull(cv2.findNonZero(mask))
+    perim = cv2.arcLength(hull, True)
+    return bool(perim) and 4 * np.pi * cv2.contourArea(hull) / (perim * perim) >= MIN_CIRCULARITY
+
+
+def _read(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, ellipse) -> Ring:
+    """The ring reader on a padded crop of `ink` around (x0, y0, x1, y1); `ellipse` is relative to (x0, y0)."""
+    pad = max(4, (x1 - x0) // 20)
+    cx0, cy0 = max(0, x0 - pad), max(0, y0 - pad)
+    crop = ink[cy0:min(ink.shape[0], y1 + pad), cx0:min(ink.shape[1], x1 + pad)]
+    (ex, ey), axes, angle = ellipse
+    return read_ring(crop, ((ex + x0 - cx0, ey + y0 - cy0), axes, angle))
+
+
+EDGE_MM = 2.0  # ink this close to the page's edge touches it
+
+
+def edge_parts(rgb: np.ndarray, dpi: float, page: int, page_size: tuple[float, float],
+               offset: tuple[float, float] = (0.0, 0.0)) -> list[EdgePart]:
+    """Red marks cut by the page's left or right edge whose outline is an arc of a seal-sized circle.
+    rgb: the page (or a clip of it at `offset` points) rendered at `dpi`; page_size in points."""
+    mask = red_mask(rgb)
+    if not mask.any():
+        return []
+    scale = 72 / dpi
+    px_per_mm = dpi / 25.4
+    k = max(3, int(GROUP_MM * px_per_mm) | 1)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask, np.ones((k, k), np.uint8)), connectivity=8)
+    out = []
+    edge_pt = EDGE_MM * 72 / 25.4
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        x0, x1 = x * scale + offset[0], (x + w) * scale + offset[0]
+        edge = "left" if x0 <= edge_pt else "right" if x1 >= page_size[0] - edge_pt else None
+        if edge is None or not (MIN_MM * 0.8 <= h / px_per_mm <= MAX_MM) or w / px_per_mm < 2:
+            continue
+        sub = mask[y:y + h, x:x + w] * (labels[y:y + h, x:x + w] == i)
+        pts = cv2.findNonZero(sub)
+        if pts is None or len(pts) < 30:
+            continue
+        hull = cv2.convexHull(pts).reshape(-1, 2).astype(float)
+        cut = 0 if edge == "left" else w - 1
+        arc = hull[np.abs(hull[:, 0] - cut) > 2]
+        if len(arc) < 5:
+            continue
+        # a circle through the outline (Kasa's least squares): x² + y² + Dx + Ey + F = 0
+        a = np.column_stack([arc[:, 0], arc[:, 1], np.ones(len(arc))])
+        sol, *_ = np.linalg.lstsq(a, -(arc[:, 0] ** 2 + arc[:, 1] ** 2), rcond=None)
+        cx, cy = -sol[0] / 2, -sol[1] / 2
+        r = math.sqrt(max(cx * cx + cy * cy - sol[2], 0.0))
+        if not r or not (MIN_MM / 2 <= r / px_per_mm <= MAX_MM / 2):
+            continue
+        resid = np.abs(np.hypot(arc[:, 0] - cx, arc[:, 1] - cy) - r).mean()
+        if resid > 0.06 * r or float(sub.mean()) > DENSITY[1] * 1.4:
+            continue
+        out.append(EdgePart(page, edge, tuple(round(float(v), 1) for v in (x0, y * scale + offset[1], x1,
+                                                                                (y + h) * scale + offset[1])),
+                            round(float(cy * scale + y * scale + offset[1]), 1), round(r / px_per_mm, 1)))
+    return out
+
+
+def colourless(rgb: np.ndarray) -> bool:
+    """Has this scan no colour at all (a grey or black-and-white scan stored as RGB)? A colour scan of a
+    black-and-white page still carries the scanner's and paper's faint tint and chroma noise."""
+    sample = rgb[::3, ::3].astype(np.int16)
+    chroma = sample.max(axis=2) - sample.min(axis=2)
+    return float(chroma.mean()) < 1.0 and float(np.percentile(chroma, 99.9)) <= 8
+
+
+MIN_GREY_RING = 0.9  # share of the circle a grey seal's ring covers unbroken at one radius
+
+
+def _continuous_ring(dark: np.ndarray, cx: float, cy: float, r: float) -> float:
+    """The largest share of angles that carry ink at one radius near r (±1 px): a seal's ring is a closed
+    stroke; print cut by a circle leaves gaps between its lines."""
+    rmax = r * 1.15
+    n_ang = 360
+    polar = cv2.warpPolar(dark * 255, (int(rmax), n_ang), (cx, cy), rmax, cv2.WARP_POLAR_LINEAR | cv2.INTER_NEAREST)
+    hit = polar > 0
+    hit = hit[:, :-2] | hit[:, 1:-1] | hit[:, 2:]
+    lo = int(0.8 * r)
+    return float(hit[:, lo:].mean(axis=0).max()) if hit.shape[1] > lo else 0.0
+
+
+def find_seals_grey(rgb: np.ndarray, dpi: float, page: int | None = None, source: str = "raster") -> list[Seal]:
+    """Seals on a colourless scan, found by shape: a ring 15–60 mm across (Hough circles on a reduced copy)
+    that the ring reader reads as a seal (ring text, or a star in a well-covered ring)."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) if rgb.ndim == 3 else rgb
+    px_per_mm = dpi / 25.4
+    f = min(1.0, 60 / dpi)  # Hough at ~60 dpi: a 15 mm seal is still 35 px across
+    small = cv2.GaussianBlur(cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), (5, 5), 1.2)
+    r0, r1 = int(MIN_MM / 2 * px_per_mm * f), int(MAX_MM / 2 * px_per_mm * f)
+    circles = cv2.HoughCircles(small, cv2.HOUGH_GRADIENT, dp=1.2, minDist=r0 * 1.5, param1=120, param2=28,
+                               minRadius=r0, maxRadius=r1)
+    if circles is None:
+        return []
+    ink = dark_ink(gray)
+    dark = (ink > 80).astype(np.uint8)
+    out: list[Seal] = []
+    scale = 72 / dpi
+    for cx, cy, r in circles[0][:12]:
+        cx, cy, r = cx / f, cy / f, r / f
+        if any(s.box[0] <= cx * scale <= s.box[2] and s.box[1] <= cy * scale <= s.box[3] for s in out):
+            continue
+        x0, y0 = max(0, int(cx - r)), max(0, int(cy - r))
+        x1, y1 = min(gray.shape[1], int(cx + r) + 1), min(gray.shape[0], int(cy + r) + 1)
+        ellipse = ((cx - x0, cy - y0), (2 * r, 2 * r), 0.0)
+        cover = _continuous_ring(dark, cx, cy, r)
+        if cover < MIN_GREY_RING:
+            continue  # no unbroken ring: a circle Hough saw in lines of print
+        ring = _read(ink, x0, y0, x1, y1, ellipse)
+        han = sum(1 for ch in ring.text or "" if "\u4e00" <= ch <= "\u9fff")
+        if han < 3 and not (ring.star and cover >= 0.75):
+            continue
+        d = float(2 * r / px_per_mm)
+        out.append(Seal(page, tuple(round(float(v) * scale, 1) for v in (x0, y0, x1, y1)), "round", round(d, 1),
+                        round(d, 1), round(min(1.0, 0.5 * cover + 0.5 * (ring.score if ring.text else 0.6)), 3), source,
+                        text=ring.text, text_score=ring.score if ring.text else None, star=ring.star, mode="grey"))
     return out
 
 
@@ -176,6 +333,9 @@ def _rings_inside(mask: np.ndarray, px_per_mm: float) -> list:
         ys, xs = np.nonzero(disk)
         if len(xs) == 0:
             continue
+        bw, bh = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+        if min(bw, bh) < 0.85 * max(bw, bh):
+            continue  # a circle found by Hough holds a round seal's whole disk, not a slice of a bigger mark
         got = classify(disk[ys.min():ys.max() + 1, xs.min():xs.max() + 1], px_per_mm)
         if got:
             candidates.append((x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1, got))
@@ -190,14 +350,12 @@ def _rings_inside(mask: np.ndarray, px_per_mm: float) -> list:
     return out
 
 
-def image_seal(data: bytes, width_mm: float | None) -> tuple[str, float, float, float] | None:
-    """Is an embedded image a seal? Its shape, confidence and displayed size (mm), judged at its displayed size."""
+def image_seal(data: bytes, width_mm: float | None) -> Seal | None:
+    """Is an embedded image a seal? The most confident seal in it (shape, size in mm at its displayed size,
+    ring text), judged at its displayed size; None when it holds none."""
     rgb = on_white(data)
     if rgb is None or rgb.shape[0] < 20 or rgb.shape[1] < 20:
         return None
     dpi = rgb.shape[1] / (width_mm / 25.4) if width_mm else 300.0
     seals = find_seals(rgb, dpi, source="docx-image")
-    if not seals:
-        return None
-    best = max(seals, key=lambda s: s.confidence)
-    return best.shape, best.confidence, best.width_mm, best.height_mm
+    return max(seals, key=lambda s: s.confidence) if seals else None

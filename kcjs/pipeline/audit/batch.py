@@ -5,12 +5,13 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kcjs.checkers import limits as cross
 from kcjs.checkers.registry import rule
-from kcjs.pipeline import __version__
+from kcjs.pipeline import __version__, safe_output
 from kcjs.pipeline.audit import intake, narrative, runner, screening, tables
 from kcjs.pipeline.audit.settings import Settings
 from kcjs.pipeline.audit.store import Store, result_key
@@ -20,6 +21,9 @@ from kcjs.pipeline.readers import TOO_LARGE, UNREADABLE, Limits
 from kcjs.pipeline.rulepack import RulePack
 
 UNSAFE = rule("file.unsafe_path", "error", "压缩包内文件路径不安全（绝对路径、.. 或链接），已拒绝解压")
+NOT_REGULAR = rule("file.not_regular", "error", "不是普通文件（命名管道、设备文件、链接）或无法访问，未检查")
+ODD_NAME = rule("file.odd_name", "warning", "文件名异常（编码、控制字符或同名），报告中已改写显示")
+SKIP_RULES = {"unsafe": UNSAFE, "too_large": TOO_LARGE, "bomb": UNREADABLE, "not_regular": NOT_REGULAR, "damaged": UNREADABLE}
 
 
 @dataclass
@@ -55,9 +59,8 @@ def _given(pack: RulePack, row: dict | None) -> tuple:
     return (sub.id if sub else None, kind.id if kind else None, direction.id if direction else None)
 
 
-def _skipped_result(sub: intake.Submission) -> dict:
-    rule_id = TOO_LARGE if "上限" in sub.skipped else UNSAFE if "不安全" in sub.skipped else UNREADABLE
-    f = Finding(rule_id, "error", sub.skipped)
+def _skipped_result(sub: intake.Submission, why: str | None = None, kind: str | None = None) -> dict:
+    f = Finding(SKIP_RULES.get(kind or sub.kind, UNREADABLE), "error", why or sub.skipped)
     return {"file": sub.name, "sha256": None, "subprogram": None, "direction": None, "kind": None, "status": "error",
             "metrics": {}, "findings": [f.to_json()]}
 
@@ -102,10 +105,22 @@ def _link(path: Path, out: Path) -> str | None:
 
 def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, opts: AuditOptions) -> dict:
     """Check a folder or zip of submissions: {"documents", "findings" (across the batch), "applicants",
-    "verdicts", "summary"}. Raises intake.IntakeError or tables.TableError when it cannot run."""
+    "verdicts", "summary"}. Raises intake.IntakeError or tables.TableError when it cannot run, OSError or
+    sqlite3.Error when OUT cannot be written. Every string of the result is clean, every number finite."""
     out.mkdir(parents=True, exist_ok=True)
+    work = out / ".kcjs-work"
+    try:
+        return safe_output.clean(_audit(input_path, out, work, pack, pack_path, opts))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # extracted files: the report says what they were
+
+
+def _audit(input_path: Path, out: Path, work: Path, pack: RulePack, pack_path: Path | None, opts: AuditOptions) -> dict:
+    notes = []
+    if input_path.is_dir() and _inside(out, input_path):
+        notes.append(f"输出目录 {out} 位于输入目录内：其中的报告和缓存不作为申报材料检查")
     settings = opts.settings
-    subs, found_tables = staff_tables(intake.collect(input_path, out / ".kcjs-work", opts.limits.max_bytes), opts)
+    subs, found_tables = staff_tables(intake.collect(input_path, work, opts.limits.max_bytes, out=out), opts)
     manifest_path = _choose_table(opts.manifest, found_tables, "manifest")
     blacklist_path = _choose_table(opts.blacklist, found_tables, "blacklist")
     manifest_rows = tables.load_manifest(manifest_path) if manifest_path else []
@@ -124,7 +139,11 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
         except (LookupError, ValueError) as e:
             bad_rows.append((row, s.name, str(e)))
             given = (None, None, None)
-        digest = sha256_of(s.path)
+        try:
+            digest = sha256_of(s.path)
+        except OSError:
+            fixed[s.name] = _skipped_result(s, "文件无法读取（已被移走或没有权限），未检查", "damaged")
+            continue
         tasks.append(runner.Task(str(s.path), s.name, result_key(digest, pack_hash, given, opts.count_mode), digest, given,
                                  opts.count_mode))
     store = Store(out / "kcjs-cache.sqlite")
@@ -132,13 +151,17 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
         done, checked_now = runner.run(tasks, store, str(pack_file), opts.limits, opts.workers, opts.quiet)
     finally:
         store.close()
+    notes.extend(store.warnings)
     by_name = {t.name: done[t.key] for t in tasks}
     documents = []
     for s in subs:
         result = json.loads(json.dumps(fixed.get(s.name) or by_name[s.name]))  # identical files share one result
         result["file"] = s.name
+        if s.note:
+            result["findings"].append(Finding(ODD_NAME, "warning", s.note).to_json())
         result = _annotate(settings.document(result), s, rows.get(s.name), pack)
-        result["link"] = None if s.skipped else _link(s.path, out)
+        # extracted files are removed at the end: only files of a folder can be linked
+        result["link"] = None if s.skipped or _inside(s.path, work) else _link(s.path, out)
         documents.append(result)
     entries = [cross.Entry(d["file"], d.get("applicant") or "", tables.applicant_key(d.get("applicant") or ""),
                            d.get("subprogram"), d.get("direction"), d.get("kind"), d.get("sha256"),
@@ -161,9 +184,16 @@ def audit(input_path: Path, out: Path, pack: RulePack, pack_path: Path | None, o
                "settings_text": settings.describe(), "tables": tables_json,
                "manifest": str(manifest_path) if manifest_path else None,
                "blacklist": str(blacklist_path) if blacklist_path else None,
-               "manifest_rows": len(manifest_rows), "blacklist_rows": len(blacklist)}
+               "manifest_rows": len(manifest_rows), "blacklist_rows": len(blacklist), "notes": notes}
     return {"documents": documents, "findings": findings, "applicants": _applicants(documents, findings, pack),
             "verdicts": verdicts, "summary": summary, "rule_names": screening.rule_names()}
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
 
 
 def _annotator():

@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from kcjs.pipeline import safe_output
 from kcjs.pipeline.rulepack import plain
 
 STATUS_NAMES = {"pass": "通过", "fail": "不通过", "review": "待人工核对", "error": "无法读取"}
@@ -47,8 +48,7 @@ def value(c):
 
 
 def write_json(report: dict, path: Path) -> Path:
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+    return safe_output.write_text(path, safe_output.dumps(report, indent=1))
 
 
 def _where(loc: dict) -> str:
@@ -211,12 +211,13 @@ def _print_setup(ws, title: str) -> None:
 
 
 def _lines(text: str, width: float) -> int:
-    """How many lines a wrapped cell needs in a column `width` characters wide (CJK characters count 2)."""
+    """How many lines a wrapped cell needs in a column `width` characters wide (a CJK character is ~1.8)."""
+    import math
     import unicodedata
     n = 0
     for part in str(text).split("\n"):
-        w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
-        n += max(1, -(-w // max(1, int(width) - 1)))
+        w = sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+        n += max(1, math.ceil(w / max(1.0, width - 0.5)))
     return n
 
 
@@ -423,8 +424,7 @@ def write_html(report: dict, path: Path) -> Path:
                 findings_section(report), settings_section(report)]
     html = _env().from_string(HTML).render(
         title="“科创江苏”专项计划申报材料审核报告", s=report["summary"], names=VERDICTS, sections=sections)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return safe_output.write_text(path, html)
 
 
 # --- near-duplicate narratives (dup.narrative): the pairs side by side --------------------------------

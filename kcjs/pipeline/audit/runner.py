@@ -7,11 +7,11 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Callable
 
-from kcjs.pipeline.audit.narrative import capture as capture_narrative
-from kcjs.pipeline.audit.store import NARRATIVE, Store
+from kcjs.pipeline.audit.store import Store
 from kcjs.pipeline.readers import Limits
 
 
@@ -38,24 +38,21 @@ def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -
         ocr.engine()
 
 
-def check_task(task: Task) -> tuple[Task, dict]:
-    """Read one file in an isolated child (time and memory limits) and check it."""
-    from kcjs.pipeline.check import Given, check_document
-    from kcjs.pipeline.readers import read_isolated
+def check_task(task: Task) -> tuple[Task, dict, bool]:
+    """Read and check one file in an isolated child (time and memory limits): (task, result, transient)."""
+    from kcjs.pipeline.check import Given, check_once, internal_error
     pack = _STATE["pack"]
-    sub_id, kind_id, dir_id = task.given
-    sub = pack.subprogram(sub_id) if sub_id else None
-    kind = pack.kind(kind_id) if kind_id else None
-    direction = next((d for d in sub.directions if d.id == dir_id), None) if sub and dir_id else None
     try:
-        doc = read_isolated(task.path, _STATE["limits"])
-        result = check_document(doc, pack, Given(sub, kind, direction, task.count_mode))
-        result[NARRATIVE] = capture_narrative(doc, result, pack, _STATE.get("pack_path"))  # the store keeps it apart
-    except Exception as e:  # a checker's bug must cost one document, not the batch
-        from kcjs.pipeline.check import internal_error
-        result = internal_error(task.path, task.sha256, e)
+        sub_id, kind_id, dir_id = task.given
+        sub = pack.subprogram(sub_id) if sub_id else None
+        kind = pack.kind(kind_id) if kind_id else None
+        direction = next((d for d in sub.directions if d.id == dir_id), None) if sub and dir_id else None
+        result, transient = check_once(task.path, pack, Given(sub, kind, direction, task.count_mode), _STATE["limits"],
+                                       narrative=True, pack_path=_STATE.get("pack_path"))  # the store keeps it apart
+    except Exception as e:  # a bug here must cost one document, not the batch
+        result, transient = internal_error(task.path, task.sha256, e), False
     result["file"] = task.name
-    return task, result
+    return task, result, transient
 
 
 class Progress:
@@ -107,20 +104,69 @@ def run(tasks: list[Task], store: Store, pack_path: str | None, limits: Limits, 
     progress = Progress(len(todo), quiet)
     if todo:
         warm = len(todo) > 1 and any(t.path.lower().endswith(".pdf") for t in todo)  # scans come as PDFs
-        # Workers start clean (spawn): a fork of a process whose OCR or OpenCV threads are running can
-        # deadlock. Each worker then forks its own children, one per document, from that clean state.
-        ctx = multiprocessing.get_context("spawn")
         workers = max(1, min(workers, len(todo)))
         threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
-                                 initargs=(pack_path, limits, warm, threads)) as pool:
-            futures = [pool.submit(check_task, t) for t in todo]
-            for fut in as_completed(futures):
-                task, result = fut.result()
+
+        def finish(task: Task, result: dict, keep: bool) -> None:
+            if keep:  # a transient failure (timeout, kill) is reported, never cached as the file's result
                 store.put(task.key, task.sha256, result)
-                results[task.key] = result
-                progress.step(task.name)
-                if on_result:
-                    on_result(task, result)
+            results[task.key] = result
+            progress.step(task.name)
+            if on_result:
+                on_result(task, result)
+
+        pending, retried, breaks = todo, set(), 0
+        while pending:
+            pending, lost = _round(pending, retried, finish, pack_path, limits, workers, warm, threads)
+            if lost:  # the pool broke (a worker killed from outside): run what it lost in a new pool
+                breaks += 1
+                if breaks > MAX_POOL_BREAKS:
+                    for t in lost:
+                        finish(t, _lost_result(t), False)
+                    lost = []
+            pending = lost + pending
     progress.close()
     return results, len(todo)
+
+
+MAX_POOL_BREAKS = 3
+
+
+def _round(tasks: list[Task], retried: set, finish, pack_path, limits: Limits, workers: int, warm: bool,
+           threads: int) -> tuple[list[Task], list[Task]]:
+    """Check tasks in one pool; transient failures are retried once, after the others (the machine is
+    less loaded then). Returns (tasks to retry, tasks lost to a broken pool)."""
+    retry: list[Task] = []
+    lost: list[Task] = []
+    # Workers start clean (spawn): a fork of a process whose OCR or OpenCV threads are running can
+    # deadlock. Each worker then forks its own children, one per document, from that clean state.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
+                             initargs=(pack_path, limits, warm, threads)) as pool:
+        futures = {pool.submit(check_task, t): t for t in tasks}
+        for fut in as_completed(futures):
+            t = futures[fut]
+            try:
+                task, result, transient = fut.result()
+            except BrokenProcessPool:
+                lost.append(t)
+                continue
+            except Exception as e:  # the result could not come back (pickling): this document only
+                from kcjs.pipeline.check import internal_error
+                task, result, transient = t, internal_error(t.name, t.sha256, e), False
+                result["file"] = t.name
+            if transient and task.key not in retried:
+                retried.add(task.key)
+                retry.append(task)
+                continue
+            finish(task, result, not transient)
+    return retry, lost
+
+
+def _lost_result(task: Task) -> dict:
+    from kcjs.pipeline.check import error_result
+    from kcjs.pipeline.findings import Finding
+    from kcjs.pipeline.readers import UNREADABLE
+    result = error_result(task.name, task.sha256, Finding(
+        UNREADABLE, "error", "检查进程多次被系统终止（可能内存不足），该文件未能检查；请稍后重新运行"))
+    return result

@@ -1,13 +1,18 @@
 """Results kept in SQLite, keyed by what a result depends on: a second run re-checks only what changed,
-and a run killed at any moment keeps every result it had finished (one commit per result)."""
+and a run killed at any moment keeps every result it had finished (one commit per result).
+A damaged store is moved aside (with a warning) and rebuilt: it is a cache, never the only copy."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
+import sys
 from pathlib import Path
 
 from kcjs.pipeline import __version__
+from kcjs.pipeline.safe_output import dumps
 
 NARRATIVE = "narrative"  # a result's key for its captured narrative: stored in its own table, never in the result
 
@@ -20,21 +25,63 @@ def result_key(sha256: str, pack_hash: str, given: tuple, count_mode: str | None
 class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, sha256 TEXT, result TEXT)")
+        self.path = path
+        self.warnings: list[str] = []
+        if path.is_dir() or (path.exists() and not path.is_file()):
+            self._move_aside()
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError as e:
+            if _unwritable(e):
+                raise
+            self._move_aside()
+            self.db = self._open()
         self._narrative_tables()
         self.db.commit()
 
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, sha256 TEXT, result TEXT)")
+            db.commit()
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            db.execute("SELECT key, sha256, result FROM results LIMIT 1").fetchall()  # the columns we need
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self) -> None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists() or p.is_symlink():
+                os.replace(p, Path(str(aside) + suffix))
+        msg = f"结果缓存 {self.path.name} 已损坏，已移到 {aside.name} 并重建（本次全部重新检查）"
+        self.warnings.append(msg)
+        sys.stderr.write(f"警告：{msg}\n")
+
     def get(self, key: str) -> dict | None:
-        row = self.db.execute("SELECT result FROM results WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
+        try:
+            row = self.db.execute("SELECT result FROM results WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.DatabaseError, ValueError, TypeError):  # a damaged row is a miss: check again
+            return None
 
     def put(self, key: str, sha256: str, result: dict) -> None:
         self.put_narrative(key, result.pop(NARRATIVE, None))
-        self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, sha256, json.dumps(result, ensure_ascii=False)))
-        self.db.commit()
+        try:
+            self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, sha256, dumps(result)))
+            self.db.commit()
+        except sqlite3.DatabaseError as e:
+            if _unwritable(e):
+                raise
+            if not self.warnings:  # damaged under our feet: the run goes on, its results only in the report
+                self.warnings.append(f"结果缓存 {self.path.name} 写入失败（文件已损坏），本次结果未缓存")
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
@@ -77,3 +124,9 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _unwritable(e: sqlite3.Error) -> bool:
+    """Read-only or full OUT: not damage; the caller reports it (moving files would fail as well)."""
+    text = str(e).lower()
+    return any(w in text for w in ("readonly", "read-only", "disk is full", "unable to open", "locked", "disk i/o"))

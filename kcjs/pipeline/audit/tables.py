@@ -35,21 +35,27 @@ def _cell(v) -> str:
 
 
 def read_rows(path: Path) -> list[list[str]]:
-    """Every row of a CSV (UTF-8 or GBK) or of the first sheet of an XLSX, as text cells.
-    The sheet's stored size (<dimension>, which WPS writes as A1) is ignored. Raises TableError."""
+    """Every row of a CSV (UTF-8 or GBK) or of the first sheet of an XLSX, as text cells. Raises TableError."""
+    return read_sheets(path)[0]
+
+
+def read_sheets(path: Path) -> list[list[list[str]]]:
+    """The rows of every sheet of an XLSX (one "sheet" for a CSV), as text cells. The sheets' stored size
+    (<dimension>, which WPS writes as A1) is ignored. Raises TableError."""
     if not path.is_file():
         raise TableError(f"找不到 {path}")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
-            ws = wb.worksheets[0]
-            ws.reset_dimensions()  # read-only mode believes <dimension>; WPS stores "A1" for any size
-            rows = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)]
+            sheets = []
+            for ws in wb.worksheets:
+                ws.reset_dimensions()  # read-only mode believes <dimension>; WPS stores "A1" for any size
+                sheets.append([[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)])
             wb.close()
         except Exception as e:
             raise TableError(f"无法读取 Excel 文件 {path.name}：{e}") from None
-        return rows
+        return sheets or [[]]
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -59,7 +65,7 @@ def read_rows(path: Path) -> list[list[str]]:
             continue
     else:
         raise TableError(f"{path.name} 既不是 UTF-8 也不是 GBK 编码")
-    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
+    return [[[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]]
 
 
 _HEADER_NOISE = re.compile(r"[\s*＊:：]+|[（(【\[].*?[)）】\]]")
@@ -114,15 +120,26 @@ def columns(raw: list[list[str]], wanted: dict[str, tuple], required: tuple[str,
     return Table(rows, at + 1)
 
 
+def _first_table(path: Path, wanted: dict[str, tuple], required: tuple[str, ...], name: str) -> Table:
+    """The first sheet with a header (a sheet of instructions may come first); the first sheet's error if none has."""
+    first_error: TableError | None = None
+    for rows in read_sheets(path):
+        try:
+            return columns(rows, wanted, required, name)
+        except TableError as e:
+            first_error = first_error or e
+    raise first_error
+
+
 def load_manifest(path: Path) -> list[dict]:
     """Manifest rows that name a file: {"file", "applicant"?, "subprogram"?, "kind"?, "direction"?, "_line"}."""
-    t = columns(read_rows(path), MANIFEST_COLUMNS, ("file",), f"清单 {path.name}")
+    t = _first_table(path, MANIFEST_COLUMNS, ("file",), f"清单 {path.name}")
     return [r for r in t.rows if r.get("file")]
 
 
 def load_blacklist(path: Path) -> list[dict]:
     """Blacklist rows: {"applicant", "reason"?, "date"?, "_line"}."""
-    t = columns(read_rows(path), BLACKLIST_COLUMNS, ("applicant",), f"名单 {path.name}")
+    t = _first_table(path, BLACKLIST_COLUMNS, ("applicant",), f"名单 {path.name}")
     return [r for r in t.rows if r.get("applicant")]
 
 
@@ -131,16 +148,17 @@ def looks_like(path: Path) -> str | None:
     if path.suffix.lower() not in TABLE_SUFFIXES:
         return None
     try:
-        raw = read_rows(path)
+        sheets = read_sheets(path)
     except TableError:
         return None
     for role, wanted, required in (("manifest", MANIFEST_COLUMNS, ("file",)),
                                    ("blacklist", BLACKLIST_COLUMNS, ("applicant", "reason"))):
-        try:
-            columns(raw, wanted, required, path.name)
-            return role
-        except TableError:
-            continue
+        for raw in sheets:
+            try:
+                columns(raw, wanted, required, path.name)
+                return role
+            except TableError:
+                continue
     return None
 
 

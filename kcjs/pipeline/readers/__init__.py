@@ -8,6 +8,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import stat
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,20 +29,31 @@ OCR_USED = rule("file.ocr", "info", "扫描页经 OCR 识别，文字可能有�
 OCR_LOW = rule("file.ocr_low_confidence", "warning", "扫描页 OCR 置信度低，检查结果可能不准")
 
 IMAGE = rule("file.image", "info", "图片文件按扫描件 OCR 识别")
+ODD_SIZE = rule("file.odd_size", "error", "页面过大或图片尺寸异常，无法按页面阅读")
 CONVERTED = rule("file.converted", "info", "旧版格式（.doc/.wps/.rtf/.odt）已用 LibreOffice 转换为 .docx 后检查")
 
 OCR_LOW_CONFIDENCE = 0.80
 MAX_IMAGE_PIXELS = 80_000_000  # a 600 dpi A3 scan is ~70 MP; larger is a decompression bomb
+MAX_IMAGE_ASPECT = 20          # a page photo or scan is at most ~1:3 (a long receipt); 1×100000 is no page
+MAX_PAGE_MM = 1500             # A0 is 841 × 1189 mm; a larger page cannot be rendered for OCR or seals
 
 
 def image_as_pdf(data: bytes) -> bytes:
     """A page image (PNG, JPEG, TIFF) placed on an A4-wide PDF page, so it is read like a scanned page."""
     from PIL import Image
+
+    from kcjs.pipeline.readers.photo import exif_upright
     try:
         with Image.open(_bytes_io(data)) as im:
             w, h = im.size
+        if w * h <= MAX_IMAGE_PIXELS:
+            data = exif_upright(data)  # a phone photo's EXIF orientation: read it as it is shown
+            with Image.open(_bytes_io(data)) as im:
+                w, h = im.size
     except Exception as e:
-        raise BadFile(UNREADABLE, f"图片已损坏，无法打开（{type(e).__name__}）") from None
+        raise BadFile(UNREADABLE, "图片已损坏，无法打开") from None
+    if min(w, h) < 1 or max(w, h) > MAX_IMAGE_ASPECT * min(w, h):
+        raise BadFile(ODD_SIZE, f"图片尺寸异常（{w}×{h} 像素），不是一页文档的照片或扫描件", "请提交 PDF 或 .docx")
     if w * h > MAX_IMAGE_PIXELS:
         raise BadFile(TOO_LARGE, f"图片 {w}×{h} 像素，超过上限 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素")
     import pymupdf
@@ -50,7 +62,7 @@ def image_as_pdf(data: bytes) -> bytes:
     try:
         page.insert_image(page.rect, stream=data)
     except Exception as e:
-        raise BadFile(UNREADABLE, f"图片无法解码（{type(e).__name__}）") from None
+        raise BadFile(UNREADABLE, "图片无法解码，文件可能已损坏") from None
     return doc.tobytes()
 
 
@@ -119,7 +131,7 @@ def check_zip(data: bytes, limits: Limits) -> None:
         zf = zipfile.ZipFile(_bytes_io(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise BadFile(UNREADABLE, f"文件损坏，无法作为 Word 文档打开（{e}）") from None
+        raise BadFile(UNREADABLE, "文件损坏，无法作为 Word 文档打开（压缩结构不完整）") from None
     if len(infos) > limits.max_zip_entries:
         raise BadFile(UNREADABLE, f"文件内部包含 {len(infos)} 个部件，超过上限 {limits.max_zip_entries}，疑似恶意构造")
     total = sum(i.file_size for i in infos)
@@ -132,8 +144,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
             try:
                 with zf.open(i) as f:
                     head = f.read(4096)
-            except Exception as e:  # corrupt member (bad CRC, truncated)
-                raise BadFile(UNREADABLE, f"文件损坏：部件 {i.filename} 无法读取（{e}）") from None
+            except Exception:  # corrupt member (bad CRC, truncated)
+                raise BadFile(UNREADABLE, f"文件损坏：部件 {i.filename} 无法读取（校验失败或数据截断）") from None
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise BadFile(UNREADABLE, f"部件 {i.filename} 含有 DTD/实体声明（Word 从不写入），疑似恶意构造，已拒绝")
 
@@ -218,16 +230,18 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
             doc = read_docx(path, data, seals=limits.seals)
         except BadFile:
             raise
-        except Exception as e:
-            raise BadFile(UNREADABLE, f"Word 文档结构损坏，无法解析（{type(e).__name__}: {str(e)[:120]}）") from None
+        except MemoryError:
+            raise
+        except Exception:
+            raise BadFile(UNREADABLE, "Word 文档结构损坏，无法解析（文件不完整，或不是 Word/WPS 保存的文档）") from None
     else:
         from kcjs.pipeline.readers.pdf_reader import EncryptedPdf, read_pdf
         try:
             doc = read_pdf(path, data, ocr_pages=limits.ocr, seals=limits.seals)
         except EncryptedPdf:
             raise BadFile(ENCRYPTED, "PDF 设有打开密码，无法读取", "请取消密码后重新提交") from None
-        except Exception as e:
-            raise BadFile(UNREADABLE, f"PDF 损坏，无法解析（{type(e).__name__}: {str(e)[:120]}）") from None
+        except (Exception, MemoryError) as e:
+            raise _pdf_failure(data, e) from None
     doc.findings = warnings + doc.findings + _ocr_findings(doc)
     if not any(b.text.strip() or b.rows for b in doc.blocks if b.type != "image"):
         has_images = any(b.type == "image" for b in doc.blocks)
@@ -235,13 +249,39 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
     return doc
 
 
+def _pdf_failure(data: bytes, e: BaseException) -> BadFile:
+    """Why a PDF that would not read failed, in the user's terms: a page too large, an image of an
+    impossible size, memory, or damage."""
+    try:
+        import pymupdf
+        pdf = pymupdf.open(stream=data, filetype="pdf")
+        for n, page in enumerate(pdf, 1):
+            w, h = page.rect.width * 25.4 / 72, page.rect.height * 25.4 / 72
+            if max(w, h) > MAX_PAGE_MM:
+                return BadFile(ODD_SIZE, f"第 {n} 页页面过大（{w:.0f}×{h:.0f} mm，超过 {MAX_PAGE_MM} mm），无法识别",
+                               "请按 A4 页面导出 PDF 后重新提交")
+            for info in page.get_image_info():
+                iw, ih = info.get("width") or 0, info.get("height") or 0
+                if iw and ih and (max(iw, ih) > MAX_IMAGE_ASPECT * min(iw, ih) or iw * ih > MAX_IMAGE_PIXELS):
+                    return BadFile(ODD_SIZE, f"第 {n} 页图片尺寸异常（{iw}×{ih} 像素），无法识别", "请重新导出 PDF 后提交")
+    except Exception:
+        pass
+    if isinstance(e, MemoryError) or "memory" in str(e).lower():
+        return BadFile(TOO_LARGE, "读取该 PDF 需要的内存超过上限（页面或图片过大）")
+    return BadFile(UNREADABLE, "PDF 损坏，无法解析（文件不完整或结构错误）")
+
+
 def _ocr_findings(doc: Document) -> list[Finding]:
     from kcjs.pipeline.findings import Location
     scanned = [p for p in doc.pages if p.source == "ocr"]
     if not scanned:
         return []
-    out = [Finding(OCR_USED, "info", f"第 {', '.join(str(p.number) for p in scanned)} 页为扫描页，已经 OCR 识别",
-                   Location(page=scanned[0].number))]
+    from kcjs.pipeline.readers.pdf_textlayer import REASONS
+    by_reason: dict[str, list[str]] = {}
+    for p in scanned:
+        by_reason.setdefault(p.ocr_reason or "scan", []).append(str(p.number))
+    why = "；".join(f"第 {'、'.join(pages)} 页{REASONS.get(r, REASONS['scan'])}" for r, pages in by_reason.items())
+    out = [Finding(OCR_USED, "info", f"{why}，已经 OCR 识别", Location(page=scanned[0].number))]
     for p in scanned:
         if p.ocr_confidence is not None and p.ocr_confidence < OCR_LOW_CONFIDENCE:
             out.append(Finding(OCR_LOW, "warning", f"第 {p.number} 页 OCR 平均置信度 {p.ocr_confidence:.2f}，"
@@ -259,7 +299,10 @@ def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Documen
     path = str(path)
     digest = None
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # opening a FIFO or a device blocks or never ends
+            return error_document(path, UNREADABLE, "不是普通文件（命名管道、设备文件或目录），无法作为材料读取")
+        size = st.st_size
         if size > limits.max_bytes:
             return error_document(path, TOO_LARGE, f"文件大小 {size / 2**20:.1f} MB，超过上限 {limits.max_bytes / 2**20:.0f} MB",
                                   "请压缩图片或拆分文件后重新提交")
@@ -273,25 +316,29 @@ def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Documen
         doc = error_document(path, e.rule, e.message, e.hint)
         doc.sha256 = digest
         return doc
-    except OSError as e:
-        return error_document(path, UNREADABLE, f"无法打开文件：{e.strerror or e}")
+    except OSError:
+        return error_document(path, UNREADABLE, "无法打开文件（不存在、无读取权限或不是普通文件）")
     except RecursionError:
         return error_document(path, UNREADABLE, "文件结构嵌套过深，疑似恶意构造")
     except MemoryError:
         return error_document(path, TOO_LARGE, "读取该文件需要的内存超过上限")
 
 
-def _child(path: str, limits: Limits, conn) -> None:
+def _child(fn, args, limits: Limits, conn) -> None:
     if limits.max_memory_mb:
         import resource
         cap = limits.max_memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
-        conn.send_bytes(pickle.dumps(read_document(path, limits)))
-    except Exception as e:  # pragma: no cover - a reader bug must still end as a finding
-        conn.send_bytes(pickle.dumps(error_document(path, UNREADABLE, f"读取时出现内部错误：{type(e).__name__}: {e}")))
+        conn.send_bytes(pickle.dumps(("ok", fn(*args))))
+    except BaseException as e:  # a bug must still end as an outcome, never as a silent child
+        try:
+            conn.send_bytes(pickle.dumps(("raised", f"{type(e).__name__}: {str(e)[:300]}")))
+        except BaseException:
+            pass
     finally:
         conn.close()
+        os._exit(0)  # no atexit handlers or inherited pool machinery in a forked child
 
 
 @lru_cache(maxsize=1)
@@ -303,23 +350,60 @@ def preload() -> None:
     import kcjs.pipeline.seals  # noqa: F401
 
 
-def read_isolated(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
-    """Read in a forked child with a time limit: a file that makes a parser loop or crash ends cleanly."""
-    path = str(path)
+@dataclass(frozen=True)
+class Outcome:
+    """How a limited run ended: 'ok' (value), 'raised' (detail, for logs only), 'timeout' or 'killed'
+    (detail: the signal or exit status). 'timeout' and 'killed' may be the machine's fault, not the file's."""
+    status: str
+    value: object = None
+    detail: str = ""
+
+    @property
+    def transient(self) -> bool:
+        return self.status in ("timeout", "killed")
+
+
+def run_limited(fn, args: tuple, limits: Limits) -> Outcome:
+    """fn(*args) in a forked child with limits.timeout_s seconds and limits.max_memory_mb of address space.
+    The child inherits this process's imports (see preload); fn's value must pickle."""
     preload()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(path, limits, child), daemon=True)
+    proc = ctx.Process(target=_child, args=(fn, args, limits, child), daemon=True)
     proc.start()
     child.close()
     try:
         if parent.poll(limits.timeout_s):
-            return pickle.loads(parent.recv_bytes())
-        return error_document(path, TIMEOUT, f"读取超过 {limits.timeout_s:.0f} 秒仍未完成，已中止（文件可能构造异常）")
-    except EOFError:
-        return error_document(path, UNREADABLE, f"读取时解析程序异常退出（退出码 {proc.exitcode}），文件可能已损坏")
+            status, value = pickle.loads(parent.recv_bytes())
+            return Outcome("ok", value) if status == "ok" else Outcome("raised", detail=value)
+        return Outcome("timeout", detail=f"{limits.timeout_s:g} s")
+    except (EOFError, OSError, pickle.UnpicklingError):
+        proc.join(5)
+        code = proc.exitcode
+        return Outcome("killed", detail=f"signal {-code}" if code is not None and code < 0 else f"status {code}")
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join(5)
         parent.close()
+
+
+KILLED_MESSAGE = "读取时程序被中止（可能是内存不足或被系统终止），文件可能构造异常"
+
+
+def timeout_message(limits: Limits, what: str = "读取") -> str:
+    return f"{what}超过 {limits.timeout_s:g} 秒仍未完成，已中止（文件可能构造异常，或机器过于繁忙）"
+
+
+def read_isolated(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
+    """Read in a forked child with a time and memory limit: a file that makes a parser loop or crash ends cleanly."""
+    path = str(path)
+    got = run_limited(read_document, (path, limits), limits)
+    if got.status == "ok":
+        return got.value
+    if got.status == "timeout":
+        return error_document(path, TIMEOUT, timeout_message(limits))
+    return error_document(path, UNREADABLE, KILLED_MESSAGE if got.status == "killed" else INTERNAL_MESSAGE)
+
+
+INTERNAL_MESSAGE = "读取该文件时程序出错，文件可能构造异常；请人工审核，并把文件交给维护人员"

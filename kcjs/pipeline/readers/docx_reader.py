@@ -243,9 +243,9 @@ class DocxReader:
                 continue
             got = image_seal(parts[im.ref].blob, im.width_mm)
             if got:
-                shape, conf, w, h = got
-                self.doc.seals.append(Seal(None, (0, 0, im.width_mm or w, im.height_mm or h), shape,
-                                           im.width_mm or w, im.height_mm or h, conf, "docx-image", block=i))
+                w, h = im.width_mm or got.width_mm, im.height_mm or got.height_mm
+                self.doc.seals.append(Seal(None, (0, 0, w, h), got.shape, w, h, got.confidence, "docx-image", block=i,
+                                           text=got.text, text_score=got.text_score, star=got.star))
 
     # --- body -------------------------------------------------------------------------
     def _walk(self, container) -> None:

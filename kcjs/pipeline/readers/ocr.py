@@ -10,6 +10,7 @@ import numpy as np
 OCR_DPI = 150          # chosen by bench/bench_read.py: same accuracy as 200/300 dpi, fewer pixels
 REREAD_DPI = 300       # lone short numbers are read again from a sharper crop (a 9 read as 6 at 150 dpi)
 RED_MARGIN = 25        # R − max(G, B) at which a pixel counts as seal ink (DESIGN.md, "Reading stamps")
+SEAL_LIFT = 185        # grey (of 255) from which seal ink turns white; darker is toner under the seal
 
 
 @dataclass
@@ -36,11 +37,20 @@ def engine():
 
 
 def suppress_red(rgb: np.ndarray) -> np.ndarray:
-    """Paint seal-red pixels white, so black text under a red seal is read and the seal is not."""
+    """Lift red seal ink off the page, so black text under a red seal is read and the seal is not:
+    each red pixel becomes the grey of its red channel, scaled so the seal's own red turns white.
+    Toner under the ink stays as dark as it was (painting red pixels white thinned the strokes and
+    broke the date and stamp-line words under a seal)."""
     r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
-    red = (r - np.maximum(g, b) >= RED_MARGIN) & (r >= 90)
+    red = r - np.maximum(g, b) >= RED_MARGIN
+    if not red.any():
+        return rgb
+    ink = r[red & (r >= 90)]
+    ref = float(np.percentile(ink, 75)) if ink.size else 255.0
     out = rgb.copy()
-    out[red] = 255
+    grey = np.clip(r[red].astype(np.float32) * 255.0 / max(ref, 1.0), 0, 255)
+    grey[grey >= SEAL_LIFT] = 255  # the seal's own strokes, a little darker here and there, go
+    out[red] = grey.astype(np.uint8)[:, None]
     return out
 
 
@@ -74,9 +84,29 @@ def ocr_image(rgb: np.ndarray) -> list[OcrLine]:
     return lines
 
 
+def detect(rgb: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """Boxes (x0, y0, x1, y1 in px) of the text lines RapidOCR's detector finds; no recognition."""
+    res = engine()(rgb, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(res, "boxes", None)
+    if boxes is None:
+        return []
+    return [(float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 0].max()), float(b[:, 1].max())) for b in boxes]
+
+
+def upside_down(crops: list[np.ndarray]) -> bool:
+    """RapidOCR's direction classifier on line images: do they read upside down (a vote weighted by
+    its confidence)?"""
+    vote = 0.0
+    for crop in crops:
+        res = engine()(crop, use_det=False, use_cls=True, use_rec=False)
+        for label, score in getattr(res, "cls_res", None) or ():
+            vote += score if "180" in str(label) else -score
+    return vote > 0
+
+
 def read_crop(rgb: np.ndarray) -> tuple[str, float] | None:
     """Recognise one line image without detection (for re-reading a small crop)."""
-    res = engine()(suppress_red(rgb), use_det=False, use_cls=False)
+    res = engine()(suppress_red(rgb), use_det=False, use_cls=False, use_rec=True)
     if not res.txts:
         return None
     return clean(res.txts[0]), float(res.scores[0])

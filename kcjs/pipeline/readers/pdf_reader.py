@@ -10,7 +10,8 @@ import pymupdf
 
 from kcjs.pipeline.document import Block, Document, ImageInfo, Page, Signature
 from kcjs.pipeline.headings import MAX_HEADING_CHARS, heading_level, numbering_level
-from kcjs.pipeline.readers import ocr
+from kcjs.pipeline.readers import ocr, orientation
+from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
 BAND = 0.08              # top/bottom share of a page where running headers and footers live
 SCANNED_MAX_CHARS = 20   # a page with fewer text characters than this and a big image is a scan
@@ -46,13 +47,7 @@ def _join(a: str, b: str) -> str:
 def _lines(page, number: int) -> list[_Line]:
     """Visual lines of a page: PyMuPDF's lines, with fragments on one baseline joined (LibreOffice and
     WPS write "2024", "年度…" and the quotes of one title as separate text runs in separate blocks)."""
-    raw = []
-    data = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
-    for blk in data["blocks"]:
-        for ln in blk.get("lines", []):
-            spans = [s for s in ln["spans"] if s["text"].strip()]
-            if spans:
-                raw.append((ln["bbox"], spans))
+    raw = textlayer.text_lines(page)
     raw.sort(key=lambda r: ((r[0][1] + r[0][3]) / 2, r[0][0]))
     rows: list[list] = []
     for r in raw:
@@ -84,7 +79,49 @@ def _lines(page, number: int) -> list[_Line]:
         bold = all(s["flags"] & 16 or _BOLD_FONT.search(s["font"]) for s in spans)
         box = (min(r[0][0] for r in row), min(r[0][1] for r in row), max(r[0][2] for r in row), max(r[0][3] for r in row))
         out.append(_Line(text.strip(), box, weight.most_common(1)[0][0], bool(bold), number))
+    return _values_above_labels(out)
+
+
+COLON = "：:"
+LABEL_MAX_CHARS = 12
+
+
+def _values_above_labels(lines: list[_Line]) -> list[_Line]:
+    """A cover field whose value sits above its underline (WPS/Word export of a borderless cover
+    table: the value's baseline 6–15 pt above its label's, label letters spread) is one line
+    `label：value`: the value line, right of a short label line just below it, joins that label."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        v = lines[i]
+        lab = lines[i + 1] if i + 1 < len(lines) else None
+        if lab is not None and _value_of(v, lab):
+            sep = "" if lab.text[-1] in COLON else "："
+            box = (lab.box[0], min(v.box[1], lab.box[1]), v.box[2], max(v.box[3], lab.box[3]))
+            out.append(_Line(lab.text + sep + v.text, box, lab.size, lab.bold, lab.page))
+            i += 2
+            continue
+        out.append(v)
+        i += 1
     return out
+
+
+def _value_of(v: _Line, lab: _Line) -> bool:
+    size = max(lab.size, 1.0)
+    rise = lab.box[3] - v.box[3]  # same type size: the bottoms are as far apart as the baselines
+    short = len(re.sub(r"\s", "", lab.text)) <= LABEL_MAX_CHARS and "\t" not in lab.text + v.text
+    return (short and abs(v.size - lab.size) < 2 and 0.3 * size < rise <= 15.5
+            and 0 <= v.box[0] - lab.box[2] < 6 * size and not _CJK_END.search(v.text[-1:] or "。")
+            and (lab.text[-1] in COLON or _spread(lab)))
+
+
+_CJK_END = re.compile(r"[。；;]")
+
+
+def _spread(lab: _Line) -> bool:
+    """Label letters set apart ("申 报 单 位"): the line is much wider than its characters."""
+    n = len(re.sub(r"\s", "", lab.text))
+    return n >= 2 and lab.box[2] - lab.box[0] > 1.6 * n * lab.size
 
 
 def _overlaps(a, b) -> bool:
@@ -139,12 +176,15 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
     size = max(prev.size, 1.0)
     if "\t" in prev.text or "\t" in ln.text or _SENTENCE_DONE.search(prev.text[-1:]):
         return False
+    if _FIELD.match(prev.text) and _FIELD.match(ln.text):  # cover fields, one `label：value` a line
+        return False
     same_size = ln.source == "ocr" or abs(prev.size - ln.size) < 1  # OCR box heights vary with the glyphs
     return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size and same_size
             and -0.2 * size <= ln.box[1] - prev.box[3] < max(size, ln.size) * 1.2)
 
 
 _SENTENCE_DONE = re.compile(r"[：:]")
+_FIELD = re.compile(r"^[^：:，。；]{1,12}[：:]\S")
 
 
 def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> list[Block]:
@@ -201,7 +241,8 @@ def _ruled_area(page):
                     ys += [p.y, q.y]
     if h < 2 or v < 2:
         return None
-    return pymupdf.Rect(min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2)
+    area = pymupdf.Rect(min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2)
+    return area * page.rotation_matrix if page.rotation else area  # tables are found in the displayed frame
 
 
 def _find_tables(page, clip):
@@ -218,24 +259,44 @@ def _tables(page, number: int) -> list[Block]:
     if clip is None:
         return []
     out = []
+    glyphs = None
     for tab in _find_tables(page, clip):
-        raw = tab.extract()
+        if glyphs is None:
+            glyphs = textlayer.chars(page)
         rows: list[list[str]] = []
         copies: set[tuple[int, int]] = set()
-        for r, row in enumerate(raw):
+        for r, trow in enumerate(tab.rows):
             resolved = []
-            for c, cell in enumerate(row):
+            for c, cell in enumerate(trow.cells):
                 if cell is None:  # covered by a merged cell: left neighbour, else the cell above
-                    cell = resolved[c - 1] if c > 0 else (rows[r - 1][c] if r > 0 else "")
+                    text = resolved[c - 1] if c > 0 else (rows[r - 1][c] if r > 0 else "")
                     copies.add((r, c))
-                parts = [p.strip() for p in (cell or "").split("\n")]
-                text = ""
-                for p in parts:
-                    text = _join(text, p)
+                else:
+                    text = _cell_text(cell, glyphs)
                 resolved.append(text)
             rows.append(resolved)
         out.append(Block(type="table", rows=rows, copies=copies, page=number, box=tuple(tab.bbox)))
     return out
+
+
+def _cell_text(cell, glyphs) -> str:
+    """A ruled cell's text in reading order: its glyphs grouped into lines by baseline, each line left
+    to right, wrapped lines joined (PyMuPDF's own cell text sorts by glyph tops, so with an embedded
+    CJK font '.' and '、' fall to a line of their own: 28.5万元 read as 285)."""
+    x0, y0, x1, y1 = cell
+    inside = [g for g in glyphs if x0 <= (g[1] + g[2]) / 2 <= x1 and y0 <= g[3] - 0.3 * g[4] <= y1]
+    inside.sort(key=lambda g: g[3])
+    lines: list[list] = []
+    for g in inside:
+        if lines and abs(g[3] - lines[-1][0]) <= 0.5 * g[4]:
+            lines[-1][1].append(g)
+        else:
+            lines.append([g[3], [g]])
+    text = ""
+    for _, row in lines:
+        row.sort(key=lambda g: g[1])
+        text = _join(text, "".join(g[0] for g in row).strip())
+    return text
 
 
 def _images(page, number: int) -> list[Block]:
@@ -251,13 +312,21 @@ def _images(page, number: int) -> list[Block]:
     return out
 
 
-def _is_scan(page, lines: list[_Line]) -> bool:
-    chars = sum(len(re.sub(r"\s", "", ln.text)) for ln in lines)
+def _ocr_reason(page, lines: list[_Line]) -> str | None:
+    """Why the page must be OCRed, or None when its text layer is to be trusted: 'scan' (a big image,
+    next to no text), 'outlines' (no text, glyphs drawn as vector paths: 转曲) or 'garbage' (a text
+    layer no person wrote: a CJK font without ToUnicode). Normal text pages pay one regex pass."""
+    text = "".join(ln.text for ln in lines)
+    chars = len(re.sub(r"\s", "", text))
     if chars >= SCANNED_MAX_CHARS:
-        return False
+        return "garbage" if textlayer.garbage(text) else None
     area = abs(page.rect)
     covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
-    return area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE
+    if area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE:
+        return "scan"
+    if textlayer.outline_glyphs(page) >= textlayer.OUTLINE_MIN_GLYPHS:
+        return "outlines"
+    return None
 
 
 def render(page, dpi: float) -> np.ndarray:
@@ -265,13 +334,15 @@ def render(page, dpi: float) -> np.ndarray:
     return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
 
 
-def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
-    """OCR a scanned page rendered at OCR_DPI; pieces of one visual row (table cells) become one tab-joined line."""
+def _ocr_lines(page, number: int, rgb: np.ndarray, turns: int = 0) -> list[_Line]:
+    """OCR a scanned page rendered at OCR_DPI and turned upright (`turns` quarter turns
+    counter-clockwise); pieces of one visual row (table cells) become one tab-joined line, except a
+    list number and the text after it ("1." then a gap), which are one list item."""
     scale = 72 / ocr.OCR_DPI
     pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
     for o in pieces:
         if len(o.text) <= 3 and o.text.replace(".", "").isdigit():
-            _reread(page, o, scale)
+            _reread(page, o, scale, turns, rgb.shape)
     rows: list[list] = []
     for o in pieces:
         mid, h = (o.box[1] + o.box[3]) / 2, o.box[3] - o.box[1]
@@ -282,6 +353,7 @@ def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
     out = []
     for _, row in rows:
         row.sort(key=lambda o: o.box[0])
+        row = _list_items(row)
         text = "\t".join(o.text for o in row)
         x0, y0 = min(o.box[0] for o in row) * scale, min(o.box[1] for o in row) * scale
         x1, y1 = max(o.box[2] for o in row) * scale, max(o.box[3] for o in row) * scale
@@ -292,13 +364,42 @@ def _ocr_lines(page, number: int, rgb: np.ndarray) -> list[_Line]:
     return out
 
 
-def _reread(page, o, scale: float) -> None:
+_LIST_NUMBER = re.compile(r"^(\d{1,2}[.．、)）]|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)$")
+
+
+def _list_items(row: list) -> list:
+    """A list number read as a piece of its own, then a gap, then the item's text ("1.", "解决…"): one
+    piece "1. 解决…", so the row is a list item, not two table cells."""
+    if len(row) >= 2 and _LIST_NUMBER.match(row[0].text):
+        num, item = row[0], row[1]
+        sep = " " if num.text[-1] in ".．" else ""
+        joined = ocr.OcrLine(num.text + sep + item.text, (num.box[0], min(num.box[1], item.box[1]), item.box[2],
+                             max(num.box[3], item.box[3])), min(num.score, item.score))
+        return [joined] + row[2:]
+    return row
+
+
+def _reread(page, o, scale: float, turns: int = 0, shape: tuple = ()) -> None:
     """Read a lone short number again from a sharper crop: a recognizer has no context to go on there."""
-    clip = pymupdf.Rect(*(v * scale for v in o.box)) + (-6, -3, 6, 3)
+    box = _unturn(o.box, turns, shape) if turns else o.box
+    clip = pymupdf.Rect(*(v * scale for v in box)) + (-6, -3, 6, 3)
     pix = page.get_pixmap(dpi=ocr.REREAD_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
-    got = ocr.read_crop(np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3))
+    crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+    got = ocr.read_crop(np.ascontiguousarray(np.rot90(crop, turns)) if turns else crop)
     if got and got[0].replace(".", "").isdigit() and got[1] >= o.score - 0.01:
         o.text, o.score = got
+
+
+def _unturn(box, turns: int, shape: tuple) -> tuple:
+    """A box (px) of the image turned `turns` quarter turns counter-clockwise (np.rot90), in the
+    unturned image of the page; `shape` is the turned image's (height, width)."""
+    h, w = shape[:2]
+    x0, y0, x1, y1 = box
+    if turns == 1:  # turned counter-clockwise: x = h - y', y = x' (the unturned image is h wide)
+        return h - y1, x0, h - y0, x1
+    if turns == 2:
+        return w - x1, h - y1, w - x0, h - y0
+    return y0, w - x1, y1, w - x0  # turns == 3 (CW): x = y', y = H0 - x'
 
 
 COLUMN_GAP = 20.0  # points between the left edges of two table columns in a scan
@@ -369,29 +470,79 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
 SEAL_DPI = 100  # enough for a 15 mm seal (59 px); a scan reuses its OCR raster
 
 
-def _may_hold_seal(page, scanned: bool) -> bool:
-    """Pages worth a raster look: scans, and text pages with images or red vector graphics (on a text
-    page a seal can only be one of those; red text alone is never a seal)."""
-    if scanned or page.get_image_info():
-        return True
+def _seal_clips(page) -> list:
+    """Where a seal can be on a text page: around its images and its red vector graphics (red text alone is
+    never a seal), each grown by 3 mm and merged where they touch; page rects in points."""
+    grow = 3 * 72 / 25.4
+    rects = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info()]
     for path in page.get_drawings():
         for color in (path.get("color"), path.get("fill")):
             if color and color[0] > 0.5 and color[0] - max(color[1], color[2]) > 0.2:
-                return True
-    return False
+                rects.append(pymupdf.Rect(path["rect"]))
+                break
+    rects = [(r + (-grow, -grow, grow, grow)) & page.rect for r in rects if not r.is_empty or r.width or r.height]
+    merged: list = []
+    for r in rects:
+        for m in merged:
+            if m.intersects(r):
+                m |= r
+                break
+        else:
+            merged.append(pymupdf.Rect(r))
+    changed = True
+    while changed:  # a union may now touch another
+        changed = False
+        for a in range(len(merged)):
+            for b in range(a + 1, len(merged)):
+                if merged[a].intersects(merged[b]):
+                    merged[a] |= merged.pop(b)
+                    changed = True
+                    break
+            if changed:
+                break
+    min_pt = 12 * 72 / 25.4
+    return [m for m in merged if m.width >= min_pt and m.height >= min_pt]
 
 
-def _page_seals(page, number: int, rgb: np.ndarray | None) -> list:
-    from kcjs.pipeline.seals import find_seals
-    dpi = ocr.OCR_DPI if rgb is not None else SEAL_DPI
-    rgb = rgb if rgb is not None else render(page, SEAL_DPI)
-    seals = find_seals(rgb, dpi, page=number, first_page=number == 1)
+def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[list, list]:
+    """Seals and partial seals at the page edge (骑缝章 parts) of one page. A scan reuses its OCR raster
+    (a colourless scan is searched by shape); a text page renders only the clips a seal can be in."""
+    from kcjs.pipeline.seals import colourless, edge_parts, find_seals, find_seals_grey
+    size = (page.rect.width, page.rect.height)
+    if rgb is not None:
+        grey_images = all(i.get("colorspace") == 1 for i in page.get_image_info())
+        info.colourless = grey_images or colourless(rgb)
+        if grey_images:  # a grey or black-and-white scan: no red to look for
+            return find_seals_grey(rgb, ocr.OCR_DPI, page=number), []
+        seals = find_seals(rgb, ocr.OCR_DPI, page=number, first_page=number == 1)
+        parts = edge_parts(rgb, ocr.OCR_DPI, number, size)
+    else:
+        seals, parts = [], []
+        for clip in _seal_clips(page):
+            pix = page.get_pixmap(dpi=SEAL_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
+            crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+            at = (clip.x0, clip.y0)
+            seals += find_seals(crop, SEAL_DPI, page=number, first_page=number == 1, offset=at, page_height=size[1])
+            parts += edge_parts(crop, SEAL_DPI, number, size, offset=at)
     area = abs(page.rect)
     images = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info() if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
     for s in seals:
         if any(pymupdf.Rect(s.box).intersects(r) for r in images):
             s.source = "pdf-image"
-    return seals
+    return seals, parts
+
+
+def _grey_scan_seals(pdf_pages: list, doc: Document) -> None:
+    """A scan stored in colour whose every scanned page has no colour is a grey scan too (a colour scan
+    shows some colour somewhere, the seal's): search its pages for seals by shape."""
+    from kcjs.pipeline.seals import find_seals_grey
+    scanned = [p for p in doc.pages if p.source == "ocr"]
+    if not scanned or not all(p.colourless for p in scanned) or doc.seals:
+        return
+    for info in scanned:
+        page = pdf_pages[info.number - 1]
+        if not all(i.get("colorspace") == 1 for i in page.get_image_info()):  # those were searched already
+            doc.seals.extend(find_seals_grey(render(page, ocr.OCR_DPI), ocr.OCR_DPI, page=info.number))
 
 
 def _signatures(doc, page, number: int) -> list[Signature]:
@@ -457,17 +608,27 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         lines = _lines(page, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
         rgb = None
-        if ocr_pages and _is_scan(page, lines):
+        reason = _ocr_reason(page, lines) if ocr_pages else None
+        if reason:
             rgb = render(page, ocr.OCR_DPI)
-            lines = _ocr_lines(page, n, rgb)
-            info.source = "ocr"
+            turns = orientation.turns(rgb) if reason == "scan" else 0  # pages fed sideways or upside down
+            if turns:
+                rgb = np.ascontiguousarray(np.rot90(rgb, turns))
+                if turns % 2:
+                    info.width, info.height = info.height, info.width
+            lines = _ocr_lines(page, n, rgb, turns)
+            info.source, info.ocr_reason = "ocr", reason
             scores = [ln.confidence for ln in lines if ln.confidence is not None]
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
-        if seals and _may_hold_seal(page, rgb is not None):
-            doc.seals.extend(_page_seals(page, n, rgb))
-    heights = [p.rect.height for p in pdf_pages]
+        if seals:
+            found, parts = _page_seals(page, n, rgb, info)
+            doc.seals.extend(found)
+            doc.seal_parts.extend(parts)
+    if seals:
+        _grey_scan_seals(pdf_pages, doc)
+    heights = [p.height for p in doc.pages]
     body_size = _body_size(all_lines, heights)
     doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
     for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
@@ -478,7 +639,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         else:
             tables, lines = _ocr_tables(lines, n)
         size = body_size if info.source == "text" else (float(np.median([ln.size for ln in lines])) if lines else body_size)
-        items = _text_blocks(lines, size, page.rect.width) + tables + _images(page, n)
+        items = _text_blocks(lines, size, info.width) + tables + _images(page, n)
         items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
         doc.blocks.extend(items)
     doc.blocks = _join_continued_tables(doc.blocks)

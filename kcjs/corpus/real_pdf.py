@@ -1,0 +1,126 @@
+"""PDFs as real clients and printer drivers write them, built from a text PDF of kcjs.corpus.gen:
+fake bold (glyphs drawn twice), text as vector outlines (转曲), a CJK font without ToUnicode, pages with
+/Rotate, a WPS/Word cover whose values sit above their underlines, and phone photos with EXIF turns.
+"""
+from __future__ import annotations
+
+import io
+import os
+
+import pymupdf
+
+from kcjs.corpus.gen import A4, CJK
+
+NOTO_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian's fonts-noto-cjk
+
+
+def noto_cjk() -> str | None:
+    """Path of an installed Noto Sans CJK font file, or None."""
+    return NOTO_CJK if os.path.exists(NOTO_CJK) else None
+
+
+def fake_bold(pdf: bytes, offset: float = 0.35, lead_chars: int = 6) -> bytes:
+    """Each heading (text larger than the body) drawn a second time `offset` pt to the right, and the
+    first `lead_chars` characters of every paragraph too, as printer drivers embolden a font that has no
+    bold face. The page looks the same; a naive reader counts those characters twice."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    for page in doc:
+        lines = [ln for b in page.get_text("dict")["blocks"] for ln in b.get("lines", [])]
+        sizes = sorted(s["size"] for ln in lines for s in ln["spans"])
+        body = sizes[len(sizes) // 2] if sizes else 12
+        for ln in lines:
+            for s in ln["spans"]:
+                text = s["text"]
+                if s["size"] > body + 0.5:
+                    part = text
+                elif text.startswith("\u3000\u3000"):  # a paragraph's first line
+                    part = text[:2 + lead_chars]
+                else:
+                    continue
+                x, y = s["origin"]
+                page.insert_text((x + offset, y), part, fontname=CJK, fontsize=s["size"])
+    return doc.tobytes()
+
+
+def outlined(pdf: bytes) -> bytes:
+    """Every page with its text turned into filled vector paths (转曲), as print shops and some
+    exporters do: the page shows text, it has no text layer (via SVG with text as paths)."""
+    src = pymupdf.open(stream=pdf, filetype="pdf")
+    out = pymupdf.open()
+    for page in src:
+        svg = pymupdf.open(stream=page.get_svg_image(text_as_path=True).encode(), filetype="svg")
+        out.insert_pdf(pymupdf.open(stream=svg.convert_to_pdf(), filetype="pdf"))
+    return out.tobytes()
+
+
+def without_tounicode(pdf: bytes) -> bytes:
+    """The PDF with every font's ToUnicode map removed: with an embedded CID font (Identity-H) the text
+    layer turns to garbage while the page still shows the right glyphs."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    for xref in range(1, doc.xref_length()):
+        if doc.xref_get_key(xref, "ToUnicode")[0] != "null":
+            doc.xref_set_key(xref, "ToUnicode", "null")
+    return doc.tobytes(garbage=3)
+
+
+def rotated_pages(pdf: bytes, pages: dict[int, int]) -> bytes:
+    """Pages {number: 90, 180 or 270} stored with /Rotate and their content drawn turned the other way,
+    so each page looks exactly as before: text coordinates in the file no longer run in reading order."""
+    src = pymupdf.open(stream=pdf, filetype="pdf")
+    out = pymupdf.open()
+    for n, page in enumerate(src, 1):
+        angle = pages.get(n, 0) % 360
+        w, h = page.rect.width, page.rect.height
+        if not angle:
+            out.insert_pdf(src, from_page=n - 1, to_page=n - 1)
+            continue
+        mw, mh = (h, w) if angle in (90, 270) else (w, h)
+        p = out.new_page(width=mw, height=mh)
+        p.show_pdf_page(p.rect, src, n - 1, rotate=angle)
+        p.set_rotation(angle)
+    return out.tobytes()
+
+
+def cover_page(title: list[str], fields: list[tuple[str, str]], rise: float = 6.0, size: float = 12.0) -> bytes:
+    """A one-page cover as WPS/Word export a borderless cover table: each label's letters spread over a
+    fixed width ("申 报 单 位 ："), its value `rise` pt above the label's baseline, on an underline."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    y = 170.0
+    for t in title:
+        w = pymupdf.get_text_length(t, fontname=CJK, fontsize=20)
+        page.insert_text(((A4[0] - w) / 2, y), t, fontname=CJK, fontsize=20)
+        y += 30
+    y += 70
+    label_x, label_w, value_x = 140.0, 110.0, 275.0
+    for label, value in fields:
+        step = (label_w - size) / max(len(label) - 1, 1)
+        for k, ch in enumerate(label):
+            page.insert_text((label_x + k * step, y), ch, fontname=CJK, fontsize=size)
+        page.insert_text((label_x + label_w, y), "：", fontname=CJK, fontsize=size)
+        page.insert_text((value_x, y - rise), value, fontname=CJK, fontsize=size)
+        page.draw_line((value_x - 5, y + 3), (470, y + 3), width=0.6)
+        y += 29
+    return doc.tobytes()
+
+
+def with_cover(cover: bytes, body: bytes) -> bytes:
+    """The cover page followed by the body's pages."""
+    doc = pymupdf.open(stream=cover, filetype="pdf")
+    doc.insert_pdf(pymupdf.open(stream=body, filetype="pdf"))
+    return doc.tobytes()
+
+
+def photo_jpeg(pdf: bytes, page: int = 1, dpi: int = 150, orientation: int = 6) -> bytes:
+    """A phone photo of one page: a JPEG stored turned, with the EXIF orientation tag (3: 180°,
+    6: shown turned 90° clockwise, 8: 90° counter-clockwise) that makes viewers show it upright."""
+    from PIL import Image
+    pix = pymupdf.open(stream=pdf, filetype="pdf")[page - 1].get_pixmap(dpi=dpi, alpha=False)
+    img = Image.frombytes("RGB", (pix.w, pix.h), pix.samples)
+    stored = img.transpose({3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90,
+                            8: Image.Transpose.ROTATE_270}[orientation])
+    exif = stored.getexif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    stored.save(buf, "JPEG", quality=90, exif=exif.tobytes())
+    return buf.getvalue()

@@ -1,0 +1,135 @@
+"""How far a PDF page's text layer can be trusted, and its text as a person sees the page.
+
+- Fake bold: a glyph drawn twice (or more) ≤ 1 pt apart is one character.
+- /Rotate 90/180/270: boxes are turned into the displayed page's frame.
+- A text layer that is garbage (a CJK font without ToUnicode: control characters, private-use
+  characters, U+FFFD, code points no Chinese text uses) or absent while the page shows glyphs drawn as
+  vector outlines (转曲) is reported, so the reader OCRs that page.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pymupdf
+
+FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+DOUBLE_PT = 1.0          # a glyph drawn again within this distance (pt) is fake bold, counted once
+GARBAGE_SHARE = 0.3      # share of implausible characters above which a text layer is garbage
+GARBAGE_MIN_CHARS = 20
+OUTLINE_MIN_GLYPHS = 30  # glyph-sized filled paths on a page without text: text drawn as outlines
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]")
+
+REASONS = {  # why a page was OCRed, as the file.ocr finding says it
+    "scan": "为扫描页",
+    "outlines": "的文字为矢量轮廓（转曲），没有文字层",
+    "garbage": "的文字层无法解码（字体缺少 ToUnicode 映射，提取出乱码）",
+}
+
+
+def text_lines(page) -> list[tuple[tuple, list[dict]]]:
+    """(bbox, spans) of each text line with visible text, in the displayed page's frame (pt), each
+    glyph once; spans are PyMuPDF dict spans (text, size, flags, font)."""
+    data = page.get_text("dict", flags=FLAGS)
+    raw = [(ln["bbox"], [s for s in ln["spans"] if s["text"].strip()]) for blk in data["blocks"]
+           for ln in blk.get("lines", [])]
+    raw = [r for r in raw if r[1]]
+    if _doubled(raw):
+        raw = [(bbox, spans) for bbox, spans, _ in _dedup(page.get_text("rawdict", flags=FLAGS))]
+    if page.rotation:
+        m = page.rotation_matrix
+        raw = [(tuple(pymupdf.Rect(b) * m), sp) for b, sp in raw]
+    for _, spans in raw:
+        for s in spans:
+            if _COMPAT.search(s["text"]):
+                s["text"] = unify(s["text"])
+    return raw
+
+
+_COMPAT = re.compile(r"[\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def unify(text: str) -> str:
+    """CJK compatibility ideographs as the ideographs they stand for (度 for U+FA01): embedded CJK fonts
+    share one glyph between both, and a subset's ToUnicode map may name either."""
+    return _COMPAT.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
+
+
+def chars(page) -> list[tuple[str, float, float, float, float]]:
+    """Every glyph once as (char, x0, x1, baseline y, size) in the displayed page's frame (pt)."""
+    m = page.rotation_matrix if page.rotation else None
+    out = []
+    for _, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS)):
+        for c, bbox, origin, size in glyphs:
+            c = unify(c) if _COMPAT.match(c) else c
+            r, base = pymupdf.Rect(bbox), origin[1]
+            if m is not None:
+                r, base = r * m, (pymupdf.Point(origin) * m).y
+            out.append((c, r.x0, r.x1, base, size))
+    return out
+
+
+def _doubled(raw) -> bool:
+    """Cheap test on PyMuPDF's lines: two lines starting within DOUBLE_PT of each other, or a span
+    whose characters come in pairs ("关关于于"): a glyph was drawn twice."""
+    starts = sorted((b[1], b[0], b[3]) for b, _ in raw)
+    for i, (y0, x0, y1) in enumerate(starts):
+        for y0b, x0b, y1b in starts[i + 1:]:
+            if y0b - y0 > DOUBLE_PT:
+                break
+            if abs(x0b - x0) <= DOUBLE_PT and abs(y1b - y1) <= DOUBLE_PT:
+                return True
+    for _, spans in raw:
+        for s in spans:
+            t = s["text"].replace(" ", "")
+            if len(t) >= 6 and sum(a == b for a, b in zip(t[::2], t[1::2])) >= 0.8 * (len(t) // 2):
+                return True
+    return False
+
+
+def _dedup(raw: dict):
+    """Lines of a rawdict with every glyph drawn again ≤ DOUBLE_PT from one already kept dropped:
+    yields (bbox, spans, glyphs) with glyphs (char, bbox, origin, size)."""
+    kept: dict[str, list[tuple[float, float]]] = {}
+    for blk in raw["blocks"]:
+        for ln in blk.get("lines", []):
+            spans, glyphs, boxes = [], [], []
+            for s in ln["spans"]:
+                text = []
+                for ch in s["chars"]:
+                    c, (x, y) = ch["c"], ch["origin"]
+                    if not c.isspace():
+                        seen = kept.setdefault(c, [])
+                        if any(abs(x - a) <= DOUBLE_PT and abs(y - b) <= DOUBLE_PT for a, b in seen):
+                            continue
+                        seen.append((x, y))
+                        boxes.append(ch["bbox"])
+                    glyphs.append((c, ch["bbox"], ch["origin"], s["size"]))
+                    text.append(c)
+                t = "".join(text)
+                if t.strip():
+                    spans.append({"text": t, "size": s["size"], "flags": s["flags"], "font": s["font"]})
+            if spans and boxes:
+                bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+                yield bbox, spans, glyphs
+
+
+def garbage(text: str) -> bool:
+    """A text layer no person wrote: ≥ GARBAGE_SHARE of its characters are control or private-use
+    characters, U+FFFD, or outside GB2312 (the 6,763 Han characters and symbols Chinese text uses)."""
+    text = "".join(text.split())
+    if len(text) < GARBAGE_MIN_CHARS:
+        return False
+    bad = len(_CONTROL.findall(text))
+    bad += text.encode("gb2312", "replace").count(b"?") - text.count("?")
+    return bad >= GARBAGE_SHARE * len(text)
+
+
+def outline_glyphs(page) -> int:
+    """Filled paths of glyph size (2–40 pt, several segments): text drawn as vector outlines (转曲)."""
+    n = 0
+    for path in page.get_drawings():
+        r = path["rect"]
+        if path.get("fill") is not None and 2 <= r.width <= 40 and 2 <= r.height <= 40 and len(path["items"]) >= 3:
+            n += 1
+    return n
