@@ -123,7 +123,7 @@ def test_workbook_for_staff(batch):
     if wb is None:
         write_xlsx(report, out / "kcjs-report.xlsx")
         wb = load_workbook(out / "kcjs-report.xlsx")
-    assert wb.sheetnames == ["审核结论", "汇总", "问题明细", "申报单位", "跨申报检查", "运行设置"]
+    assert wb.sheetnames == ["审核结论", "汇总", "问题明细", "申报单位", "跨申报检查", "文本重合", "运行设置"]
     ws = wb["汇总"]
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
     header = [c.value for c in ws[1]]

@@ -160,11 +160,17 @@ def error_result(path: str, sha256: str | None, *findings: Finding) -> dict:
             "metrics": {}, "findings": [f.to_json() for f in findings]}
 
 
-def _read_and_check(path: str, limits, pack: RulePack, given: Given) -> dict:
+def _read_and_check(path: str, limits, pack: RulePack, given: Given, narrative: bool = False,
+                    pack_path: str | None = None) -> dict:
     from kcjs.pipeline.readers import read_document
     doc = read_document(path, limits)
     try:
-        return check_document(doc, pack, given)
+        result = check_document(doc, pack, given)
+        if narrative:  # the text kcjs audit compares across submissions (dup.narrative), stored apart from the result
+            from kcjs.pipeline.audit.narrative import capture
+            from kcjs.pipeline.audit.store import NARRATIVE
+            result[NARRATIVE] = capture(doc, result, pack, pack_path)
+        return result
     except RecursionError:
         return error_result(path, doc.sha256, Finding(INTERNAL, "error", "文件结构嵌套过深，无法检查，疑似恶意构造"))
     except MemoryError:
@@ -174,14 +180,16 @@ def _read_and_check(path: str, limits, pack: RulePack, given: Given) -> dict:
         return internal_error(path, doc.sha256, e)
 
 
-def check_once(path, pack: RulePack, given: Given, limits) -> tuple[dict, bool]:
+def check_once(path, pack: RulePack, given: Given, limits, narrative: bool = False,
+               pack_path: str | None = None) -> tuple[dict, bool]:
     """Read and check one file in a forked child under the time and memory limits (readers.Limits):
     whatever a reader or checker does, one document costs at most its own limit.
     Returns (result, transient): transient when the child timed out or was killed, which may be the
-    machine's fault (load, an outside kill) rather than the file's: retry it, never cache it."""
+    machine's fault (load, an outside kill) rather than the file's: retry it, never cache it.
+    With `narrative`, the result carries the captured narrative (kcjs.pipeline.audit.narrative) for the store."""
     from kcjs.pipeline.readers import KILLED_MESSAGE, TIMEOUT, UNREADABLE, run_limited, timeout_message
     path = str(path)
-    got = run_limited(_read_and_check, (path, limits, pack, given), limits)
+    got = run_limited(_read_and_check, (path, limits, pack, given, narrative, pack_path), limits)
     if got.status == "ok":
         return got.value, False
     if got.status == "raised":

@@ -224,7 +224,9 @@ def audit_cmd(ctx: typer.Context,
               config: Optional[Path] = typer.Option(None, "--config", help="本次审核的设定（TOML）：[rules] 关闭规则或改级别，[verdict] fatal 不予受理的规则"),
               disable: list[str] = typer.Option([], "--disable", help="关闭一条规则（可重复；可用 language.* 这样的通配）"),
               severity: list[str] = typer.Option([], "--severity", help="改变规则级别：规则=error|warning|info（可重复）"),
-              annotate: bool = typer.Option(False, "--annotate", help="为每个未通过的文件生成批注版，报告中链接到它")) -> None:
+              annotate: bool = typer.Option(False, "--annotate", help="为每个未通过的文件生成批注版，报告中链接到它"),
+              against: Optional[Path] = typer.Option(None, "--against", help="与往年材料比对文本重合：往年审核的输出目录或其 kcjs-cache.sqlite"),
+              dup_threshold: Optional[float] = typer.Option(None, "--dup-threshold", help="文本重合度（Jaccard，0–1）达到此值才报告（默认 0.15）")) -> None:
     """批量审核一个文件夹或压缩包中的全部申报材料，输出 Excel、HTML 和 JSON 报告。"""
     from kcjs.checkers.registry import all_rules
     from kcjs.pipeline.audit import intake, settings, tables
@@ -239,6 +241,14 @@ def audit_cmd(ctx: typer.Context,
     if config is not None and not config.is_file():
         fail(f"找不到配置文件 {config}")
     _given(pack, None, None, None, count_mode)
+    if dup_threshold is not None and not 0 < dup_threshold <= 1:
+        fail(f"--dup-threshold 应在 0 到 1 之间，收到 {dup_threshold}")
+    if against is not None:
+        from kcjs.pipeline.audit.narrative import open_against
+        try:
+            open_against(against, out_dir).close()
+        except LookupError as e:
+            fail(str(e))
     try:
         choices = settings.load(config, disable, severity, {r.id for r in all_rules()} | {"review"})
     except settings.SettingsError as e:
@@ -246,7 +256,9 @@ def audit_cmd(ctx: typer.Context,
     if annotate and not annotation_available():
         err.print("提示：本版本尚不能生成批注版，--annotate 被忽略", highlight=False)
     opts = AuditOptions(manifest, blacklist, stage, max(1, workers), count_mode,
-                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet, choices, annotate)
+                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet, choices, annotate, against)
+    if dup_threshold is not None:
+        opts.dup_threshold = dup_threshold
     import sqlite3
     from rich.markup import escape
     from kcjs.pipeline.safe_output import output_error

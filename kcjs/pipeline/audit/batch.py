@@ -12,7 +12,7 @@ from pathlib import Path
 from kcjs.checkers import limits as cross
 from kcjs.checkers.registry import rule
 from kcjs.pipeline import __version__, safe_output
-from kcjs.pipeline.audit import intake, runner, screening, tables
+from kcjs.pipeline.audit import intake, narrative, runner, screening, tables
 from kcjs.pipeline.audit.settings import Settings
 from kcjs.pipeline.audit.store import Store, result_key
 from kcjs.pipeline.findings import Finding
@@ -37,6 +37,8 @@ class AuditOptions:
     quiet: bool = False
     settings: Settings = field(default_factory=Settings)
     annotate: bool = False
+    against: Path | None = None              # an earlier audit's output folder or kcjs-cache.sqlite (dup.narrative)
+    dup_threshold: float = narrative.THRESHOLD
 
 
 def sha256_of(path: Path) -> str:
@@ -165,6 +167,7 @@ def _audit(input_path: Path, out: Path, work: Path, pack: RulePack, pack_path: P
                            d.get("subprogram"), d.get("direction"), d.get("kind"), d.get("sha256"),
                            (d.get("metrics") or {}).get("content_sha256")) for d in documents]
     findings = cross.check(entries, pack, blacklist, opts.stage)
+    findings += _narratives(documents, {t.name: t.key for t in tasks}, out, pack, pack_file, opts)
     if manifest_rows:
         unlisted = [e for e in entries if e.file not in rows]
         findings += cross.manifest_findings(missing, unlisted, bad_rows)
@@ -222,6 +225,26 @@ def _annotated_copies(documents: list[dict], subs: list[intake.Submission], out:
             d["annotated_error"] = f"{type(e).__name__}: {str(e)[:200]}"
             continue
         d["annotated"] = _link(Path(made), out) if made else None
+
+
+def _narratives(documents: list[dict], keys: dict[str, str], out: Path, pack: RulePack, pack_file: Path,
+                opts: AuditOptions) -> list[dict]:
+    """dup.narrative findings (kcjs.pipeline.audit.narrative); the files audited are recorded in the store
+    for a later year's --against."""
+    try:
+        against = narrative.open_against(opts.against, out) if opts.against else None
+    except LookupError as e:
+        raise tables.TableError(str(e)) from None
+    store = Store(out / "kcjs-cache.sqlite")
+    try:
+        found = narrative.check(documents, keys, store, pack, pack_file, against, opts.dup_threshold)
+        store.record_audit([{**d, "key": keys[d["file"]]} for d in documents if d["file"] in keys],
+                           dt.datetime.now().isoformat(timespec="seconds"))
+        return found
+    finally:
+        store.close()
+        if against is not None:
+            against.close()
 
 
 def _annotate(result: dict, s: intake.Submission, row: dict | None, pack: RulePack) -> dict:

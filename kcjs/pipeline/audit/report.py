@@ -296,6 +296,7 @@ def write_xlsx(report: dict, path: Path) -> Path:
     findings_sheet(wb, report)
     applicants_sheet(wb, report)
     cross_sheet(wb, report)
+    narrative_sheet(wb, report)
     settings_sheet(wb, report)
     with safe_output.atomic_path(path) as tmp:
         wb.save(tmp)
@@ -421,8 +422,62 @@ def findings_section(report: dict):
 
 def write_html(report: dict, path: Path) -> Path:
     from kcjs.pipeline.audit.screening import VERDICTS
-    sections = [verdict_section(report), summary_section(report), cross_section(report), findings_section(report),
-                settings_section(report)]
+    sections = [verdict_section(report), summary_section(report), cross_section(report), narrative_section(report),
+                findings_section(report), settings_section(report)]
     html = _env().from_string(HTML).render(
         title="“科创江苏”专项计划申报材料审核报告", s=report["summary"], names=VERDICTS, sections=sections)
     return safe_output.write_text(path, html)
+
+
+# --- near-duplicate narratives (dup.narrative): the pairs side by side --------------------------------
+
+NARRATIVE_HEADER = ["重合度", "文件甲", "申报单位甲", "文件乙", "申报单位乙", "重合段落", "字数", "甲处位置", "甲处原文",
+                    "乙处位置", "乙处原文"]
+
+
+def _pairs(report: dict) -> list[dict]:
+    return sorted((f for f in report["findings"] if f["rule"] == "dup.narrative"), key=lambda f: -f.get("overlap", 0))
+
+
+def _other(side: dict) -> str:
+    return (side.get("applicant") or "未知单位") + (f"（{side['year']}）" if side.get("year") else "")
+
+
+def narrative_rows(report: dict) -> list[list]:
+    """One row per shared passage of each dup.narrative pair: overlap (0–1), both files and applicants,
+    the passage's length (characters), and its place and text in each document."""
+    rows = []
+    for f in _pairs(report):
+        left, right = f["left"], f["right"]
+        base = [f["overlap"], "、".join(left["files"]), left.get("applicant") or "", "、".join(right["files"]), _other(right)]
+        for k, p in enumerate(f.get("passages") or [None], 1):
+            rows.append(base + ([k, p["length"], p["left"]["where"], p["left"]["text"], p["right"]["where"], p["right"]["text"]]
+                                if p else ["", "", "", "", "", ""]))
+    return rows
+
+
+def narrative_sheet(wb, report: dict):
+    """The workbook's 文本重合 sheet: each pair's passages side by side (甲 | 乙), overlap as a percentage."""
+    ws = _sheet(wb, "文本重合", NARRATIVE_HEADER, narrative_rows(report), [8, 30, 24, 30, 24, 8, 6, 26, 60, 26, 60])
+    for row in ws.iter_rows(min_row=2, max_col=1):
+        row[0].number_format = "0%"
+    return ws
+
+
+NARRATIVE_HTML = """{% if pairs %}<p class="small">按重合度（正文字符片段的 Jaccard 相似度）从高到低；已去除数字、单位名称、模板提示语和通知原文。每对列出最长的重合段落及其在两份材料中的位置。</p>
+{% for f in pairs %}<div class="dup">
+<h3>重合度 {{ "%.0f"|format(f.overlap * 100) }}%：{{ f.left.files|join("、") }}（{{ f.left.applicant or "未知单位" }}） ↔ {{ f.right.files|join("、") }}（{{ other(f.right) }}）</h3>
+<table class="side"><tr><th class="n">段落</th><th>甲：{{ f.left.files|join("、") }}</th><th>乙：{{ f.right.files|join("、") }}</th></tr>
+{% for p in f.passages %}<tr><td class="n">{{ loop.index }}<br><span class="small">{{ p.length }} 字</span></td>
+<td><div class="small">{{ p.left.where }}</div><div class="quote">{{ p.left.text }}</div></td>
+<td><div class="small">{{ p.right.where }}</div><div class="quote">{{ p.right.text }}</div></td></tr>
+{% endfor %}</table></div>
+{% endfor %}{% else %}<p>未发现不同申报单位之间的大段文本重合。</p>{% endif %}
+<style>.side td{width:46%}.side .n{width:8%;text-align:center}.quote{white-space:pre-wrap;background:#fff4d6;padding:4px;margin-top:2px}
+.dup h3{font-size:15px;margin:18px 0 4px}</style>"""
+
+
+def narrative_section(report: dict) -> str:
+    """The HTML report's 文本重合 section: each dup.narrative pair's passages side by side (every value escaped)."""
+    body = _env().from_string(NARRATIVE_HTML).render(pairs=_pairs(report), other=_other)
+    return _section("narrative", "文本重合（疑似抄袭或重复申报）", body)

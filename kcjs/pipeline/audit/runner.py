@@ -31,7 +31,7 @@ _STATE: dict = {}
 def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -> None:
     from kcjs.pipeline.packloader import load_pack
     from kcjs.pipeline.readers import ocr, preload
-    _STATE.update(pack=load_pack(pack_path), limits=limits)
+    _STATE.update(pack=load_pack(pack_path), limits=limits, pack_path=pack_path)
     ocr.set_threads(threads)  # workers share the cores instead of each OCR taking all of them
     preload()
     if warm_ocr:  # documents read in forked children then share the loaded OCR models
@@ -47,7 +47,8 @@ def check_task(task: Task) -> tuple[Task, dict, bool]:
         sub = pack.subprogram(sub_id) if sub_id else None
         kind = pack.kind(kind_id) if kind_id else None
         direction = next((d for d in sub.directions if d.id == dir_id), None) if sub and dir_id else None
-        result, transient = check_once(task.path, pack, Given(sub, kind, direction, task.count_mode), _STATE["limits"])
+        result, transient = check_once(task.path, pack, Given(sub, kind, direction, task.count_mode), _STATE["limits"],
+                                       narrative=True, pack_path=_STATE.get("pack_path"))  # the store keeps it apart
     except Exception as e:  # a bug here must cost one document, not the batch
         result, transient = internal_error(task.path, task.sha256, e), False
     result["file"] = task.name

@@ -14,6 +14,8 @@ from pathlib import Path
 from kcjs.pipeline import __version__
 from kcjs.pipeline.safe_output import dumps
 
+NARRATIVE = "narrative"  # a result's key for its captured narrative: stored in its own table, never in the result
+
 
 def result_key(sha256: str, pack_hash: str, given: tuple, count_mode: str | None) -> str:
     raw = json.dumps([sha256, pack_hash, __version__, list(given), count_mode])
@@ -34,6 +36,8 @@ class Store:
                 raise
             self._move_aside()
             self.db = self._open()
+        self._narrative_tables()
+        self.db.commit()
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(str(self.path), timeout=30)
@@ -69,6 +73,7 @@ class Store:
             return None
 
     def put(self, key: str, sha256: str, result: dict) -> None:
+        self.put_narrative(key, result.pop(NARRATIVE, None))
         try:
             self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", (key, sha256, dumps(result)))
             self.db.commit()
@@ -80,6 +85,42 @@ class Store:
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+
+    # --- narratives (near-duplicate comparison, kcjs.pipeline.audit.narrative) ---------------------------
+
+    def _narrative_tables(self) -> None:
+        self.db.execute("CREATE TABLE IF NOT EXISTS narratives (key TEXT PRIMARY KEY, scheme TEXT, units BLOB, names TEXT, "
+                        "hashes BLOB, signature BLOB)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS audited (file TEXT PRIMARY KEY, key TEXT, applicant TEXT, "
+                        "subprogram TEXT, kind TEXT, audited TEXT)")
+
+    def put_narrative(self, key: str, narrative: dict | None) -> None:
+        """Keep a document's captured narrative (text units, names, shingle hashes, MinHash) under its result key."""
+        if narrative:
+            from kcjs.pipeline.audit.narrative import pack_row
+            self.db.execute("INSERT OR REPLACE INTO narratives VALUES (?, ?, ?, ?, ?, ?)", (key, *pack_row(narrative)))
+            self.db.commit()
+
+    def narrative(self, key: str, units: bool = True) -> dict | None:
+        """A stored narrative (see kcjs.pipeline.audit.narrative.capture); without its text units if not `units`."""
+        cols = "scheme, units, names, hashes, signature" if units else "scheme, NULL, names, hashes, signature"
+        row = self.db.execute(f"SELECT {cols} FROM narratives WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        from kcjs.pipeline.audit.narrative import unpack_row
+        return unpack_row(row)
+
+    def record_audit(self, rows: list[dict], when: str) -> None:
+        """The files of the last audit written into this store (file, key, applicant, subprogram, kind):
+        what a later year's `--against` compares with."""
+        self.db.execute("DELETE FROM audited")
+        self.db.executemany("INSERT OR REPLACE INTO audited VALUES (?, ?, ?, ?, ?, ?)",
+                            [(r["file"], r["key"], r.get("applicant"), r.get("subprogram"), r.get("kind"), when) for r in rows])
+        self.db.commit()
+
+    def audited(self) -> list[dict]:
+        cur = self.db.execute("SELECT file, key, applicant, subprogram, kind, audited FROM audited ORDER BY file")
+        return [dict(zip(("file", "key", "applicant", "subprogram", "kind", "audited"), r)) for r in cur]
 
     def close(self) -> None:
         self.db.close()
