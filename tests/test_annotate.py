@@ -133,7 +133,7 @@ def test_scanned_pdf_marks_the_ocr_lines(pack):
     body = application(pack, pack.subprogram("academician-center"), "compliant", "table")
     data = scan_pdf_bytes(pdf_bytes(body), dpi=150, noise=3, text_pages=(1,))  # page 2, the stamp line, scanned
     doc, result = checked(pack, data, "扫描件.pdf")
-    # a grey scan: the stamp line's finding is stamp.unverifiable (stamp.missing on a colour scan)
+    # the stamp line of a scan: stamp.missing on a colour scan, stamp.unverifiable on a grey one
     f = next(f for f in result["findings"] if f["rule"] in ("stamp.missing", "stamp.unverifiable"))
     assert doc.pages[f["location"]["page"] - 1].source == "ocr"
     block = doc.blocks[f["location"]["block"]]

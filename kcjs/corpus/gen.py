@@ -348,14 +348,17 @@ def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page, 
     return y + body_size
 
 
+PAPER_TINT = (4, 2, -5)  # RGB offset of white office paper in a colour scan
+
+
 def scan_pdf_bytes(pdf: bytes, dpi: int = 200, rotate_deg: float = 0.0, noise: float = 6.0,
                    jpeg_quality: int = 70, seal_pages: tuple[int, ...] = (), seed: int = 0,
                    text_pages: tuple[int, ...] = (), turns: dict[int, int] | None = None,
-                   seal_at: tuple[float, float] = (0.18, 0.2)) -> bytes:
+                   seal_at: tuple[float, float] = (0.18, 0.2), colour: bool = True) -> bytes:
     """Print and scan a PDF: each page rasterised, a seal stamped over text (its top-left corner at
     `seal_at`, fractions of the page), rotated, noised, JPEG-compressed, and placed as the only thing on
     its page. Pages in `text_pages` stay text; `turns` {page: quarter turns counter-clockwise} feeds
-    pages in sideways (1, 3: a landscape page) or upside down (2)."""
+    pages in sideways (1, 3: a landscape page) or upside down (2). colour=False scans in grey (no tint)."""
     rng = random.Random(seed)
     src = pymupdf.open(stream=pdf, filetype="pdf")
     out = pymupdf.open()
@@ -373,8 +376,12 @@ def scan_pdf_bytes(pdf: bytes, dpi: int = 200, rotate_deg: float = 0.0, noise: f
         if rotate_deg:
             img = img.rotate(rotate_deg, resample=Image.BICUBIC, expand=False, fillcolor=(255, 255, 255))
         arr = np.asarray(img).astype(np.int16)
+        if colour:  # a colour scanner sees paper's faint warm tint; a grey scan has none (seals.colourless)
+            arr = arr + np.array(PAPER_TINT, dtype=np.int16)
+        else:
+            arr = np.repeat(arr.mean(axis=2, keepdims=True), 3, axis=2).astype(np.int16)
         nrng = np.random.default_rng(seed + n)
-        arr = arr + nrng.normal(0, noise, arr.shape).astype(np.int16)
+        arr = arr + nrng.normal(0, noise, arr.shape if colour else arr.shape[:2] + (1,)).astype(np.int16)
         img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.4))
         k = (turns or {}).get(n, 0) % 4
         if k:
