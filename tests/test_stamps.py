@@ -197,3 +197,18 @@ def test_cross_page_seal_is_reported_and_optionally_required(pack, base, style, 
     assert [f["rule"] for f in check_document(plain, want, given)["findings"] if f["rule"].startswith("stamp.")] == \
         ["stamp.cross_page_missing"]
     assert not [f for f in check_document(plain, pack, given)["findings"] if f["rule"].startswith("stamp.")]  # off in 2024
+
+
+@pytest.mark.parametrize("turns", [{2: 90}, {1: 180, 2: 270}])
+def test_seal_on_a_rotated_page_is_found_where_it_shows(pack, turns):
+    """/Rotate pages: the seal search works in display space, so the seal still sits at its stamp line."""
+    from kcjs.corpus import real_pdf as rp
+    from kcjs.corpus.build import application
+    from kcjs.pipeline.check import Given, check_document
+    from kcjs.pipeline.readers import Limits, read_bytes
+    from kcjs.corpus.gen import pdf_bytes as make_pdf
+    sub = pack.subprogram("academician-center")
+    pdf = rp.rotated_pages(make_pdf(application(pack, sub, "compliant", "table"), seal_on_stamp_line=True), turns)
+    r = check_document(read_bytes("r.pdf", pdf, Limits()), pack, Given(subprogram=sub))
+    assert [s["page"] for s in r["metrics"]["seals"]] == [2]
+    assert not [f for f in r["findings"] if f["rule"].startswith("stamp.") and f["severity"] != "info"]

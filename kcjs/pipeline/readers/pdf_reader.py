@@ -530,7 +530,8 @@ def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[
         parts = edge_parts(rgb, ocr.OCR_DPI, number, size)
     else:
         seals, parts = [], []
-        for clip in _seal_clips(page):
+        # a /Rotate page: image and path boxes are in unrotated space; render it whole, in display space
+        for clip in ([page.rect] if page.rotation else _seal_clips(page)):
             pix = page.get_pixmap(dpi=SEAL_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
             crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
             at = (clip.x0, clip.y0)
