@@ -12,7 +12,7 @@ from urllib.parse import quote
 from kcjs.pipeline import safe_output
 from kcjs.pipeline.rulepack import plain
 
-STATUS_NAMES = {"pass": "通过", "fail": "不通过", "review": "待人工核对", "error": "无法读取"}
+STATUS_NAMES = {"pass": "通过", "fail": "不通过", "review": "需人工核查", "error": "无法读取"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_FILL = {"pass": "C6EFCE", "fail": "FFC7CE", "review": "FFEB9C", "error": "D9D9D9"}
 VERDICT_FILL = {"不予受理": "FFC7CE", "需补正": "FFEB9C", "合格": "C6EFCE"}
@@ -74,7 +74,7 @@ def _file_cell(d: dict, page: int | None = None) -> Cell:
 
 # --- rows: the facts of each sheet / section -----------------------------------------------------------
 
-VERDICT_HEADER = ["申报单位", "结论", "决定结论的规则", "文件数", "通过", "不通过", "待人工核对", "无法读取", "错误数", "警告数"]
+VERDICT_HEADER = ["申报单位", "结论", "决定结论的规则", "文件数", "通过", "不通过", "需人工核查", "无法读取", "错误数", "警告数"]
 
 
 def verdict_rows(report: dict) -> list[list]:
@@ -328,7 +328,7 @@ td.n{text-align:right;white-space:nowrap}td.short{white-space:nowrap}
 }
 </style></head><body>
 <h1>{{ title }}</h1>
-<p>{{ s.documents }} 个文件：通过 {{ s.pass }}，不通过 {{ s.fail }}，待人工核对 {{ s.review }}，无法读取 {{ s.error }}；
+<p>{{ s.documents }} 个文件：通过 {{ s.pass }}，不通过 {{ s.fail }}，需人工核查 {{ s.review }}，无法读取 {{ s.error }}；
 {{ s.applicants }} 个申报单位：{% for k, v in s.verdicts.items() %}{{ names[k] }} {{ v }}{{ "，" if not loop.last }}{% endfor %}；
 跨申报问题 {{ s.cross_errors }} 个。规则包：{{ s.rule_pack }}；检查于 {{ s.generated }}。</p>
 {% for sec in sections %}{{ sec|safe }}
