@@ -318,3 +318,21 @@ def test_consecutive_values_in_the_value_column_are_values(pack):
             ["全国性高端学术大会", "13"]]
     r = check(form("产业院士协同创新中心", [Para("四、年度目标任务", 1), Tbl(rows)]), pack, "academician-center", "application")
     assert r["metrics"]["targets"] == {"new-members": 11, "innovation-needs": 12, "conferences": 13}
+
+
+@pytest.mark.parametrize("text,value", [("2-3家", 2), ("2～3个", 2), ("3至5项", 3), ("不少于2-3个", 2)])
+def test_a_range_promises_its_lower_bound(text, value):
+    assert cell_value(text) == value
+
+
+def test_range_below_the_minimum_is_below_the_minimum(pack):
+    """'4-6个' where the notice asks 5: the applicant promised 4, not 6 (found by a reviewer on a filled form)."""
+    lo = int(next(t for t in pack.subprogram("academician-center").targets if t.id == "tech-problems").min)
+    names = ["解决企业重点难点技术问题", "科技成果转化落地", "全国性乃至国际性高端学术大会", "新增企业会员单位", "梳理区域、企业重点产业创新需求"]
+    values = [f"{lo - 1}-{lo + 1}个", "4项", "3", "12家", "35项"]
+    rows = [["目标任务", "指标值"]] + [[n, v] for n, v in zip(names, values)]
+    r = check(form("产业院士协同创新中心", [Para("四、年度目标任务", 1), Tbl(rows),
+                                            Para("另计划新增企业会员单位12-15家。")]), pack, "academician-center", "application")
+    assert r["metrics"]["targets"]["tech-problems"] == lo - 1
+    below = [f for f in r["findings"] if f["rule"] == "target.below_minimum"]
+    assert len(below) == 1 and str(lo - 1) in str(below[0]["actual"])

@@ -52,7 +52,8 @@ _SP = r"[ \t\u3000]{0,3}"
 _GE = r"(?:≥|≧|>=|>|大于等于|不少于|不低于|至少|达到|超过)"
 _SUFFIX = r"(?:及以上|或以上|以上)"
 # A value cell as people fill it: 6 / 6个 / ≥6个 / >=6 / 不少于6个 / 6个以上 / 6（个）
-VALUE_CELL = re.compile(rf"{_SP}(?:{_GE}{_SP})?({NUMBER}){_SP}(?:\({_SP}[{_ANY_UNIT}]{_SP}\)|[{_ANY_UNIT}])?{_SP}{_SUFFIX}?{_SP}[。.]?{_SP}")
+_RANGE = r"(?:[-–—~～]|至|到)"  # 2-3家, 2～3个, 2至3家: a range promises its lower bound
+VALUE_CELL = re.compile(rf"{_SP}(?:{_GE}{_SP})?(?:({NUMBER}){_SP}{_RANGE}{_SP})?({NUMBER}){_SP}(?:\({_SP}[{_ANY_UNIT}]{_SP}\)|[{_ANY_UNIT}])?{_SP}{_SUFFIX}?{_SP}[。.]?{_SP}")
 SEQUENCE_HEADER = re.compile(r"^\s*(序号|编号|序|no\.?|排序)\s*$", re.I)
 
 
@@ -64,8 +65,8 @@ def _number_with_unit(text: str, unit: str, after: int = 0) -> tuple[float, str]
     """The number followed by one of the unit's words nearest after position `after` (else anywhere);
     an ordinal (第3项) is not a value."""
     units = UNIT_WORDS.get(unit, unit)
-    hits = [(m.start(), to_number(m.group(1)), m.group(0))
-            for m in re.finditer(rf"(?<!第)({NUMBER}){_SP}[{units}]", text)]
+    hits = [(m.start(), _lower(m.group(1), m.group(2)), m.group(0))
+            for m in re.finditer(rf"(?<!第)(?:({NUMBER}){_SP}{_RANGE}{_SP})?({NUMBER}){_SP}[{units}]", text)]
     hits = [h for h in hits if h[1] is not None]
     if not hits:
         return None
@@ -78,10 +79,16 @@ def cell_value(text: str) -> float | None:
     """The committed value of a value cell (6, ≥6个, 不少于6个, >=6, 6个以上, 6（个）); None for anything
     else, and for a bare year (2024 is never a target's value)."""
     m = VALUE_CELL.fullmatch(unicodedata.normalize("NFKC", text))
-    v = to_number(m.group(1)) if m else None
-    if v is None or (_is_year(v) and m.group(0).strip() == m.group(1)):
+    v = _lower(m.group(1), m.group(2)) if m else None
+    if v is None or (_is_year(v) and m.group(0).strip() == m.group(2)):
         return None
     return v
+
+
+def _lower(low: str | None, high: str) -> float | None:
+    """The value a number or a range (low may be None) commits to: its lower bound."""
+    values = [v for v in (to_number(low) if low else None, to_number(high)) if v is not None]
+    return min(values) if values else None
 
 
 def _texts(blocks: list[Block], offset: int):
