@@ -89,3 +89,9 @@ def test_console_script_runs():
     assert r.returncode == 0, r.stderr
     s = json.loads(r.stdout)["subprograms"][0]
     assert s["cap_wan"] == 10 and {t["min"] for t in s["targets"]} == {8, 5, 30}
+
+
+def test_check_of_a_missing_path_is_a_bad_argument(kcjs, tmp_path):
+    """A path that is not there: exit 2 (the command could not run) with a Chinese message, not a finding."""
+    code, out, err = kcjs("check", str(tmp_path / "没有这个文件.docx"))
+    assert code == 2 and "找不到文件" in err and out == ""

@@ -113,6 +113,9 @@ def check_cmd(ctx: typer.Context,
     limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
     from kcjs.pipeline.audit.intake import from_folder
     from kcjs.pipeline.safe_output import clean
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:  # a path that is not there is a bad argument (exit 2), not a bad submission
+        fail(f"找不到文件：{'、'.join(missing)}")
     paths = [p for f in files for p in ([s.path for s in from_folder(f)] if f.is_dir() else [f])]
     results = [clean(check_file(f, pack, given, limits)) for f in paths]  # read and checked under the limits
     if annotate:  # the annotated copy needs the Document: read again, still isolated
