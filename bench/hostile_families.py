@@ -72,23 +72,6 @@ class Run:
         return None
 
 
-def descendants(pid: int) -> dict[int, int]:
-    """{descendant pid: depth} of pid, from /proc."""
-    parent = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                parent[int(d)] = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                pass
-    out, frontier, depth = {}, [pid], 0
-    while frontier:
-        depth += 1
-        frontier = [p for p, pp in parent.items() if pp in frontier]
-        out.update({p: depth for p in frontier})
-    return out
-
-
 def good_app(i: int = 0) -> bytes:
     """A compliant 学会联合体 申报书; each i its own applicant."""
     from kcjs.corpus.build import application
@@ -246,8 +229,8 @@ def fam_names(root, tmp):
     def kill_a_worker(pid):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            workers = [p for p, d in descendants(pid).items() if d == 1 and b"spawn" in open(f"/proc/{p}/cmdline", "rb").read()]
-            kids = [p for p, d in descendants(pid).items() if d == 2]
+            workers = [p for p, d in hostile.descendants(pid).items() if d == 1 and b"spawn" in open(f"/proc/{p}/cmdline", "rb").read()]
+            kids = [p for p, d in hostile.descendants(pid).items() if d == 2]
             if workers and kids:
                 time.sleep(0.5)
                 os.kill(workers[0], signal.SIGKILL)
@@ -263,7 +246,7 @@ def kill_reader(sig_first, then=None, delay=0.3):
     def run(pid):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            kids = [p for p, d in descendants(pid).items() if d == 2]
+            kids = [p for p, d in hostile.descendants(pid).items() if d == 2]
             if kids:
                 time.sleep(delay)
                 try:

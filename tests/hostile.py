@@ -1,6 +1,8 @@
 """Builders of hostile inputs, shared by the tests and bench/hostile_families.py (each builds its input)."""
 from __future__ import annotations
 
+import os
+
 import io
 import random
 import re
@@ -146,4 +148,21 @@ def mutants(n: int, seed: int = 18) -> list[tuple[str, bytes]]:
             except Exception:  # the first mutation broke the zip: mutate its bytes instead
                 data = _mutate_bytes(data, rnd)
         out.append((f"m{i:03d}-{name}", data))
+    return out
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """{descendant pid: depth} of pid, from /proc."""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                parent[int(d)] = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    out, frontier, depth = {}, [pid], 0
+    while frontier:
+        depth += 1
+        frontier = [p for p, pp in parent.items() if pp in frontier]
+        out.update({p: depth for p in frontier})
     return out

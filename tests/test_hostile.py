@@ -196,22 +196,6 @@ def test_hostile_zip_members(tmp_path, pack):
     assert not (out / ".kcjs-work").exists()  # extracted files removed at the end
 
 
-def _descendants(pid: int) -> dict[int, int]:
-    parent = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                parent[int(d)] = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                pass
-    out, frontier, depth = {}, [pid], 0
-    while frontier:
-        depth += 1
-        frontier = [p for p, pp in parent.items() if pp in frontier]
-        out.update({p: depth for p in frontier})
-    return out
-
-
 def _audit_proc(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "kcjs.pipeline.cli", "audit", str(src), "-o", str(out), "-q",
                              "--format", "json", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -221,7 +205,7 @@ def _audit_proc(src: Path, out: Path, *extra: str) -> subprocess.Popen:
 def _first(pid: int, depth: int, timeout: float = 120) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = [p for p, d in _descendants(pid).items() if d == depth]
+        found = [p for p, d in hostile.descendants(pid).items() if d == depth]
         if found:
             return found[0]
         time.sleep(0.02)
@@ -238,7 +222,7 @@ def test_a_killed_pool_worker_costs_nothing(tmp_path):
     _scans(tmp_path / "in", 4)
     proc = _audit_proc(tmp_path / "in", tmp_path / "out", "--workers", "2")
     _first(proc.pid, 2)  # a worker is checking a document: kill that worker (not its child)
-    worker = next(p for p, d in _descendants(proc.pid).items() if d == 1 and _descendants(p))
+    worker = next(p for p, d in hostile.descendants(proc.pid).items() if d == 1 and hostile.descendants(p))
     os.kill(worker, signal.SIGKILL)
     stdout, stderr = proc.communicate(timeout=600)
     report = strict(stdout)
