@@ -92,6 +92,7 @@ def test_console_script_runs():
 
 
 def test_check_of_a_missing_path_is_a_bad_argument(kcjs, tmp_path):
-    """A path that is not there: exit 2 (the command could not run) with a Chinese message, not a finding."""
+    """Only paths that are not there: exit 2 (the command could not run) with a Chinese message; among files that
+    are, a missing one is an error result and the others are checked (test_check_cli_json_contract_and_exit_codes)."""
     code, out, err = kcjs("check", str(tmp_path / "没有这个文件.docx"))
     assert code == 2 and "找不到文件" in err and out == ""

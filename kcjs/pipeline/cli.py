@@ -114,7 +114,7 @@ def check_cmd(ctx: typer.Context,
     from kcjs.pipeline.audit.intake import from_folder
     from kcjs.pipeline.safe_output import clean
     missing = [str(f) for f in files if not f.exists()]
-    if missing:  # a path that is not there is a bad argument (exit 2), not a bad submission
+    if len(missing) == len(files):  # nothing to check is a bad argument (exit 2); among others, an error result
         fail(f"找不到文件：{'、'.join(missing)}")
     paths = [p for f in files for p in ([s.path for s in from_folder(f)] if f.is_dir() else [f])]
     results = [clean(check_file(f, pack, given, limits)) for f in paths]  # read and checked under the limits
