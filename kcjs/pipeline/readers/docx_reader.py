@@ -266,23 +266,12 @@ class DocxReader:
     # --- body -------------------------------------------------------------------------
     def _walk(self, container) -> None:
         """Paragraphs, tables and imported chunks in body order, through content controls and custom XML."""
-        for el in container:
-            tag = el.tag
-            if tag == _P:
+        for el in _block_items(container):
+            if el.tag == _P:
                 self._paragraph(el)
-            elif tag == _TBL:
+            elif el.tag == _TBL:
                 self._table(el)
-            elif tag == _SDT:
-                content = el.find(_SDT_CONTENT)
-                if content is not None:
-                    self._walk(content)
-            elif tag in _BLOCK_WRAPPERS:
-                self._walk(el)
-            elif tag == _ALT:
-                choice = _choice(el)
-                if choice is not None:
-                    self._walk(choice)
-            elif tag == _ALTCHUNK:
+            else:
                 self._altchunk(el)
 
     def _altchunk(self, el) -> None:
@@ -442,29 +431,29 @@ def app_properties(d) -> dict:
     return {}
 
 
+def _block_items(container):
+    """The w:p, w:tbl and w:altChunk elements of a body or cell in order, seen through content controls
+    (w:sdt), custom XML and other block wrappers, and the chosen branch of mc:AlternateContent."""
+    for el in container:
+        tag = el.tag
+        if tag in (_P, _TBL, _ALTCHUNK):
+            yield el
+        elif tag == _SDT:
+            content = el.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _block_items(content)
+        elif tag in _BLOCK_WRAPPERS:
+            yield from _block_items(el)
+        elif tag == _ALT:
+            choice = _choice(el)
+            if choice is not None:
+                yield from _block_items(choice)
+
+
 def _cell_content(tc) -> tuple[list, list]:
     """A cell's own paragraphs and the tables nested in it (through content controls and custom XML)."""
-    paras, tables = [], []
-
-    def walk(el) -> None:
-        for c in el:
-            tag = c.tag
-            if tag == _P:
-                paras.append(c)
-            elif tag == _TBL:
-                tables.append(c)
-            elif tag == _SDT:
-                content = c.find(_SDT_CONTENT)
-                if content is not None:
-                    walk(content)
-            elif tag in _BLOCK_WRAPPERS:
-                walk(c)
-            elif tag == _ALT:
-                choice = _choice(c)
-                if choice is not None:
-                    walk(choice)
-    walk(tc)
-    return paras, tables
+    items = list(_block_items(tc))
+    return [c for c in items if c.tag == _P], [c for c in items if c.tag == _TBL]
 
 
 def _count(value: str | None, limit: int) -> int:
