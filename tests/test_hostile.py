@@ -173,6 +173,7 @@ def test_hostile_folder_names_and_files(tmp_path, kcjs):
     assert "输出目录" in " ".join(report["summary"]["notes"])
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # two members of one name, on purpose
 def test_hostile_zip_members(tmp_path, pack):
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
@@ -391,3 +392,24 @@ def test_fuzz_mutants_of_generated_documents(tmp_path, pack):
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1
         p.unlink()
     assert statuses.get("error", 0) >= 30 and sum(v for k, v in statuses.items() if k != "error") >= 30, statuses
+
+
+def test_zip_inside_a_folder_is_opened(tmp_path, pack):
+    """An applicant's folder zipped and dropped into the batch folder: its documents are checked as `a.zip/b.docx`."""
+    src = tmp_path / "in"
+    (src / "学会甲").mkdir(parents=True)
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("申报书.docx", good_app(6))
+        z.writestr("../escape.docx", good_app(7))
+    (src / "学会甲" / "材料.zip").write_bytes(inner.getvalue())
+    (src / "乙.zip").write_bytes(inner.getvalue()[:-30])  # truncated: not readable as a zip
+    (src / "ok.docx").write_bytes(good_app(8))
+    report = audit(src, tmp_path / "out", pack, None, AuditOptions(workers=1, quiet=True))
+    docs = {d["file"]: d for d in report["documents"]}
+    assert set(docs) == {"学会甲/材料.zip/申报书.docx", "学会甲/材料.zip/../escape.docx", "乙.zip", "ok.docx"}
+    assert docs["学会甲/材料.zip/申报书.docx"]["status"] == "pass"
+    assert docs["学会甲/材料.zip/../escape.docx"]["status"] == "error" and "路径不安全" in messages(
+        docs["学会甲/材料.zip/../escape.docx"])
+    assert docs["乙.zip"]["status"] == "error" and docs["乙.zip"]["findings"][0]["rule"].startswith("file.")
+    assert not list((tmp_path / "out").glob(".kcjs-work*"))

@@ -219,10 +219,28 @@ def _is_plain_zip(path: Path) -> bool:
     return not (names & {"word/document.xml", "OFD.xml", "mimetype", "[Content_Types].xml"})
 
 
+def expand_zips(subs: list[Submission], into: Path, max_file_bytes: int) -> list[Submission]:
+    """A folder's plain zips (an applicant's folder zipped) replaced by their members, named `a.zip/b.docx`,
+    within the same limits as a batch zip; a zip that cannot be expanded stays as a skipped submission."""
+    budget, names, out = _Budget(), _Names(), []
+    names.seen.update(s.name for s in subs)
+    for k, sub in enumerate(subs):
+        if sub.skipped or not _is_plain_zip(sub.path):
+            out.append(sub)
+            continue
+        here = into / f"z{k:05d}"
+        here.mkdir(parents=True)
+        try:
+            out.extend(_extract(sub.path, sub.name, here, max_file_bytes, budget, names, sub.name + "/", depth=1))
+        except IntakeError as e:
+            out.append(Submission(sub.path, sub.name, sub.folder, f"{e}，未检查", sub.note, "damaged"))
+    return out
+
+
 def collect(input_path: Path, work: Path, max_file_bytes: int, out: Path | None = None) -> list[Submission]:
     """The submissions of INPUT (a folder, a zip or one file); `out` (the report folder) is left out."""
     if input_path.is_dir():
-        return from_folder(input_path, exclude=out)
+        return expand_zips(from_folder(input_path, exclude=out), work / "extracted", max_file_bytes)
     if input_path.is_file() and zipfile.is_zipfile(input_path):
         return from_zip(input_path, work / "extracted", max_file_bytes)
     if input_path.is_file():
