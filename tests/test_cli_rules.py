@@ -96,3 +96,14 @@ def test_check_of_a_missing_path_is_a_bad_argument(kcjs, tmp_path):
     are, a missing one is an error result and the others are checked (test_check_cli_json_contract_and_exit_codes)."""
     code, out, err = kcjs("check", str(tmp_path / "没有这个文件.docx"))
     assert code == 2 and "找不到文件" in err and out == ""
+
+
+def test_bad_argument_under_format_json_is_json_too(kcjs, tmp_path):
+    """A tool reading stdout of `--format json` gets a JSON object even when the command cannot run (exit 2)."""
+    for args in (("check", "--format", "json", "--subprogram", "不存在", str(tmp_path)),
+                 ("check", "--format", "json", str(tmp_path / "没有这个文件.docx")),
+                 ("rules", "--format", "json", "学会联合")):
+        code, out, err = kcjs(*args)
+        assert code == 2 and json.loads(out)["status"] == "error" and json.loads(out)["error"] in err.replace("\n", "")
+    code, out, err = kcjs("template", "不存在", "-o", str(tmp_path))  # no --format: plain text only
+    assert code == 2 and out == "" and "错误" in err

@@ -22,11 +22,25 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 
+_json_out = False  # set by output_format(): under --format json, errors are JSON on stdout too
+
+
 def fail(message: str, code: int = 2) -> None:
-    """Print a Chinese error on stderr and exit (2: the command could not run)."""
+    """Print a Chinese error on stderr and exit (2: the command could not run); under `--format json` also
+    `{"status": "error", "error": message}` on stdout, so a tool reading stdout gets JSON whatever happens."""
     from rich.markup import escape
+    if _json_out:
+        print_json({"status": "error", "error": message})
     err.print(f"[red]错误：[/red]{escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def output_format(fmt: str) -> None:
+    """Check --format (text or json) before any other argument, exiting 2 on another value."""
+    global _json_out
+    _json_out = fmt == "json"
+    if fmt not in ("text", "json"):
+        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
 
 
 def pack_from(ctx: typer.Context) -> RulePack:
@@ -54,6 +68,8 @@ def main(ctx: typer.Context,
                                               help="规则包 YAML（默认：内置 2024 年通知）"),
          version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                       help="显示版本")) -> None:
+    global _json_out
+    _json_out = False  # a command without --format never writes an error as JSON
     ctx.obj = {"rules": rules}
 
 
@@ -63,9 +79,8 @@ def rules_cmd(ctx: typer.Context,
               fmt: str = typer.Option("text", "--format", "-f", help="text 或 json"),
               list_checks: bool = typer.Option(False, "--list-checks", help="列出检查器可报告的全部规则编号")) -> None:
     """列出通知的要求清单（一个或全部子项目）。"""
+    output_format(fmt)
     from kcjs.pipeline.rules_view import pack_json, render_text
-    if fmt not in ("text", "json"):
-        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
     if list_checks:
         from kcjs.checkers.registry import all_rules
         rs = all_rules()
@@ -103,13 +118,12 @@ def check_cmd(ctx: typer.Context,
               annotate: bool = typer.Option(False, "--annotate", help="另存带批注的副本：名称.kcjs批注.docx / .pdf（原文件不变）"),
               annotate_dir: Optional[Path] = typer.Option(None, "-o", "--out", help="批注副本的输出目录（默认与原文件同目录）")) -> None:
     """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
+    output_format(fmt)
     from kcjs.pipeline.check import check_file
     from kcjs.pipeline.check_view import render
     from kcjs.pipeline.readers import Limits
     pack = pack_from(ctx)
     given = _given(pack, subprogram, kind, direction, count_mode)
-    if fmt not in ("text", "json"):
-        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
     limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
     from kcjs.pipeline.audit.intake import from_folder
     from kcjs.pipeline.safe_output import clean
@@ -231,6 +245,7 @@ def audit_cmd(ctx: typer.Context,
               against: Optional[Path] = typer.Option(None, "--against", help="与往年材料比对文本重合：往年审核的输出目录或其 kcjs-cache.sqlite"),
               dup_threshold: Optional[float] = typer.Option(None, "--dup-threshold", help="文本重合度（Jaccard，0–1）达到此值才报告（默认 0.15）")) -> None:
     """批量审核一个文件夹或压缩包中的全部申报材料，输出 Excel、HTML 和 JSON 报告。"""
+    output_format(fmt)
     from kcjs.checkers.registry import all_rules
     from kcjs.pipeline.audit import intake, settings, tables
     from kcjs.pipeline.audit.batch import AuditOptions, annotation_available, audit
@@ -239,8 +254,6 @@ def audit_cmd(ctx: typer.Context,
     pack = pack_from(ctx)
     if stage not in ("application", "acceptance"):
         fail(f"--stage 只能是 application 或 acceptance，收到 {stage!r}")
-    if fmt not in ("text", "json"):
-        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
     if config is not None and not config.is_file():
         fail(f"找不到配置文件 {config}")
     _given(pack, None, None, None, count_mode)
@@ -298,6 +311,7 @@ def audit_cmd(ctx: typer.Context,
 def eval_cmd(ctx: typer.Context, directory: Path = typer.Argument(..., help="带 labels.json 的标注语料目录"),
              fmt: str = typer.Option("text", "--format", "-f", help="text 或 json")) -> None:
     """在标注语料上运行全部检查，按规则输出 precision / recall。"""
+    output_format(fmt)
     from kcjs.pipeline.evaluate import evaluate, render as render_eval
     if not (directory / "labels.json").is_file():
         fail(f"{directory} 中没有 labels.json（用 python -m kcjs.corpus.build {directory} 生成语料）")
@@ -317,10 +331,9 @@ def inspect_cmd(files: list[Path] = typer.Argument(..., help="要查看的文件
                 max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
                 no_ocr: bool = typer.Option(False, "--no-ocr", help="不对扫描页做 OCR")) -> None:
     """显示 kcjs 从文件中读到的内容（标题、段落、表格、图片、签名域）。"""
+    output_format(fmt)
     from kcjs.pipeline.inspect_view import document_json, render_text as render_doc
     from kcjs.pipeline.readers import Limits, read_isolated
-    if fmt not in ("text", "json"):
-        fail(f"--format 只能是 text 或 json，收到 {fmt!r}")
     limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout, ocr=not no_ocr)
     docs = [read_isolated(f, limits) for f in files]
     if fmt == "json":
