@@ -397,3 +397,16 @@ def test_annotated_copies_of_failing_documents_are_linked(staff_batch, pack, tmp
     p = _Page()
     p.feed(write_html(report, out / "r.html").read_text(encoding="utf-8"))
     assert {h for h, t in p.links if t == "批注版"} == {d["annotated"] for d in failing}
+
+
+def test_unreadable_staff_files_are_said_in_chinese(kcjs, tmp_path):
+    """A damaged manifest or a bad kcjs.toml: exit 2 with a Chinese reason and where, no Python error text."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "清单.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (tmp_path / "kcjs.toml").write_text('disable = [oops\n', encoding="utf-8")
+    code, _, err = kcjs("audit", str(tmp_path / "in"), "--manifest", str(tmp_path / "清单.xlsx"), "-o", str(tmp_path / "o"))
+    assert code == 2 and "无法读取 Excel 文件 清单.xlsx：文件损坏" in err
+    code, _, err = kcjs("audit", str(tmp_path / "in"), "--config", str(tmp_path / "kcjs.toml"), "-o", str(tmp_path / "o"))
+    assert code == 2 and "第 1 行第 12 列附近" in err
+    for e in (err,):
+        assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", e.replace("language.foreign_passage", ""))

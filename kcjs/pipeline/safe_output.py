@@ -69,6 +69,20 @@ def write_text(path: Path, text: str) -> Path:
     return Path(path)
 
 
+def input_error(e: BaseException) -> str:
+    """A Chinese reason for a failure to read a file the user named (no Python error text)."""
+    code = getattr(e, "errno", None)
+    if code in (errno.EACCES, errno.EPERM):
+        return "没有读取权限"
+    if code == errno.ENOENT:
+        return "文件不存在"
+    if code == errno.EISDIR:
+        return "这是一个目录，不是文件"
+    if isinstance(e, UnicodeDecodeError):
+        return "文件编码无法识别（请另存为 UTF-8 或 GBK 编码）"
+    return "文件损坏、已加密或格式不对"
+
+
 def output_error(e: BaseException, where: Path) -> str:
     """A Chinese sentence for a failure to write into `where` (permission, read-only, full disk, …)."""
     code = getattr(e, "errno", None)

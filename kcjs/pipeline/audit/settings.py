@@ -10,10 +10,13 @@ rules that make an applicant 不予受理 — from a small TOML file (--config) 
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+
+from kcjs.pipeline.safe_output import input_error
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -87,10 +90,13 @@ def load(config: Path | None, disable: list[str], severity: list[str], known: se
     if config is not None:
         try:
             data = tomllib.loads(config.read_text(encoding="utf-8-sig"))
-        except OSError as e:
-            raise SettingsError(f"无法读取配置文件 {config}：{e}") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise SettingsError(f"无法读取配置文件 {config}：{input_error(e)}") from None
         except tomllib.TOMLDecodeError as e:
-            raise SettingsError(f"配置文件 {config.name} 格式有误：{e}") from None
+            at = re.search(r"line (\d+), column (\d+)", str(e))
+            where = f"第 {at[1]} 行第 {at[2]} 列附近" if at else "某处"
+            raise SettingsError(f"配置文件 {config.name} 格式有误：{where}不符合 TOML 写法"
+                                f"（例如 disable = [\"language.foreign_passage\"]）") from None
         unknown = set(data) - {"rules", "verdict"}
         if unknown:
             raise SettingsError(f"配置文件 {config.name} 中有不认识的部分：{'、'.join(sorted(unknown))}（可用 [rules]、[verdict]）")

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from kcjs.pipeline.safe_output import input_error
 from kcjs.checkers.names import applicant_key, name_similarity  # noqa: F401  (staff's tables are matched by these)
 
 MANIFEST_COLUMNS = {"file": ("file", "文件", "文件名", "文件名称", "附件", "附件名称", "材料文件", "文件路径"),
@@ -53,8 +54,8 @@ def read_sheets(path: Path) -> list[list[list[str]]]:
                 ws.reset_dimensions()  # read-only mode believes <dimension>; WPS stores "A1" for any size
                 sheets.append([[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)])
             wb.close()
-        except Exception as e:
-            raise TableError(f"无法读取 Excel 文件 {path.name}：{e}") from None
+        except Exception as e:  # openpyxl raises many kinds on a damaged, encrypted or mislabelled workbook
+            raise TableError(f"无法读取 Excel 文件 {path.name}：{input_error(e)}（可用 Excel 或 WPS 另存为 .xlsx 后重试）") from None
         return sheets or [[]]
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
