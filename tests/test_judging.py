@@ -188,6 +188,18 @@ def test_prompts_our_templates_print_are_found(pack, tmp_path):
     assert printed <= flagged, printed - flagged
 
 
+def test_half_deleted_prompts_are_found(pack):
+    """The applicant typed after a prompt and deleted only half of it: the bracket and verb left before the text,
+    or the tail and bracket left after it."""
+    left = [Para("【请填写：建设目标 本中心三年内引进院士团队两个，建设联合实验室一个。"),
+            Para("围绕产业需求开展联合攻关，请简述技术路线与进度安排】")]
+    r = check(form("产业院士协同创新中心", [Para("四、年度目标任务", 1), *map(Para, SENTENCES)], extra=left),
+              pack, "academician-center", "application")
+    flagged = [f for f in r["findings"] if f["rule"] == "template.placeholder_left"]
+    assert {f["actual"] for f in flagged} == {"【请填写", "请简述技术路线与进度安排】"}
+    assert all("只删了一半" in f["message"] for f in flagged)
+
+
 # --- 5. headings as people type them ------------------------------------------------------------------
 
 def test_typo_heading_finds_its_section_and_says_which(pack):

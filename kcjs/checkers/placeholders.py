@@ -20,6 +20,10 @@ _OPENS = r"(?:此处|在此)?[ \u3000]{0,2}(?:填写|填入|输入)"
 PROMPT = re.compile(rf"【(?:[^】\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^】\n]{{0,40}}】"
                     rf"|\[(?:[^\]\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^\]\n]{{0,40}}\]")
 
+# A prompt half deleted: its opening bracket and verb left before the applicant's text ("【请填写：项目目标 本项目…"),
+# or its tail and closing bracket left after it ("…本项目 请填写建设目标】").
+HALF_PROMPT = re.compile(rf"【[ \u3000]{{0,2}}{_PLEASE}|{_PLEASE}[^【】\[\]\n]{{0,40}}】")
+
 PATTERNS = [
     (re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}"), "模板标记"),
     (PROMPT, "填写提示"),
@@ -31,8 +35,12 @@ _EMPTY_DATE = re.compile(r"^[\s年月日_＿]*$")  # "    年  月  日" is a bl
 
 
 def _scan(text: str) -> list[tuple[str, str]]:
-    """Every placeholder in the text: (what it is, the words)."""
-    return [(what, m.group(0)) for rx, what in PATTERNS for m in rx.finditer(text)]
+    """Every placeholder in the text: (what it is, the words); a half-deleted prompt where no whole one is."""
+    hits = [(what, m) for rx, what in PATTERNS for m in rx.finditer(text)]
+    whole = [m.span() for what, m in hits if m.re is PROMPT]
+    halves = [("填写提示（只删了一半）", m) for m in HALF_PROMPT.finditer(text)
+              if not any(a <= m.start() < b for a, b in whole)]
+    return [(what, m.group(0)) for what, m in hits + halves]
 
 
 def is_placeholder(value: str) -> bool:
