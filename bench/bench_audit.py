@@ -77,9 +77,9 @@ def measure(src: Path, out: Path, workers: int, *extra: str) -> dict:
 
 
 def _statuses(out: Path) -> dict:
-    """{file: status} of an audit's report (the two ways of reading must agree on every file)."""
+    """{file: (status, its findings' rules)} of an audit's report (the two ways of reading must agree on every file)."""
     report = json.loads((out / "kcjs-report.json").read_text(encoding="utf-8"))
-    return {d["file"]: d["status"] for d in report["documents"]}
+    return {d["file"]: (d["status"], sorted(f["rule"] for f in d["findings"])) for d in report["documents"]}
 
 
 def readers(n: int, scan_share: float, rounds: int) -> None:
@@ -94,7 +94,7 @@ def readers(n: int, scan_share: float, rounds: int) -> None:
                 got[way].append(measure(tmp / "in", tmp / f"o{r}-{i}", 2, *extra))
     statuses = [x["statuses"] for runs in got.values() for x in runs]
     print(f"\nAudit of {n} generated submissions ({int(n * scan_share)} scanned), 2 workers, {rounds} runs each "
-          f"(alternated); same status on every file: {all(s == statuses[0] for s in statuses)}")
+          f"(alternated); same status and findings on every file: {all(s == statuses[0] for s in statuses)}")
     print(f"{'way':<32}{'CPU s':>8}{'user':>8}{'sys':>8}{'wall s':>8}{'ms sys/doc':>12}")
     sums = {}
     for way, runs in got.items():
