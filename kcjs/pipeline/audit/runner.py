@@ -35,8 +35,8 @@ def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -
                   reader=Reader(limits) if limits.docs_per_reader > 1 else None)
     ocr.set_threads(threads)  # workers share the cores instead of each OCR taking all of them
     preload()
-    if warm_ocr:  # documents read in forked reading children then share the loaded OCR models
-        ocr.engine()
+    if warm_ocr:  # the engine's configuration; RapidOCR 3 loads each model on first use, so a reading
+        ocr.engine()  # child loads them once on its first scan or seal ring, and keeps them for the next documents
 
 
 def check_task(task: Task) -> tuple[Task, dict, bool]:
