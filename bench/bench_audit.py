@@ -1,9 +1,13 @@
 """Audit throughput on a generated batch of mixed submissions; every figure a ratio from one run.
 
     .venv/bin/python bench/bench_audit.py [N] [SCAN_SHARE]
+    .venv/bin/python bench/bench_audit.py --readers [N] [SCAN_SHARE] [ROUNDS]
 
 Measures: documents per second with 1 and 2 workers; audit time vs the sum of bare reading time of
 the same files; a second (cached) run vs the first; peak memory at N/5 vs N documents.
+With --readers: a reading child per document (--docs-per-reader 1, how audits read before issue 16)
+against one long-lived reading child per worker (the default), runs alternated, ROUNDS each: CPU
+user+sys of the whole process tree, its system share, and wall time, as ratios.
 """
 from __future__ import annotations
 
@@ -42,9 +46,9 @@ def make_batch(out: Path, n: int, scan_share: float) -> None:
         (folder / f"{i:04d}-{s.id}.{ext}").write_bytes(data)
 
 
-def one(src: str, out: str, workers: int) -> None:
+def one(src: str, out: str, workers: int, *extra: str) -> None:
     """Run one audit in this process and print its time and peak memory (this process and its workers)."""
-    sys.argv = ["kcjs", "audit", src, "-o", out, "-q", "--workers", str(workers), "--format", "json"]
+    sys.argv = ["kcjs", "audit", src, "-o", out, "-q", "--workers", str(workers), "--format", "json", *extra]
     from kcjs.pipeline.cli import app
     t0 = time.perf_counter()
     try:
@@ -57,10 +61,49 @@ def one(src: str, out: str, workers: int) -> None:
     sys.stderr.write(json.dumps({"seconds": dt, "parent_mb": me, "worker_mb": kids}) + "\n")
 
 
-def measure(src: Path, out: Path, workers: int) -> dict:
-    p = subprocess.run([sys.executable, __file__, "--one", str(src), str(out), str(workers)],
+def measure(src: Path, out: Path, workers: int, *extra: str) -> dict:
+    """One audit in a fresh process: its figures, plus the CPU (user, sys) of its whole process tree
+    (every descendant is waited for before the audit returns, so RUSAGE_CHILDREN holds them all)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, __file__, "--one", str(src), str(out), str(workers), *extra],
                        capture_output=True, text=True, cwd=ROOT)
-    return json.loads(p.stderr.strip().splitlines()[-1])
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    got = json.loads(p.stderr.strip().splitlines()[-1])
+    got.update(wall=wall, user=after.ru_utime - before.ru_utime, sys=after.ru_stime - before.ru_stime,
+               statuses=_statuses(out))
+    return got
+
+
+def _statuses(out: Path) -> dict:
+    """{file: (status, its findings' rules)} of an audit's report (the two ways of reading must agree on every file)."""
+    report = json.loads((out / "kcjs-report.json").read_text(encoding="utf-8"))
+    return {d["file"]: (d["status"], sorted(f["rule"] for f in d["findings"])) for d in report["documents"]}
+
+
+def readers(n: int, scan_share: float, rounds: int) -> None:
+    """A reading child per document vs one long-lived reading child per worker, in one run."""
+    ways = {"a child per document (before)": ("--docs-per-reader", "1"), "long-lived reading child": ()}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        make_batch(tmp / "in", n, scan_share)
+        got: dict[str, list[dict]] = {w: [] for w in ways}
+        for r in range(rounds):
+            for i, (way, extra) in enumerate(ways.items()):
+                got[way].append(measure(tmp / "in", tmp / f"o{r}-{i}", 2, *extra))
+    statuses = [x["statuses"] for runs in got.values() for x in runs]
+    print(f"\nAudit of {n} generated submissions ({int(n * scan_share)} scanned), 2 workers, {rounds} runs each "
+          f"(alternated); same status and findings on every file: {all(s == statuses[0] for s in statuses)}")
+    print(f"{'way':<32}{'CPU s':>8}{'user':>8}{'sys':>8}{'wall s':>8}{'ms sys/doc':>12}")
+    sums = {}
+    for way, runs in got.items():
+        user, sys_ = sum(x["user"] for x in runs) / rounds, sum(x["sys"] for x in runs) / rounds
+        wall = sum(x["wall"] for x in runs) / rounds
+        sums[way] = (user + sys_, sys_, wall)
+        print(f"{way:<32}{user + sys_:>8.1f}{user:>8.1f}{sys_:>8.1f}{wall:>8.1f}{1000 * sys_ / n:>12.1f}")
+    (cpu0, sys0, wall0), (cpu1, sys1, wall1) = sums.values()
+    print(f"long-lived vs per document: CPU {cpu1 / cpu0:.2f}x, system CPU {sys1 / sys0:.2f}x, wall {wall1 / wall0:.2f}x")
 
 
 def bare_reading(src: Path) -> float:
@@ -109,6 +152,9 @@ def main(n: int, scan_share: float) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
-        one(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        one(sys.argv[2], sys.argv[3], int(sys.argv[4]), *sys.argv[5:])
+    elif sys.argv[1:2] == ["--readers"]:
+        a = sys.argv[2:]
+        readers(int(a[0]) if a else 80, float(a[1]) if len(a) > 1 else 0.02, int(a[2]) if len(a) > 2 else 2)
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 500, float(sys.argv[2]) if len(sys.argv) > 2 else 0.02)

@@ -101,6 +101,39 @@ def test_a_checker_can_only_cost_its_own_limit(tmp_path, pack, monkeypatch, fn, 
     assert not INTERNALS.search(messages(result))
 
 
+def _hostile_by_name(doc, req):
+    if "loop" in doc.path:
+        while True:  # a parser loop: CPU, not sleep
+            pass
+    if "greedy" in doc.path:
+        return [bytearray(8 * 2**30)]
+    return []
+
+
+def test_one_reading_child_serves_a_batch_and_a_hostile_document_costs_only_its_own_limit(tmp_path, pack, monkeypatch):
+    """The audit's long-lived reading child (readers.Reader): good documents before and after a looping
+    and a greedy one are all checked; each hostile one ends as its own finding and the child is replaced."""
+    from kcjs.pipeline import check as check_mod
+    from kcjs.pipeline.readers import Reader
+    monkeypatch.setattr(check_mod, "CHECKERS", [*check_mod.CHECKERS, _Checker(_hostile_by_name)])
+    names = ["good1.docx", "good2.docx", "loop.docx", "good3.docx", "greedy.docx", "good4.docx"]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_bytes(good_app(i))
+    reader = Reader(Limits(timeout_s=8, max_memory_mb=2048, docs_per_reader=10))
+    children, got = [], {}
+    try:
+        for name in names:
+            got[name] = check_once(tmp_path / name, pack, Given(), reader.limits, reader=reader)
+            children.append(reader.proc.pid if reader.proc else None)
+    finally:
+        reader.close()
+    assert all(got[n][0]["status"] != "error" for n in names if n.startswith("good")), got
+    assert [f["rule"] for f in got["loop.docx"][0]["findings"]] == ["file.timeout"] and got["loop.docx"][1]
+    assert [f["rule"] for f in got["greedy.docx"][0]["findings"]] == ["file.too_large"] and not got["greedy.docx"][1]
+    assert children[0] == children[1] and children[2] is None  # one child served both; the looping one's was killed
+    assert children[3] == children[4] == children[5] != children[0]  # a new child after it, greedy or not
+
+
 def test_a_reading_child_killed_from_outside_is_retried(tmp_path, pack, monkeypatch):
     p = tmp_path / "ok.docx"
     p.write_bytes(good_app())

@@ -1,6 +1,7 @@
 """The PDF reader: text PDFs as Word exports them, scans through OCR, mixed documents."""
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 
@@ -8,7 +9,7 @@ import pymupdf
 import pytest
 
 from kcjs.corpus.gen import FILLER, Para, pdf_bytes, sample_application, scan_pdf_bytes
-from kcjs.pipeline.readers import read_bytes
+from kcjs.pipeline.readers import ocr, read_bytes
 
 HEADINGS = [(0, "2024年度“科创江苏”专项计划项目申报书"), (1, "一、申报单位基本情况"), (1, "二、项目实施方案"),
             (2, "（一）建设目标"), (2, "（二）年度目标任务"), (1, "三、经费预算"), (1, "四、申报单位意见")]
@@ -95,6 +96,20 @@ def test_scan_text_under_the_seal_is_recovered(scanned):
     assert han_recall(text, doc.body_text()) >= 0.98
     assert "江苏省机械工程学会" in doc.body_text()  # the unit's name lies under the seal
     assert "第1页" not in doc.body_text()
+
+
+@pytest.mark.skipif(not ocr.openvino_available(),
+                    reason="optional OpenVINO engine: the openvino package is absent here (OCR runs on onnxruntime)")
+def test_openvino_engine_reads_the_scan_as_onnxruntime_does(scanned, monkeypatch):
+    """The optional OpenVINO engine runs the same shipped models: same headings, same recall."""
+    source, by_onnx = scanned
+    scan = scan_pdf_bytes(pdf_bytes(source), dpi=200, rotate_deg=0.7, noise=8, jpeg_quality=60, seal_pages=(1,))
+    monkeypatch.setattr(ocr, "SETTINGS", dataclasses.replace(ocr.SETTINGS, openvino=True))
+    doc = read_bytes("scan.pdf", scan)
+    assert "OpenVINO" in type(ocr.engine().text_rec.session).__name__
+    text = "".join(p.text if isinstance(p, Para) else visible_cells(p) for p in source)
+    assert han_recall(text, doc.body_text()) >= 0.98
+    assert [b.text for b in doc.blocks if b.type == "heading"] == [b.text for b in by_onnx.blocks if b.type == "heading"]
 
 
 def test_mixed_document_page_by_page():

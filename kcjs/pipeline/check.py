@@ -181,15 +181,17 @@ def _read_and_check(path: str, limits, pack: RulePack, given: Given, narrative: 
 
 
 def check_once(path, pack: RulePack, given: Given, limits, narrative: bool = False,
-               pack_path: str | None = None) -> tuple[dict, bool]:
+               pack_path: str | None = None, reader=None) -> tuple[dict, bool]:
     """Read and check one file in a forked child under the time and memory limits (readers.Limits):
-    whatever a reader or checker does, one document costs at most its own limit.
+    whatever a reader or checker does, one document costs at most its own limit. With `reader` (a
+    readers.Reader) the child is its long-lived one, else a child forked for this file alone.
     Returns (result, transient): transient when the child timed out or was killed, which may be the
     machine's fault (load, an outside kill) rather than the file's: retry it, never cache it.
     With `narrative`, the result carries the captured narrative (kcjs.pipeline.audit.narrative) for the store."""
     from kcjs.pipeline.readers import KILLED_MESSAGE, TIMEOUT, UNREADABLE, run_limited, timeout_message
     path = str(path)
-    got = run_limited(_read_and_check, (path, limits, pack, given, narrative, pack_path), limits)
+    args = (path, limits, pack, given, narrative, pack_path)
+    got = reader.call(_read_and_check, args) if reader is not None else run_limited(_read_and_check, args, limits)
     if got.status == "ok":
         return got.value, False
     if got.status == "raised":

@@ -237,6 +237,8 @@ def audit_cmd(ctx: typer.Context,
               count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word、chars、hanzi"),
               timeout: float = typer.Option(120, "--timeout", help="每个文件的读取和检查时限（秒；超时或被中止的文件稍后重试一次）"),
               max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+              docs_per_reader: Optional[int] = typer.Option(None, "--docs-per-reader",
+                                                  help="每个读取子进程连续读取的文件数，之后换新进程（1 = 每个文件一个新进程）"),
               quiet: bool = typer.Option(False, "--quiet", "-q", help="不显示进度"),
               config: Optional[Path] = typer.Option(None, "--config", help="本次审核的设定（TOML）：[rules] 关闭规则或改级别，[verdict] fatal 不予受理的规则"),
               disable: list[str] = typer.Option([], "--disable", help="关闭一条规则（可重复；可用 language.* 这样的通配）"),
@@ -272,7 +274,9 @@ def audit_cmd(ctx: typer.Context,
     if annotate and not annotation_available():
         err.print("提示：本版本尚不能生成批注版，--annotate 被忽略", highlight=False)
     opts = AuditOptions(manifest, blacklist, stage, max(1, workers), count_mode,
-                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout), quiet, choices, annotate, against)
+                        Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout,
+                               docs_per_reader=max(1, docs_per_reader or Limits.docs_per_reader)),
+                        quiet, choices, annotate, against)
     if dup_threshold is not None:
         opts.dup_threshold = dup_threshold
     import sqlite3

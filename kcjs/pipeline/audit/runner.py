@@ -30,16 +30,18 @@ _STATE: dict = {}
 
 def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -> None:
     from kcjs.pipeline.packloader import load_pack
-    from kcjs.pipeline.readers import ocr, preload
-    _STATE.update(pack=load_pack(pack_path), limits=limits, pack_path=pack_path)
+    from kcjs.pipeline.readers import Reader, ocr, preload
+    _STATE.update(pack=load_pack(pack_path), limits=limits, pack_path=pack_path,
+                  reader=Reader(limits) if limits.docs_per_reader > 1 else None)
     ocr.set_threads(threads)  # workers share the cores instead of each OCR taking all of them
     preload()
-    if warm_ocr:  # documents read in forked children then share the loaded OCR models
-        ocr.engine()
+    if warm_ocr:  # the engine's configuration; RapidOCR 3 loads each model on first use, so a reading
+        ocr.engine()  # child loads them once on its first scan or seal ring, and keeps them for the next documents
 
 
 def check_task(task: Task) -> tuple[Task, dict, bool]:
-    """Read and check one file in an isolated child (time and memory limits): (task, result, transient)."""
+    """Read and check one file in this worker's long-lived reading child (readers.Reader: time and memory
+    limits per document; with docs_per_reader 1, a child forked for this file): (task, result, transient)."""
     from kcjs.pipeline.check import Given, check_once, internal_error
     pack = _STATE["pack"]
     try:
@@ -48,7 +50,8 @@ def check_task(task: Task) -> tuple[Task, dict, bool]:
         kind = pack.kind(kind_id) if kind_id else None
         direction = next((d for d in sub.directions if d.id == dir_id), None) if sub and dir_id else None
         result, transient = check_once(task.path, pack, Given(sub, kind, direction, task.count_mode), _STATE["limits"],
-                                       narrative=True, pack_path=_STATE.get("pack_path"))  # the store keeps it apart
+                                       narrative=True, pack_path=_STATE.get("pack_path"),  # the store keeps it apart
+                                       reader=_STATE.get("reader"))
     except Exception as e:  # a bug here must cost one document, not the batch
         result, transient = internal_error(task.path, task.sha256, e), False
     result["file"] = task.name
@@ -139,7 +142,8 @@ def _round(tasks: list[Task], retried: set, finish, pack_path, limits: Limits, w
     retry: list[Task] = []
     lost: list[Task] = []
     # Workers start clean (spawn): a fork of a process whose OCR or OpenCV threads are running can
-    # deadlock. Each worker then forks its own children, one per document, from that clean state.
+    # deadlock. Each worker then forks its own reading child from that clean state, which serves
+    # limits.docs_per_reader documents (readers.Reader) and is replaced after a crash or a timeout.
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
                              initargs=(pack_path, limits, warm, threads)) as pool:

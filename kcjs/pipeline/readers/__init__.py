@@ -76,7 +76,8 @@ class Limits:
     timeout_s: float = 120.0
     ocr: bool = True
     seals: bool = True
-    max_memory_mb: int | None = 3072  # address space of the reading child (read_isolated)
+    max_memory_mb: int | None = 3072  # address space of the reading child (read_isolated, Reader)
+    docs_per_reader: int = 50         # documents one long-lived reading child serves before a new one (Reader)
 
 
 class BadFile(Exception):
@@ -352,18 +353,30 @@ def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Documen
         return error_document(path, TOO_LARGE, "读取该文件需要的内存超过上限")
 
 
-def _child(fn, args, limits: Limits, conn) -> None:
+def _limit_memory(limits: Limits) -> None:
     if limits.max_memory_mb:
         import resource
         cap = limits.max_memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _answer(fn, args) -> bytes:
+    """fn(*args) as a pickled ("ok", value) or ("raised", detail): a bug ends as an outcome, never as a silent child."""
     try:
-        conn.send_bytes(pickle.dumps(("ok", fn(*args))))
-    except BaseException as e:  # a bug must still end as an outcome, never as a silent child
+        return pickle.dumps(("ok", fn(*args)))
+    except BaseException as e:
         try:
-            conn.send_bytes(pickle.dumps(("raised", f"{type(e).__name__}: {str(e)[:300]}")))
+            return pickle.dumps(("raised", f"{type(e).__name__}: {str(e)[:300]}"))
         except BaseException:
-            pass
+            return pickle.dumps(("raised", "?"))
+
+
+def _child(fn, args, limits: Limits, conn) -> None:
+    _limit_memory(limits)
+    try:
+        conn.send_bytes(_answer(fn, args))
+    except BaseException:
+        pass
     finally:
         conn.close()
         os._exit(0)  # no atexit handlers or inherited pool machinery in a forked child
@@ -404,24 +417,40 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _wait_within(conn, pid: int, limit_s: float) -> bool:
-    """Wait for the child's answer while it has used less than `limit_s` seconds of CPU (and less than
-    WALL_FACTOR × limit_s of wall time): on a loaded machine a document is not cut short for waiting its
-    turn. True when the answer is there. Without /proc the limit is wall time."""
+def _wait_within(conn, pid: int, limit_s: float, base_s: float = 0.0) -> bool:
+    """Wait for the child's answer while it has used less than `limit_s` seconds of CPU beyond `base_s`
+    (what it had used before this call; and less than WALL_FACTOR × limit_s of wall time): on a loaded
+    machine a document is not cut short for waiting its turn. True when the answer is there. Without
+    /proc the limit is wall time."""
     start = time.monotonic()
     while True:
         if conn.poll(min(1.0, limit_s)):
             return True
         used = _cpu_seconds(pid)
         wall = time.monotonic() - start
-        if (used if used is not None else wall) >= limit_s or wall >= limit_s * WALL_FACTOR:
+        if (used - base_s if used is not None else wall) >= limit_s or wall >= limit_s * WALL_FACTOR:
             return conn.poll(0)
+
+
+def _outcome(conn, proc, limits: Limits, base_s: float = 0.0) -> Outcome:
+    """The answer of the child `proc` on `conn` within limits.timeout_s (see _wait_within); on a timeout
+    the child is left running (the caller kills it)."""
+    try:
+        if _wait_within(conn, proc.pid, limits.timeout_s, base_s):
+            status, value = pickle.loads(conn.recv_bytes())
+            return Outcome("ok", value) if status == "ok" else Outcome("raised", detail=value)
+        return Outcome("timeout", detail=f"{limits.timeout_s:g} s")
+    except (EOFError, OSError, pickle.UnpicklingError):
+        proc.join(5)
+        code = proc.exitcode
+        return Outcome("killed", detail=f"signal {-code}" if code is not None and code < 0 else f"status {code}")
 
 
 def run_limited(fn, args: tuple, limits: Limits) -> Outcome:
     """fn(*args) in a forked child with limits.timeout_s seconds of CPU (see _wait_within) and
     limits.max_memory_mb of address space.
-    The child inherits this process's imports (see preload); fn's value must pickle."""
+    The child inherits this process's imports (see preload) and fn and args (they need not pickle);
+    fn's value must pickle. Reader does the same for many calls in one child."""
     preload()
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
@@ -429,19 +458,126 @@ def run_limited(fn, args: tuple, limits: Limits) -> Outcome:
     proc.start()
     child.close()
     try:
-        if _wait_within(parent, proc.pid, limits.timeout_s):
-            status, value = pickle.loads(parent.recv_bytes())
-            return Outcome("ok", value) if status == "ok" else Outcome("raised", detail=value)
-        return Outcome("timeout", detail=f"{limits.timeout_s:g} s")
-    except (EOFError, OSError, pickle.UnpicklingError):
-        proc.join(5)
-        code = proc.exitcode
-        return Outcome("killed", detail=f"signal {-code}" if code is not None and code < 0 else f"status {code}")
+        return _outcome(parent, proc, limits)
     finally:
         if proc.is_alive():
             proc.kill()
         proc.join(5)
         parent.close()
+
+
+READER_GROWTH_MB = 512  # a reading child whose resident memory grew this much since it started is replaced
+                        # (the OCR models, loaded on the first scan, are ~170 MB)
+
+
+def _serve(conn, limits: Limits, parent_pid: int) -> None:
+    """The loop of a Reader's child: (fn, args) in, _answer out, until the pipe closes."""
+    _limit_memory(limits)
+    _die_with_parent(parent_pid)
+    try:
+        while True:
+            try:
+                fn, args = pickle.loads(conn.recv_bytes())
+            except (EOFError, OSError):
+                break
+            conn.send_bytes(_answer(fn, args))
+    except BaseException:
+        pass
+    finally:
+        os._exit(0)  # no atexit handlers or inherited pool machinery in a forked child
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: be killed when the process that started this child dies (a pool worker killed from
+    outside must not leave its reading child running on a hostile document unwatched)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before the request was in place
+        os._exit(0)
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class Reader:
+    """A long-lived forked reading child that runs many limited calls one after another (an audit
+    worker's: forking a ~200 MB process per document cost ~25 ms of system time each).
+
+    Each call gets the same guarantees as run_limited: limits.timeout_s seconds of the child's CPU
+    counted from the call's start (its own rusage delta, see _wait_within) and the child's address
+    space capped at limits.max_memory_mb. The child is replaced after a timeout, a crash or a call
+    that raised, after limits.docs_per_reader calls, and when its resident memory grew by
+    READER_GROWTH_MB since it started (what one document left behind is not the next one's to
+    pay). fn must be importable and args must pickle (they are sent to the running child)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.proc = None
+        self.conn = None
+        self.served = 0
+        self.rss0: float | None = None
+
+    def _start(self) -> None:
+        preload()
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, self.limits, os.getpid()), daemon=True)
+        self.proc.start()
+        child.close()
+        self.served, self.rss0 = 0, _rss_mb(self.proc.pid)  # a fresh fork: the pages it shares with this process
+
+    def close(self) -> None:
+        """End the child (a polite end when it is idle: its pipe closes and it exits)."""
+        if self.proc is None:
+            return
+        self.conn.close()
+        self.proc.join(1)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5)
+        self.proc = self.conn = None
+
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.is_alive():
+            self.proc.kill()
+        self.close()
+
+    def call(self, fn, args: tuple) -> Outcome:
+        """fn(*args) in the reading child under the limits (see the class)."""
+        if self.proc is not None and (self.served >= max(1, self.limits.docs_per_reader) or not self.proc.is_alive()):
+            self.close()
+        if self.proc is None:
+            self._start()
+        try:
+            message = pickle.dumps((fn, args))
+        except Exception as e:  # a caller's bug (a local function): this call only
+            return Outcome("raised", detail=f"{type(e).__name__}: {str(e)[:300]}")
+        base = _cpu_seconds(self.proc.pid) or 0.0
+        try:
+            self.conn.send_bytes(message)
+        except OSError:
+            pass  # the child is gone: _outcome reads the end of its pipe and says how it ended
+        got = _outcome(self.conn, self.proc, self.limits, base)
+        self.served += 1
+        if got.status != "ok":
+            self._kill()
+            return got
+        rss = _rss_mb(self.proc.pid)
+        if rss is not None and self.rss0 is not None and rss - self.rss0 >= READER_GROWTH_MB:
+            self.close()
+        return got
 
 
 KILLED_MESSAGE = "读取时程序被中止（可能是内存不足或被系统终止），文件可能构造异常"

@@ -23,17 +23,60 @@ class OcrLine:
 THREADS = {"n": -1}  # onnxruntime threads; -1 = all cores. A pool of workers sets cores // workers each.
 
 
+@dataclass(frozen=True)
+class Settings:
+    """How RapidOCR runs (chosen by bench/bench_ocr.py on the corpus's scans: Han recall, CPU time).
+
+    limit_type, limit_side_len: the detector's input size ("max": the page's long side scaled down to
+    limit_side_len px; RapidOCR's default "min" 736 ran the detector on the whole 150 dpi page).
+    cls: RapidOCR's per-line direction classifier; off, as the page is turned upright once first
+    (orientation.turns). openvino: run the models on OpenVINO when the optional `openvino` package is
+    importable (same models, read from the ONNX files RapidOCR ships)."""
+    limit_type: str = "max"
+    limit_side_len: int = 960
+    cls: bool = False
+    openvino: bool = True
+
+
+SETTINGS = Settings()
+
+
 def set_threads(n: int) -> None:
     """Threads each OCR may use (call before the first OCR in this process)."""
     THREADS["n"] = n
-    engine.cache_clear()
+    _engine.cache_clear()
 
 
-@lru_cache(maxsize=1)
+def openvino_available() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("openvino") is not None
+
+
 def engine():
+    """The RapidOCR engine of SETTINGS (built once per settings and thread count)."""
+    return _engine(SETTINGS, THREADS["n"])
+
+
+MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+          "Rec": "PP-OCRv6_rec_small.onnx"}  # the models in RapidOCR's wheel (its onnxruntime defaults)
+
+
+@lru_cache(maxsize=8)
+def _engine(settings: Settings, threads: int):
+    from pathlib import Path
+
+    import rapidocr
     from rapidocr import RapidOCR
-    return RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": 4000,
-                            "EngineConfig.onnxruntime.intra_op_num_threads": THREADS["n"]})
+    params = {"Global.log_level": "error", "Global.max_side_len": 4000,
+              "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+              "Det.limit_type": settings.limit_type, "Det.limit_side_len": settings.limit_side_len}
+    if settings.openvino and openvino_available():  # the shipped ONNX files: nothing is downloaded
+        from rapidocr import EngineType
+        params["EngineConfig.openvino.inference_num_threads"] = threads
+        for task, name in MODELS.items():
+            params[f"{task}.engine_type"] = EngineType.OPENVINO
+            params[f"{task}.model_path"] = str(Path(rapidocr.__file__).parent / "models" / name)
+    return RapidOCR(params=params)
 
 
 def suppress_red(rgb: np.ndarray) -> np.ndarray:
@@ -71,7 +114,7 @@ def clean(text: str) -> str:
 
 def ocr_image(rgb: np.ndarray) -> list[OcrLine]:
     """Text lines of an RGB image, top to bottom, red ink removed first."""
-    res = engine()(suppress_red(rgb), use_det=True, use_cls=True, use_rec=True)  # flags persist between calls
+    res = engine()(suppress_red(rgb), use_det=True, use_cls=SETTINGS.cls, use_rec=True)
     if res.boxes is None or res.txts is None:
         return []
     lines = []
