@@ -187,9 +187,9 @@ def check_once(path, pack: RulePack, given: Given, limits, narrative: bool = Fal
     Returns (result, transient): transient when the child timed out or was killed, which may be the
     machine's fault (load, an outside kill) rather than the file's: retry it, never cache it.
     With `narrative`, the result carries the captured narrative (kcjs.pipeline.audit.narrative) for the store."""
-    from kcjs.pipeline.readers import KILLED_MESSAGE, TIMEOUT, UNREADABLE, run_limited, timeout_message
+    from kcjs.pipeline.readers import KILLED_MESSAGE, TIMEOUT, UNREADABLE, kinds_of, run_limited, timeout_message
     path = str(path)
-    got = run_limited(_read_and_check, (path, limits, pack, given, narrative, pack_path), limits)
+    got = run_limited(_read_and_check, (path, limits, pack, given, narrative, pack_path), limits, kinds_of(path))
     if got.status == "ok":
         return got.value, False
     if got.status == "raised":
