@@ -91,7 +91,12 @@ def _fuzzy_candidates(blocks: list[Block]):
 
 
 def locate(doc: Document, kind: DocumentKind) -> dict[str, Span]:
-    """The first place each section of `kind` appears: headings first, then short lines, then table cells."""
+    """The first place each section of `kind` appears: headings first, then short lines, then table cells.
+    Found once per document and kind while it is checked (Document.derived): do not modify the dict."""
+    return doc.derived(("sections", id(kind)), lambda: _locate(doc, kind))
+
+
+def _locate(doc: Document, kind: DocumentKind) -> dict[str, Span]:
     blocks = doc.blocks
     found: dict[str, Span] = {}
     used: set[int] = set()
