@@ -66,6 +66,11 @@ def kcjs_read(path) -> None:
     assert doc.readable, (path, doc.findings)
 
 
+def kcjs_no_seals(path) -> None:
+    """kcjs without the seal search (what the stamp check costs is the difference)."""
+    read_document(path, Limits(seals=False))
+
+
 FLOOR_SCRIPT = {  # the floor in a process of its own, for memory
     "docx": "import sys, docx; from docx.table import Table\n"
             "[[c.text for r in i.rows for c in r.cells] if isinstance(i, Table) else i.text "
@@ -92,23 +97,23 @@ def reading(n: int, repeat: int) -> None:
     print(f"\nReading as `kcjs check` reads vs the floor: {n} files of each format from the corpus "
           f"({len(files['docx'])} .docx, {len(files['pdf'])} text PDFs), CPU ms per file, least of {repeat} "
           "interleaved runs; ratios per file")
-    methods = {"docx": {"paragraphs": docx_paragraphs, "floor": docx_floor, "kcjs": kcjs_read},
-               "pdf": {"get_text()": pdf_bare, "floor": pdf_floor, "kcjs": kcjs_read}}
+    methods = {"docx": {"paragraphs": docx_paragraphs, "floor": docx_floor, "kcjs": kcjs_read, "no seals": kcjs_no_seals},
+               "pdf": {"get_text()": pdf_bare, "floor": pdf_floor, "kcjs": kcjs_read, "no seals": kcjs_no_seals}}
     print(f"{'format':<10}{'files':>6}{'reference':>11}{'floor':>8}{'kcjs':>8}"
-          f"{'kcjs/floor med':>16}{'p90':>6}{'kcjs/ref med':>14}{'p90':>6}{'floor/ref med':>15}")
+          f"{'kcjs/floor med':>16}{'p90':>6}{'kcjs/ref med':>14}{'p90':>6}{'floor/ref med':>15}{'no seals/floor':>16}")
     for kind in ("docx", "pdf"):
         chosen = sample(files[kind], n)
         for f in chosen[:2]:  # one-time loads (OCR models for seal rings, pyHanko) are start-up, not reading
             for fn in methods[kind].values():
                 fn(f)
         t = interleaved(chosen, methods[kind], repeat)
-        ref, floor, full = (t[k] for k in methods[kind])
+        ref, floor, full, plain = (t[k] for k in methods[kind])
         ms = [statistics.mean(x) * 1000 for x in (ref, floor, full)]
-        kf, kr, fr = ratios(full, floor), ratios(full, ref), ratios(floor, ref)
+        kf, kr, fr, pf = ratios(full, floor), ratios(full, ref), ratios(floor, ref), ratios(plain, floor)
         print(f"{kind:<10}{len(chosen):>6}{ms[0]:>11.1f}{ms[1]:>8.1f}{ms[2]:>8.1f}"
-              f"{kf[0]:>15.2f}×{kf[1]:>5.1f}×{kr[0]:>13.2f}×{kr[1]:>5.1f}×{fr[0]:>14.2f}×")
+              f"{kf[0]:>15.2f}×{kf[1]:>5.1f}×{kr[0]:>13.2f}×{kr[1]:>5.1f}×{fr[0]:>14.2f}×{pf[0]:>15.2f}×")
     print("(reference: python-docx paragraphs alone / bare page.get_text(); floor: paragraphs and table cells /"
-          " get_text('dict') + get_drawings())")
+          " get_text('dict') + get_drawings(); no seals: kcjs without the seal search; medians of per-file ratios)")
     memory(files)
 
 

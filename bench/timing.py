@@ -3,6 +3,7 @@ methods interleaved file by file (each file's ratio compares runs made moments a
 of a few runs, and ratios summarised by their median and 90th percentile."""
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import subprocess
@@ -30,10 +31,16 @@ def best_of(fn, repeat: int = 3) -> float:
 
 
 def cpu(fn: Callable[[], object]) -> float:
-    """CPU seconds (user + system, every thread of this process) fn() takes."""
-    t0 = time.process_time()
-    fn()
-    return time.process_time() - t0
+    """CPU seconds (user + system, every thread of this process) fn() takes; the garbage of earlier runs
+    is collected first and the collector paused meanwhile (as timeit does), so no run pays for another's."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.process_time()
+        fn()
+        return time.process_time() - t0
+    finally:
+        gc.enable()
 
 
 def interleaved(items: Sequence, methods: dict[str, Callable[[object], object]], repeat: int = 2) -> dict[str, list[float]]:
