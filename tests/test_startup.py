@@ -71,3 +71,20 @@ def test_checking_a_sealed_docx_loads_no_pdf_or_signature_stack(tmp_path):
     loaded = _loaded_after_check(path, tmp_path)
     assert "cv2" in loaded  # the seal was searched for
     assert not {"fitz", "pymupdf", "pyhanko", "pyhanko_certvalidator", "langdetect"} & set(loaded), loaded
+
+
+def test_a_batch_parent_preloads_pyhanko_once_and_a_docx_parent_only_the_docx_reader():
+    """An audit's parent (preload(): every reader) imports pyHanko once, so a signed PDF's reading child does
+    not import it again; `kcjs check` of a .docx preloads the .docx reader alone."""
+    code = ("import sys\n"
+            "from kcjs.pipeline.readers import preload\n"
+            "def loaded():\n"
+            "    return sorted({m.split('.')[0] for m, v in sys.modules.items() if v is not None}\n"
+            "                  & {'docx', 'pymupdf', 'cv2', 'pyhanko'})\n"
+            "preload('docx')\n"
+            "print(loaded())\n"
+            "preload()\n"
+            "print(loaded())\n"
+            "print('pyhanko.sign.validation' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[:3] == ["['docx']", "['cv2', 'docx', 'pyhanko', 'pymupdf']", "True"], out

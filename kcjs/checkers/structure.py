@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from kcjs.checkers.text import heading_key, norm
 from kcjs.pipeline.document import Block, Document
 from kcjs.pipeline.headings import numbering_level
@@ -48,6 +46,7 @@ def fuzzy_match(text: str, section: Section) -> tuple[str, float] | None:
     key = heading_key(text)
     if not key or len(key) > MAX_LABEL_CHARS:
         return None
+    from rapidfuzz import fuzz  # only when a section was not found by its name
     best = None
     for name in section.all_names:
         n = norm(name)
