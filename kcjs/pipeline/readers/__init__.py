@@ -395,8 +395,11 @@ def preload(*kinds: str) -> None:
 
 def kinds_of(path: str | os.PathLike) -> tuple[str, ...]:
     """What to preload for one file, from its first bytes (a hint only: the child reads what the file
-    really is and imports anything else it needs). () when the file cannot be read."""
+    really is and imports anything else it needs). () when it is not a regular file (opening a FIFO
+    blocks) or cannot be read."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ()
         with open(path, "rb") as f:
             head = f.read(1024)
     except OSError:
