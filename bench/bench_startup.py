@@ -1,7 +1,7 @@
 """Start-up: `kcjs check FILE` as a person runs it (a new process), CPU (user + system) of the whole process
 tree (the reading child included), against a fresh process reading the same file at the floor (bench_read.py)
 and, with --against REF, against git revision REF's kcjs (same interpreter and packages); runs interleaved,
-the median of each.
+the median of each. Then the peak PSS of each one's whole process tree (one run each).
 
     .venv/bin/python bench/bench_startup.py [--against REF] [--repeat N]
 
@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import env_for, quick, run_cpu, tree_at
+from timing import env_for, peak_tree_pss_mib, quick, run_cpu, tree_at
 from bench_read import FLOOR_SCRIPT
 
 
@@ -58,6 +58,13 @@ def main(against: str | None, repeat: int) -> None:
             line = f"{label:<20}{med['floor']:>8.2f}{med['kcjs']:>8.2f}{med['kcjs'] / med['floor']:>11.1f}×"
             if base:
                 line += f"{med['base']:>12.2f}{med['kcjs'] / med['base']:>17.2f}×"
+            print(line)
+            mem = {"floor": peak_tree_pss_mib([sys.executable, "-c", FLOOR_SCRIPT[kind], str(path)])[0],
+                   "kcjs": peak_tree_pss_mib(kcjs + [str(path)], env=env_for(None), cwd=tmp)[0]}
+            line = f"{'  peak PSS, MiB':<20}{mem['floor']:>8.0f}{mem['kcjs']:>8.0f}{mem['kcjs'] / mem['floor']:>11.1f}×"
+            if base:
+                mem["base"] = peak_tree_pss_mib(kcjs + [str(path)], env=env_for(base), cwd=tmp)[0]
+                line += f"{mem['base']:>12.0f}{mem['kcjs'] / mem['base']:>17.2f}×"
             print(line)
 
 
