@@ -44,8 +44,8 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
-bench: setup
-	$(BIN)/python bench/run.py
+bench: setup  # `make bench BENCH=--quick`: reading, checking and start-up only, in ~3 min
+	$(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,10 +1,18 @@
-"""Reading cost against the floor, and OCR speed/accuracy by resolution; ratios from one run.
+"""Reading cost against the floor, as `kcjs check` reads; OCR speed/accuracy by resolution; ratios from one run.
 
-Run: .venv/bin/python bench/bench_read.py [N]
+Run: .venv/bin/python bench/bench_read.py [N]   (N files of each format; `bench/run.py --quick`: fewer, no OCR)
+
+The floor is the least any reader of paragraphs *and tables* does: python-docx walking the body's paragraphs
+and every table cell; for a text PDF, PyMuPDF's text with geometry (`get_text("dict")`) and its vector
+paths (`get_drawings()`: the ruling lines tables are drawn with). Bare `get_text()` (and python-docx
+paragraphs alone) are shown for reference. kcjs reads as `kcjs check` does: `read_document` with the
+default Limits (seal search on, signatures validated, tables, headers). Files: the eval corpus (see
+benchcorpus.py). Each file is read by every method in turn, and each ratio is per file.
+Memory: the whole process tree's PSS (parent and reading child) of `kcjs check FILE`, against a process
+that reads the same file at the floor.
 """
 from __future__ import annotations
 
-import io
 import re
 import statistics
 import sys
@@ -13,21 +21,63 @@ import time
 import numpy as np
 import pymupdf
 
-from timing import best_of  # bench/timing.py (the script's folder is on sys.path)
-from kcjs.corpus.gen import Para, pdf_bytes, sample_application, scan_pdf_bytes, docx_bytes
-from kcjs.pipeline.readers import Limits, read_bytes
+from benchcorpus import corpus, sample, text_files  # bench/ (the script's folder is on sys.path)
+from timing import interleaved, peak_tree_pss_mib, quick, ratios
+from kcjs.corpus.gen import Para, pdf_bytes, sample_application, scan_pdf_bytes
+from kcjs.pipeline.readers import Limits, read_document
 from kcjs.pipeline.readers import ocr
 
 
-def bare_docx(data: bytes) -> None:
+def docx_paragraphs(path) -> str:
+    """Reference: python-docx's paragraphs alone (no tables)."""
     import docx
-    d = docx.Document(io.BytesIO(data))
-    "\n".join(p.text for p in d.paragraphs)
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
 
 
-def bare_pdf(data: bytes) -> None:
-    doc = pymupdf.open(stream=data, filetype="pdf")
-    "".join(page.get_text() for page in doc)
+def docx_floor(path) -> str:
+    """The floor for a .docx: python-docx walking the body in order, paragraphs and every table cell."""
+    import docx
+    from docx.table import Table
+    parts = []
+    for item in docx.Document(str(path)).iter_inner_content():
+        if isinstance(item, Table):
+            parts.extend(cell.text for row in item.rows for cell in row.cells)
+        else:
+            parts.append(item.text)
+    return "\n".join(parts)
+
+
+def pdf_bare(path) -> str:
+    """Reference: bare `page.get_text()` of every page."""
+    return "".join(page.get_text() for page in pymupdf.open(str(path)))
+
+
+def pdf_floor(path) -> int:
+    """The floor for a text PDF: spans with their boxes and fonts, and the vector paths (table rules)."""
+    n = 0
+    for page in pymupdf.open(str(path)):
+        n += len(page.get_text("dict")["blocks"]) + len(page.get_drawings())
+    return n
+
+
+def kcjs_read(path) -> None:
+    """kcjs, as `kcjs check` reads (the reading child's read_document, default limits)."""
+    doc = read_document(path, Limits())
+    assert doc.readable, (path, doc.findings)
+
+
+def kcjs_no_seals(path) -> None:
+    """kcjs without the seal search (what the stamp check costs is the difference)."""
+    read_document(path, Limits(seals=False))
+
+
+FLOOR_SCRIPT = {  # the floor in a process of its own, for memory
+    "docx": "import sys, docx; from docx.table import Table\n"
+            "[[c.text for r in i.rows for c in r.cells] if isinstance(i, Table) else i.text "
+            "for i in docx.Document(sys.argv[1]).iter_inner_content()]",
+    "pdf": "import sys\nsys.modules['pymupdf.layout'] = sys.modules['pymupdf4llm'] = None  # as kcjs does: unused\n"
+           "import pymupdf\n[(p.get_text('dict'), p.get_drawings()) for p in pymupdf.open(sys.argv[1])]",
+}
 
 
 def han(s: str) -> str:
@@ -41,20 +91,44 @@ def recall(src: str, got: str) -> float:
     return sum(min(n, b[c]) for c, n in a.items()) / max(sum(a.values()), 1)
 
 
-def reading(n: int) -> None:
-    docxs = [docx_bytes(sample_application(4 + i % 8), style=("styles", "bold", "outline")[i % 3],
-                        seal="inline" if i % 2 else None) for i in range(n)]
-    pdfs = [pdf_bytes(sample_application(4 + i % 20)) for i in range(n)]
-    rows = []
-    for name, files, bare in (("docx", docxs, bare_docx), ("text pdf", pdfs, bare_pdf)):
-        t_bare = best_of(lambda: [bare(d) for d in files])
-        # seal search is the stamp check's cost: bench_stamps.py measures it against this reading
-        t_full = best_of(lambda: [read_bytes(f"x.{name[-4:].strip()}", d, Limits(seals=False)) for d in files])
-        rows.append((name, len(files), t_bare / len(files) * 1000, t_full / len(files) * 1000, t_full / t_bare))
-    print(f"\nReading cost vs bare text extraction ({n} files each; best of 3)")
-    print(f"{'format':<10}{'files':>6}{'bare ms/file':>14}{'kcjs ms/file':>14}{'ratio':>8}")
-    for r in rows:
-        print(f"{r[0]:<10}{r[1]:>6}{r[2]:>14.1f}{r[3]:>14.1f}{r[4]:>8.2f}")
+def reading(n: int, repeat: int) -> None:
+    folder = corpus()
+    files = text_files(folder)
+    print(f"\nReading as `kcjs check` reads vs the floor: {n} files of each format from the corpus "
+          f"({len(files['docx'])} .docx, {len(files['pdf'])} text PDFs), CPU ms per file, least of {repeat} "
+          "interleaved runs; ratios per file")
+    methods = {"docx": {"paragraphs": docx_paragraphs, "floor": docx_floor, "kcjs": kcjs_read, "no seals": kcjs_no_seals},
+               "pdf": {"get_text()": pdf_bare, "floor": pdf_floor, "kcjs": kcjs_read, "no seals": kcjs_no_seals}}
+    print(f"{'format':<10}{'files':>6}{'reference':>11}{'floor':>8}{'kcjs':>8}"
+          f"{'kcjs/floor med':>16}{'p90':>6}{'kcjs/ref med':>14}{'p90':>6}{'floor/ref med':>15}{'no seals/floor':>16}")
+    for kind in ("docx", "pdf"):
+        chosen = sample(files[kind], n)
+        for f in chosen[:2]:  # one-time loads (OCR models for seal rings, pyHanko) are start-up, not reading
+            for fn in methods[kind].values():
+                fn(f)
+        t = interleaved(chosen, methods[kind], repeat)
+        ref, floor, full, plain = (t[k] for k in methods[kind])
+        ms = [statistics.mean(x) * 1000 for x in (ref, floor, full)]
+        kf, kr, fr, pf = ratios(full, floor), ratios(full, ref), ratios(floor, ref), ratios(plain, floor)
+        print(f"{kind:<10}{len(chosen):>6}{ms[0]:>11.1f}{ms[1]:>8.1f}{ms[2]:>8.1f}"
+              f"{kf[0]:>15.2f}×{kf[1]:>5.1f}×{kr[0]:>13.2f}×{kr[1]:>5.1f}×{fr[0]:>14.2f}×{pf[0]:>15.2f}×")
+    print("(reference: python-docx paragraphs alone / bare page.get_text(); floor: paragraphs and table cells /"
+          " get_text('dict') + get_drawings(); no seals: kcjs without the seal search; medians of per-file ratios)")
+    memory(files)
+
+
+def memory(files: dict) -> None:
+    """Peak PSS of the whole process tree: `kcjs check FILE` (parent and reading child) vs the floor's process."""
+    kcjs = [sys.executable, "-m", "kcjs", "check", "--format", "json"]
+    signed = [f for f in files["pdf"] if "signed" in f.name] or files["pdf"]
+    picks = {"docx": files["docx"][0], "pdf": signed[0]}
+    print("\nMemory: peak PSS of the whole process tree (parent + reading child), MiB")
+    print(f"{'file':<44}{'floor':>8}{'kcjs check':>12}{'ratio':>8}")
+    for kind, f in picks.items():
+        floor, _ = peak_tree_pss_mib([sys.executable, "-c", FLOOR_SCRIPT[kind], str(f)])
+        full, code = peak_tree_pss_mib(kcjs + [str(f)])
+        assert code in (0, 1), (f, code)
+        print(f"{f.name[:42]:<44}{floor:>8.0f}{full:>12.0f}{full / floor:>7.2f}×")
 
 
 def ocr_quality(pages: int) -> None:
@@ -132,7 +206,8 @@ def orientation_trial(pages: int) -> None:
 
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    reading(n)
-    ocr_quality(max(3, n // 5))
-    orientation_trial(max(2, n // 10))
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else (8 if quick() else 20)
+    reading(n, 2)
+    if not quick():  # OCR: minutes of CPU
+        ocr_quality(max(3, n // 5))
+        orientation_trial(max(2, n // 10))

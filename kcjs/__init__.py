@@ -12,4 +12,6 @@ import sys as _sys
 # use_layout=False), so the import is made to fail cheaply, and the "consider pymupdf_layout" hint it would
 # then print on stdout (breaking `--format json`) is switched off. A program that imported it first keeps it.
 _sys.modules.setdefault("pymupdf.layout", None)
+# Likewise `pymupdf4llm` (its to_markdown hook, which imports NumPy and onnxruntime: ~0.15 s per process).
+_sys.modules.setdefault("pymupdf4llm", None)
 _os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")

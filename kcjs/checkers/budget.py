@@ -47,7 +47,12 @@ def _cell_amount(text: str, unit: float) -> tuple[float, str] | None:
 
 
 def requested(doc: Document) -> Amount | None:
-    """The amount asked for: a labelled table cell first, then a sentence, then a budget table's total."""
+    """The amount asked for: a labelled table cell first, then a sentence, then a budget table's total.
+    Read once per document while it is checked (Document.derived)."""
+    return doc.derived(("requested",), lambda: _requested(doc))
+
+
+def _requested(doc: Document) -> Amount | None:
     for i, b in enumerate(doc.blocks):
         if b.type != "table" or not b.rows:
             continue

@@ -31,3 +31,9 @@ def count(text: str, mode: str = "word") -> int:
 
 def count_all(text: str) -> dict[str, int]:
     return {m: count(text, m) for m in MODES}
+
+
+def body_count(doc, mode: str = "word") -> int:
+    """字数 of a Document's body text (Document.body_text) in `mode`; computed once per mode while the
+    document is checked (Document.derived), so the length check and metrics() share it."""
+    return doc.derived(("count", mode), lambda: count(doc.body_text(), mode))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kcjs.checkers.text import norm, quote
 from kcjs.pipeline.document import Document
@@ -25,7 +26,13 @@ _NOTE = re.compile(r"[（(][^（）()]*[）)]\s*[：:]?\s*$")
 def _is_label(text: str, f: InfoField) -> bool:
     """The cell is the field's label, perhaps with a note in brackets: 联合申报单位（国家级学会）."""
     key = norm(_NOTE.sub("", text))
-    return bool(key) and any(key == norm(n) for n in f.all_names)
+    return bool(key) and key in _label_keys(tuple(f.all_names))
+
+
+@lru_cache(maxsize=256)
+def _label_keys(names: tuple[str, ...]) -> frozenset[str]:
+    """A field's names as matched (norm), computed once per field of the pack."""
+    return frozenset(norm(n) for n in names)
 
 
 def _any_label(text: str, kind: DocumentKind) -> bool:
@@ -34,7 +41,12 @@ def _any_label(text: str, kind: DocumentKind) -> bool:
 
 def read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
     """Each field's first occurrence: a table cell labelled with it (value to its right), or a line
-    'label：value' in a paragraph or cell. A field that is present but blank has value ''."""
+    'label：value' in a paragraph or cell. A field that is present but blank has value ''.
+    Read once per document and kind while it is checked (Document.derived): do not modify the dict."""
+    return doc.derived(("fields", id(kind)), lambda: _read_fields(doc, kind))
+
+
+def _read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
     out: dict[str, FieldValue] = {}
     for i, b in enumerate(doc.blocks):
         if b.type == "table" and b.rows:

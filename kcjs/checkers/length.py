@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kcjs.checkers.context import Requirements
-from kcjs.checkers.counting import MODE_NAMES, MODES, count
+from kcjs.checkers.counting import MODE_NAMES, MODES, body_count
 from kcjs.checkers.registry import rule
 from kcjs.pipeline.document import Document
 from kcjs.pipeline.findings import Finding, Location
@@ -25,9 +25,8 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
     ln = req.length
     if ln is None:
         return []
-    text = doc.body_text()
     mode = req.mode
-    n = count(text, mode)
+    n = body_count(doc, mode)
     lo, hi = ln.min, ln.max
     ocr = "；扫描件经 OCR 识别，计数可能有少量误差" if any(p.source == "ocr" for p in doc.pages) else ""
     how = f"{MODE_NAMES[mode]}，统计范围：{SCOPE}{ocr}"
@@ -51,7 +50,7 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
             out.append(Finding(ABOVE_NOMINAL, "warning", f"{name}正文 {n} 字，明显超过通知给出的参考字数 {ln.nominal} 字"
                                f"（超过 {ln.warn_above} 字即提示；{how}）", Location(), expected=f"约 {ln.nominal} 字", actual=n))
     judged = _in_range(n, lo, hi)
-    others = {m: count(text, m) for m in MODES if m != mode}
+    others = {m: body_count(doc, m) for m in MODES if m != mode}
     flipped = {m: v for m, v in others.items() if _in_range(v, lo, hi) != judged}
     if flipped:
         alt = "，".join(f"按{MODE_NAMES[m]}为 {v} 字" for m, v in flipped.items())
@@ -59,7 +58,8 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
                            f"但{alt}（{'不符合' if judged else '符合'}要求）；评审口径不同时结论会不同",
                            Location(), expected=expected, actual={mode: n, **flipped}))
     stored = doc.properties.get("app_words")
-    if isinstance(stored, int) and stored and abs(stored - count(text, "word")) > max(10, stored * 0.01):
-        out.append(Finding(DOCPROPS_HINT, "info", f"文档属性中记录的字数为 {stored}，实际统计为 {count(text, 'word')}"
+    words = body_count(doc, "word")
+    if isinstance(stored, int) and stored and abs(stored - words) > max(10, stored * 0.01):
+        out.append(Finding(DOCPROPS_HINT, "info", f"文档属性中记录的字数为 {stored}，实际统计为 {words}"
                            "（属性值常未更新，仅供参考，不作为判断依据）", Location(), actual=stored))
     return out

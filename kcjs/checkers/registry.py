@@ -25,6 +25,10 @@ def rule(rule_id: str, severity: str, description: str) -> str:
 
 def all_rules() -> list[Rule]:
     """Every declared rule, sorted by id (imports every module that declares some)."""
-    import kcjs.checkers.catalog  # noqa: F401  (declares the rules of every checker and reader)
+    import importlib
+
+    from kcjs.checkers.catalog import DECLARING  # the rules of every checker
     import kcjs.pipeline.check  # noqa: F401  (detect.* and check.* rules)
+    for module in DECLARING:  # readers, audit
+        importlib.import_module(module)
     return sorted(_RULES.values(), key=lambda r: r.id)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from kcjs.checkers.text import heading_key, norm
 from kcjs.pipeline.document import Block, Document
 from kcjs.pipeline.headings import numbering_level
@@ -48,6 +46,7 @@ def fuzzy_match(text: str, section: Section) -> tuple[str, float] | None:
     key = heading_key(text)
     if not key or len(key) > MAX_LABEL_CHARS:
         return None
+    from rapidfuzz import fuzz  # only when a section was not found by its name
     best = None
     for name in section.all_names:
         n = norm(name)
@@ -91,7 +90,12 @@ def _fuzzy_candidates(blocks: list[Block]):
 
 
 def locate(doc: Document, kind: DocumentKind) -> dict[str, Span]:
-    """The first place each section of `kind` appears: headings first, then short lines, then table cells."""
+    """The first place each section of `kind` appears: headings first, then short lines, then table cells.
+    Found once per document and kind while it is checked (Document.derived): do not modify the dict."""
+    return doc.derived(("sections", id(kind)), lambda: _locate(doc, kind))
+
+
+def _locate(doc: Document, kind: DocumentKind) -> dict[str, Span]:
     blocks = doc.blocks
     found: dict[str, Span] = {}
     used: set[int] = set()

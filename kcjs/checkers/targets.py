@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kcjs.checkers.context import Requirements
 from kcjs.checkers.registry import rule
@@ -30,8 +31,14 @@ class Commitment:
     words: str
 
 
-def _keywords(t: Target) -> list[str]:
-    return sorted({norm(k) for k in (t.name.split("（")[0], *t.keywords) if norm(k)}, key=len, reverse=True)
+def _keywords(t: Target) -> tuple[str, ...]:
+    """The target's name and keywords as matched (norm), longest first."""
+    return _keyword_keys(t.name, tuple(t.keywords))
+
+
+@lru_cache(maxsize=256)
+def _keyword_keys(name: str, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({norm(k) for k in (name.split("（")[0], *keywords) if norm(k)}, key=len, reverse=True))
 
 
 def _best_target(text: str, targets: tuple[Target, ...]) -> tuple[Target, str] | None:
@@ -200,7 +207,12 @@ def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -
 
 
 def commitments(doc: Document, req: Requirements) -> dict[str, Commitment]:
-    """Committed values: tables before prose, the targets section before the rest of the document."""
+    """Committed values: tables before prose, the targets section before the rest of the document.
+    Read once per document, kind and subprogram while it is checked (Document.derived): do not modify the dict."""
+    return doc.derived(("targets", id(req.kind), id(req.subprogram)), lambda: _commitments(doc, req))
+
+
+def _commitments(doc: Document, req: Requirements) -> dict[str, Commitment]:
     targets = req.subprogram.targets
     span = locate(doc, req.kind).get("targets")
     scopes = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from kcjs.pipeline.headings import strip_numbering
 
@@ -61,9 +62,20 @@ def to_number(s: str) -> float | None:
 _PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】<>、，,.。:：;；!！?？·・—\-_/／]+")
 
 
+NORM_CACHE_CHARS = 64  # norm() of texts up to this long is kept: labels, keywords, cells and single characters
+
+
 def norm(s: str) -> str:
-    """For matching: NFKC (full-width to half-width), no spaces or punctuation, lower case."""
+    """For matching: NFKC (full-width to half-width), no spaces or punctuation, lower case. Short texts (the
+    pack's names and keywords, labels, cells, which the checkers match again and again) are normalised once."""
+    return _norm_short(s) if len(s) <= NORM_CACHE_CHARS else _norm(s)
+
+
+def _norm(s: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", s)).lower()
+
+
+_norm_short = lru_cache(maxsize=1 << 15)(_norm)  # ≤ 32768 × 64 characters: a few MB at most
 
 
 def heading_key(text: str) -> str:

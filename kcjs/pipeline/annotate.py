@@ -424,7 +424,7 @@ def annotate_isolated(data: bytes, doc: Document, result: dict, timeout_s: float
             raise
         except Exception as e:
             raise AnnotateError(f"生成批注版时出错（{type(e).__name__}）") from None
-    preload()
+    preload("docx", "pdf", "seals")  # the readers the copy is marked with (not pyHanko)
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(data, doc, result, max_memory_mb, child), daemon=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from kcjs.checkers.catalog import CHECKERS
 from kcjs.checkers.context import Requirements
-from kcjs.checkers.counting import count_all
+from kcjs.checkers.counting import MODES, body_count
 from kcjs.checkers.detect import detect
 from kcjs.checkers.registry import rule
 from kcjs.pipeline.document import Document
@@ -74,15 +74,16 @@ def check_document(doc: Document, pack: RulePack, given: Given = Given()) -> dic
     if not doc.readable:
         result["findings"] = [f.to_json() for f in doc.findings]
         return result
-    req, notes, recognised = _what(doc, pack, given)
-    findings = list(doc.findings) + notes
-    for checker in CHECKERS:
-        findings.extend(checker.check(doc, req))
-    result.update(subprogram=req.subprogram.id if req.subprogram else None,
-                  direction=req.direction.id if req.direction else None,
-                  kind=req.kind.id if req.kind.id != "unknown" else None,
-                  status=status_of(findings, recognised=recognised), metrics=metrics(doc, req),
-                  findings=[_numbered(f.to_json(), doc) for f in sorted(findings, key=_severity_order)])
+    with doc.checking():  # the blocks are final: body text, fields, sections … are derived once (Document.derived)
+        req, notes, recognised = _what(doc, pack, given)
+        findings = list(doc.findings) + notes
+        for checker in CHECKERS:
+            findings.extend(checker.check(doc, req))
+        result.update(subprogram=req.subprogram.id if req.subprogram else None,
+                      direction=req.direction.id if req.direction else None,
+                      kind=req.kind.id if req.kind.id != "unknown" else None,
+                      status=status_of(findings, recognised=recognised), metrics=metrics(doc, req),
+                      findings=[_numbered(f.to_json(), doc) for f in sorted(findings, key=_severity_order)])
     return result
 
 
@@ -188,10 +189,11 @@ def check_once(path, pack: RulePack, given: Given, limits, narrative: bool = Fal
     Returns (result, transient): transient when the child timed out or was killed, which may be the
     machine's fault (load, an outside kill) rather than the file's: retry it, never cache it.
     With `narrative`, the result carries the captured narrative (kcjs.pipeline.audit.narrative) for the store."""
-    from kcjs.pipeline.readers import KILLED_MESSAGE, TIMEOUT, UNREADABLE, run_limited, timeout_message
+    from kcjs.pipeline.readers import KILLED_MESSAGE, TIMEOUT, UNREADABLE, kinds_of, run_limited, timeout_message
     path = str(path)
     args = (path, limits, pack, given, narrative, pack_path)
-    got = reader.call(_read_and_check, args) if reader is not None else run_limited(_read_and_check, args, limits)
+    got = (reader.call(_read_and_check, args) if reader is not None
+           else run_limited(_read_and_check, args, limits, kinds_of(path)))
     if got.status == "ok":
         return got.value, False
     if got.status == "raised":
@@ -214,13 +216,15 @@ def _severity_order(f: Finding) -> int:
 
 
 def metrics(doc: Document, req: Requirements) -> dict:
+    """The figures of a checked document. Inside check_document they are the checkers' own (body text,
+    counts, sections, fields, amount, targets: Document.derived), not computed again."""
     from kcjs.checkers.budget import requested
     from kcjs.checkers.stamps import cross_page_json, seals_json
     from kcjs.checkers.structure import locate
     from kcjs.checkers.targets import commitments
     m: dict = {"pages": doc.page_count, "format": doc.format, "content_sha256": doc.content_digest(),
                "ocr_pages": [p.number for p in doc.pages if p.source == "ocr"],
-               "count": count_all(doc.body_text()), "count_mode": req.mode,
+               "count": {m: body_count(doc, m) for m in MODES}, "count_mode": req.mode,
                "sections_found": sorted(locate(doc, req.kind)), "seals": seals_json(doc),
                "cross_page_seals": cross_page_json(doc)}
     if req.length is not None:

@@ -8,7 +8,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from kcjs.pipeline import __version__
 from kcjs.pipeline.packloader import RulePackError, find_subprogram, load_pack
@@ -87,6 +86,7 @@ def rules_cmd(ctx: typer.Context,
         if fmt == "json":
             print_json([{"id": r.id, "severity": r.severity, "description": r.description} for r in rs])
         else:
+            from rich.table import Table
             t = Table("规则编号", "级别", "说明")
             for r in rs:
                 t.add_row(r.id, r.severity, r.description)

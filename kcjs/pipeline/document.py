@@ -1,11 +1,13 @@
 """The one view of a submission every checker gets, whatever the file format."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Iterator, Literal, TypeVar
 
 from kcjs.pipeline.findings import Finding
 
+T = TypeVar("T")
 BlockType = Literal["heading", "paragraph", "table", "image"]
 SourceT = Literal["text", "ocr"]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points (1/72 inch)
@@ -86,8 +88,49 @@ class Document:
     def headings(self) -> list[tuple[int, Block]]:
         return [(i, b) for i, b in enumerate(self.blocks) if b.type == "heading"]
 
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """A scope in which the blocks are final (kcjs.pipeline.check.check_document): views derived from
+        them (`derived`) are computed once and shared by the checkers and metrics(), then dropped. Outside
+        it every view is computed afresh. Re-entrant."""
+        outer = "_views" in self.__dict__
+        if not outer:
+            self.__dict__["_views"] = ({}, self._blocks_stamp())
+        try:
+            yield
+        finally:
+            if not outer:
+                self.__dict__.pop("_views", None)
+
+    def __getstate__(self) -> dict:  # a pickled Document (a reading child's answer) carries no views
+        state = dict(self.__dict__)
+        state.pop("_views", None)
+        return state
+
+    def _blocks_stamp(self) -> tuple[int, int]:
+        return id(self.blocks), len(self.blocks)
+
+    def derived(self, key: tuple, compute: Callable[[], T]) -> T:
+        """compute(), once per `key` inside `checking` (key names the view and every argument it depends on
+        besides the blocks, e.g. ("fields", id(kind))); the caller must not modify what it returns.
+        Views are dropped if the block list is replaced or changes length (a cheap guard, not a promise:
+        a checker never edits the blocks)."""
+        views = self.__dict__.get("_views")
+        if views is None:
+            return compute()
+        memo, stamp = views
+        if stamp != self._blocks_stamp():
+            memo.clear()
+            self.__dict__["_views"] = (memo, self._blocks_stamp())
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     def body_text(self) -> str:
         """Headings, paragraphs and table cells of the body, one block per line."""
+        return self.derived(("body_text",), self._body_text)
+
+    def _body_text(self) -> str:
         parts = []
         for b in self.blocks:
             if b.type == "table" and b.rows:
@@ -100,6 +143,9 @@ class Document:
         """sha256 (hex) of the body text's letters and digits, NFKC-folded: the same document saved twice
         (new zip timestamps, re-saved by WPS) or exported to PDF (where punctuation and spaces may come out
         in another order) has one digest; None when there is no text."""
+        return self.derived(("content_digest",), self._content_digest)
+
+    def _content_digest(self) -> str | None:
         import hashlib
         import unicodedata
         text = "".join(ch for ch in unicodedata.normalize("NFKC", self.body_text()) if unicodedata.category(ch)[0] in "LN")

@@ -12,7 +12,6 @@ import stat
 import time
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from kcjs.checkers.registry import rule
@@ -382,13 +381,47 @@ def _child(fn, args, limits: Limits, conn) -> None:
         os._exit(0)  # no atexit handlers or inherited pool machinery in a forked child
 
 
-@lru_cache(maxsize=1)
-def preload() -> None:
-    """Import the readers here, once, so that every forked child inherits them (importing PyMuPDF,
-    python-docx and OpenCV costs ~0.4 s; paid in each child it was 80 % of a batch's time)."""
-    import kcjs.pipeline.readers.docx_reader  # noqa: F401
-    import kcjs.pipeline.readers.pdf_reader  # noqa: F401
-    import kcjs.pipeline.seals  # noqa: F401
+PRELOADS = {  # what each kind of file needs imported; "signatures": pyHanko, for signed PDFs
+    "docx": ("kcjs.pipeline.readers.docx_reader",),
+    "pdf": ("kcjs.pipeline.readers.pdf_reader",),
+    "seals": ("kcjs.pipeline.seals",),
+    "signatures": ("pyhanko.pdf_utils.reader", "pyhanko.sign.validation", "pyhanko_certvalidator"),
+}
+_PRELOADED: set[str] = set()
+
+
+def preload(*kinds: str) -> None:
+    """Import the readers of these kinds (keys of PRELOADS; none: all of them) here, once, so that every
+    forked child inherits them instead of importing them again (PyMuPDF, python-docx and OpenCV cost
+    ~0.4 s, pyHanko ~0.3 s: paid in each child it was 80 % of a batch's time). A batch preloads all
+    in its parent; `kcjs check` preloads what its file needs (kinds_of), so a .docx never loads PyMuPDF."""
+    import importlib
+    for kind in kinds or tuple(PRELOADS):
+        if kind not in _PRELOADED:
+            for module in PRELOADS[kind]:
+                try:
+                    importlib.import_module(module)
+                except ImportError:  # pragma: no cover - a missing optional stack is imported (and judged) where used
+                    pass
+            _PRELOADED.add(kind)
+
+
+def kinds_of(path: str | os.PathLike) -> tuple[str, ...]:
+    """What to preload for one file, from its first bytes (a hint only: the child reads what the file
+    really is and imports anything else it needs). () when it is not a regular file (opening a FIFO
+    blocks) or cannot be read."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ()
+        with open(path, "rb") as f:
+            head = f.read(1024)
+    except OSError:
+        return ()
+    if b"%PDF-" in head:
+        return ("pdf",)
+    if head[:2] == b"PK":
+        return ("docx",)
+    return ()
 
 
 @dataclass(frozen=True)
@@ -446,12 +479,15 @@ def _outcome(conn, proc, limits: Limits, base_s: float = 0.0) -> Outcome:
         return Outcome("killed", detail=f"signal {-code}" if code is not None and code < 0 else f"status {code}")
 
 
-def run_limited(fn, args: tuple, limits: Limits) -> Outcome:
+def run_limited(fn, args: tuple, limits: Limits, kinds: tuple[str, ...] | None = None) -> Outcome:
     """fn(*args) in a forked child with limits.timeout_s seconds of CPU (see _wait_within) and
     limits.max_memory_mb of address space.
-    The child inherits this process's imports (see preload) and fn and args (they need not pickle);
-    fn's value must pickle. Reader does the same for many calls in one child."""
-    preload()
+    The child inherits this process's imports: preload(*kinds) first (None: every reader; see kinds_of).
+    fn's value must pickle."""
+    if kinds is None:
+        preload()
+    elif kinds:  # () : nothing known to preload, the child imports what it needs
+        preload(*kinds)
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(fn, args, limits, child), daemon=True)
@@ -590,7 +626,7 @@ def timeout_message(limits: Limits, what: str = "读取") -> str:
 def read_isolated(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
     """Read in a forked child with a time and memory limit: a file that makes a parser loop or crash ends cleanly."""
     path = str(path)
-    got = run_limited(read_document, (path, limits), limits)
+    got = run_limited(read_document, (path, limits), limits, kinds_of(path))
     if got.status == "ok":
         return got.value
     if got.status == "timeout":

@@ -237,14 +237,14 @@ class DocxReader:
         return self.doc
 
     def _seals(self) -> None:
-        """Judge every embedded image that could be a seal (displayed 10–70 mm across, or of unknown size)."""
+        """Judge every embedded image that could be a seal (displayed 10–70 mm across, or of unknown size).
+        The seal finder (OpenCV, and RapidOCR for the ring text) is imported only when there is such an image."""
+        found = [(i, b.image) for i, b in enumerate(self.doc.blocks) if b.type == "image" and b.image is not None
+                 and (b.image.width_mm is None or 10 <= b.image.width_mm <= 70)]
+        if not found:
+            return
         from kcjs.pipeline.seals import Seal, image_seal
-        for i, b in enumerate(self.doc.blocks):
-            im = b.image
-            if b.type != "image" or im is None:
-                continue
-            if im.width_mm is not None and not 10 <= im.width_mm <= 70:
-                continue
+        for i, im in found:
             blob = self.image_blob(im.ref)
             if blob is None:
                 continue
