@@ -124,8 +124,21 @@ def compliant_values(pack, sub, direction=None) -> dict:
          "targets": {t.id: t.min + 1 for t in sub.targets}}
     if direction:
         v["direction"] = direction.id
+    v["period"] = "2024年4月1日至2024年12月31日"
     if sub.applicants.joint == "required":
         v["partner"] = UNIT_NAMES[sub.applicants.joint_types[0]]
+        v["partner_info"] = {"signed": "是", "contact": "李强", "phone": "010-68787000", "role": "组织学会专家深入园区开展服务"}
+    if sub.team:
+        rows = int(next(t.min for t in sub.targets if t.id == sub.team.members_target)) if sub.team.members_target \
+            else sub.team.rows
+        v["team"] = [{"name": f"专家{k}", "unit": "东南大学", "title": "中国工程院院士" if k == 1 else "教授",
+                      "role": "领衔专家" if k == 1 else "技术咨询"} for k in range(1, rows + 1)]
+    for st in sub.stamps[1:]:
+        if st.field is None:
+            v[st.id] = UNIT_NAMES["city-cast"]  # the 设区市科协 that recommends it
+            v[f"{st.id}_opinion"] = "同意推荐。"
+        else:
+            v[f"{st.id}_opinion"] = "同意联合申报。"
     if not sub.targets:
         v["goals"] = "建立协同工作机制和年度活动计划，按计划开展服务活动。"
     return v
