@@ -25,7 +25,8 @@ FONT_TABLE = {"仿宋_GB2312": ("仿宋", "86", "modern", "02010609030101010101"
               "仿宋": ("FangSong", "86", "modern", "02010609060101010101"),
               "黑体": ("SimHei", "86", "modern", "02010609060101010101"),
               "宋体": ("SimSun", "86", "auto", "02010600030101010101")}
-TEXT_WIDTH_MM = 156  # A4 210 mm less the 28 mm and 26 mm side margins
+TEXT_WIDTH_MM = 156
+OPINION_ROW_MM = (62, 58)  # least heights of the 承诺 row and of each opinion row: room to write, sign and stamp  # A4 210 mm less the 28 mm and 26 mm side margins
 
 
 def _font(style_or_run, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -130,7 +131,19 @@ def _table(d, rows: list[list[str]], widths: list[float], header: bool = True, s
         _row_props(t.rows[0], "cantSplit", "tblHeader")
     for r in range(max(0, len(rows) - 1 - keep), len(rows) - 1) if keep else ():
         _keep_with_next(t.rows[r])
+    if not header:  # a short label | value table stays on one page
+        for row in t.rows:
+            _keep_with_next(row)
     return t
+
+
+def _widths(t, widths) -> None:
+    """Fixed column widths in mm: the grid (what LibreOffice and WPS lay out by) and every cell."""
+    t.autofit = False
+    for c, w in enumerate(widths):
+        t.columns[c].width = Mm(w)
+        for cell in t.columns[c].cells:
+            cell.width = Mm(w)
 
 
 def _no_borders(t) -> None:
@@ -152,15 +165,15 @@ def _cover(d) -> None:
     blank = p.add_run("　" * 12)  # underlined full-width spaces: a blank for staff, not a prompt to fill
     _font(blank, BODY_FONT, 12)
     blank.font.underline = True
-    _title(d, "{{ program_title }}", 20, 60)
-    _title(d, "项目申报书", 30, 24)
+    _title(d, "{{ program_title }}", 20, 48)
+    _title(d, "项目申报书", 30, 18)
     p = d.add_paragraph("项目类别：{{ category }}")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(12), Pt(36)
+    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(12), Pt(30)
     t = d.add_table(rows=3, cols=2)
     _no_borders(t)
-    t.autofit = False
-    widths = (48, 92)
+    widths = (62, 84)
+    _widths(t, widths)
     t.alignment = 1  # centred
     texts = [["{%tr for c in cover %}", ""], ["{{ c.label }}：", "{{ c.value }}"], ["{%tr endfor %}", ""]]
     for r, row in enumerate(texts):
@@ -169,16 +182,15 @@ def _cover(d) -> None:
             cell.width = Mm(widths[c])
             para = cell.paragraphs[0]
             para.text = text
-            para.alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            para.paragraph_format.space_before = Pt(10)
+            para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            para.paragraph_format.space_before = Pt(8)
             for run in para.runs:
                 _font(run, HEAD_FONT if c == 0 else BODY_FONT, 15)
         _row_props(t.rows[r], "cantSplit")
     _underline_cell(t.cell(1, 1))
-    for _ in range(3):
-        d.add_paragraph()
     p = d.add_paragraph("{{ program.issuer }}制")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_before = Pt(36)
     _font(p.runs[0], HEAD_FONT, 16)
     p.add_run().add_break(WD_BREAK.PAGE)
 
@@ -187,8 +199,8 @@ def _opinions(d) -> None:
     """The 承诺 and opinion blocks, one row each: text, then signature, seal and date lines at the right."""
     t = d.add_table(rows=5, cols=2)
     t.style = "Table Grid"
-    t.autofit = False
-    widths = (28, TEXT_WIDTH_MM - 28)
+    widths = (34, TEXT_WIDTH_MM - 34)
+    _widths(t, widths)
     rows = [("申报单位承诺", ["{{ commitment }}", "", "单位负责人（签字）：", "年　　月　　日"]),
             ("申报单位意见", ["{{ v.opinion }}", "", "单位负责人（签字）：", "{{ applicant_stamp }}", "年　　月　　日"]),
             ("{%tr for o in other_opinions %}", [""]),
@@ -201,15 +213,16 @@ def _opinions(d) -> None:
         left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         left.vertical_alignment = 1  # centre
         for run in left.paragraphs[0].runs:
-            _font(run, HEAD_FONT, 14)
+            _font(run, HEAD_FONT, 13)
         for k, text in enumerate(paras):
             para = right.paragraphs[0] if k == 0 else right.add_paragraph()
             para.text = text
             if k >= 2:  # signature, seal and date lines: right half of the cell
-                para.paragraph_format.left_indent = Mm(62)
+                para.paragraph_format.left_indent = Mm(60)
             for run in para.runs:
                 _font(run, BODY_FONT, 14)
         _row_props(t.rows[r], "cantSplit")
+        t.rows[r].height = Mm(OPINION_ROW_MM[0] if r == 0 else OPINION_ROW_MM[1])  # at least: room to write and stamp
 
 
 def application() -> None:
