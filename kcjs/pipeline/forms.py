@@ -437,8 +437,9 @@ def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None,
         got = convert((t.id, t.name, short), _wan)
         if got is not None:
             values["targets"][t.id] = got
-    if problems:
-        raise RowProblems(problems)
+    if problems:  # in the sheet's column order
+        order = list(row)
+        raise RowProblems(sorted(problems, key=lambda p: order.index(p[0]) if p[0] in order else len(order)))
     return sub, direction, {k: v for k, v in values.items() if v is not None}
 
 
