@@ -133,7 +133,8 @@ def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int
                      table=line.block if b.type == "table" else None,
                      cell=(line.row, line.col) if line.row is not None else None,
                      quote=quote(b.text or stamp.label))
-    near = [k for k, seal in enumerate(evidence) if k not in used and _near(doc, line, seal)]
+    near = _likeliest(stamp, [k for k, seal in enumerate(evidence) if k not in used and _near(doc, line, seal)],
+                      evidence, fields)
     if near:
         used.add(near[0])
         return _whose(stamp, evidence[near[0]], fields, where), 0
@@ -152,6 +153,16 @@ def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int
                     expected=f"{stamp.label}处加盖公章", actual="未发现公章",
                     hint=stamp.note or "纸质申报书须经申报单位负责人审核盖章；电子版请提交盖章后的扫描件")], \
         int(stamp.severity == "error")
+
+
+def _likeliest(stamp: StampLine, candidates: list[int], evidence: list, fields: dict) -> list[int]:
+    """The candidate seals near a line, the one whose ring reads most like the line's party first: two parties'
+    seals side by side on one page (a PDF table's rows share one box) go each to its own line. Document order
+    otherwise."""
+    if stamp.field not in fields or len(candidates) < 2:
+        return candidates
+    name = fields[stamp.field][1]
+    return sorted(candidates, key=lambda k: -seal_name_ratio(evidence[k].text, name) if evidence[k].text else 0)
 
 
 def _party_names(doc: Document, req: Requirements) -> dict[str, tuple[str, str]]:

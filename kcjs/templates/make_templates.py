@@ -172,7 +172,7 @@ def _cover(d) -> None:
     p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(12), Pt(30)
     t = d.add_table(rows=3, cols=2)
     _no_borders(t)
-    widths = (62, 84)
+    widths = (62, 94)
     _widths(t, widths)
     t.alignment = 1  # centred
     texts = [["{%tr for c in cover %}", ""], ["{{ c.label }}：", "{{ c.value }}"], ["{%tr endfor %}", ""]]
@@ -185,7 +185,7 @@ def _cover(d) -> None:
             para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
             para.paragraph_format.space_before = Pt(8)
             for run in para.runs:
-                _font(run, HEAD_FONT if c == 0 else BODY_FONT, 15)
+                _font(run, HEAD_FONT if c == 0 else BODY_FONT, 14)
         _row_props(t.rows[r], "cantSplit")
     _underline_cell(t.cell(1, 1))
     p = d.add_paragraph("{{ program.issuer }}制")
