@@ -177,7 +177,12 @@ def test_filled_forms_from_data(tmp_path, kcjs, pack, fmt):
     flat = []
     for r in rows:
         sub = pack.subprogram(r["subprogram"])
-        row = {("子项目" if k == "subprogram" else k): v for k, v in r.items() if k != "targets"}
+        row = {("子项目" if k == "subprogram" else k): v for k, v in r.items()
+               if k not in ("targets", "team", "partner_info")}
+        if "team" in r:  # one member a line, as staff type it in a cell
+            row["团队成员"] = "\n".join("，".join(m.values()) for m in r["team"])
+        names = {"signed": "是否已与省科协签约", "contact": "学会联系人", "phone": "学会联系电话", "role": "合作分工"}
+        row.update({names[k]: v for k, v in (r.get("partner_info") or {}).items()})
         row.update({t.name.split("（")[0]: r["targets"][t.id] for t in sub.targets})
         flat.append(row)
     data = tmp_path / f"rows.{fmt}"
