@@ -165,11 +165,11 @@ def _cover(d) -> None:
     blank = p.add_run("　" * 12)  # underlined full-width spaces: a blank for staff, not a prompt to fill
     _font(blank, BODY_FONT, 12)
     blank.font.underline = True
-    _title(d, "{{ program_title }}", 20, 48)
-    _title(d, "项目申报书", 30, 18)
+    _title(d, "{{ program_title }}", 20, 30)
+    _title(d, "项目申报书", 30, 12)
     p = d.add_paragraph("项目类别：{{ category }}")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(12), Pt(30)
+    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(6), Pt(18)
     t = d.add_table(rows=3, cols=2)
     _no_borders(t)
     widths = (62, 94)
@@ -190,7 +190,7 @@ def _cover(d) -> None:
     _underline_cell(t.cell(1, 1))
     p = d.add_paragraph("{{ program.issuer }}制")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_before = Pt(36)
+    p.paragraph_format.space_before = Pt(24)
     _font(p.runs[0], HEAD_FONT, 16)
     p.add_run().add_break(WD_BREAK.PAGE)
 
