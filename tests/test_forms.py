@@ -251,7 +251,11 @@ def test_budget_disagreements_are_reported(pack, tmp_path):
 
 def test_missing_partner_society_is_reported(pack, tmp_path):
     path, _ = filled(pack, tmp_path, "society-local-cooperation", partner="")
-    assert "eligibility.joint_missing" in rules(path, pack) or "template.placeholder_left" in rules(path, pack)
+    r = check_document(read_document(path), pack)
+    blanks = [f["location"] for f in r["findings"] if f["rule"] == "template.placeholder_left"]
+    assert len(blanks) == 3  # the cover's 联合申报单位（盖章）, the information table, the partner table
+    path, _ = filled(pack, tmp_path, "society-local-cooperation", partner="江苏省机械工程学会")  # not a 国家级学会
+    assert "eligibility.joint_missing" in rules(path, pack)
 
 
 def test_new_rules_are_listed(kcjs):
