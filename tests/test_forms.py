@@ -16,7 +16,8 @@ from docx.shared import Mm
 from kcjs.corpus.build import UNIT_NAMES
 from kcjs.corpus.gen import _float, seal_png
 from kcjs.pipeline.check import check_document
-from kcjs.pipeline.forms import Form, cn_date, render, write_from_data
+from kcjs.pipeline.form_data import cn_date, write_from_data
+from kcjs.pipeline.forms import Form, render
 from kcjs.pipeline.readers import read_document
 from tests.test_templates import compliant_values, kinds_found
 from tests.tools import needs

@@ -187,7 +187,8 @@ def template_cmd(ctx: typer.Context,
                  data_example: Optional[str] = typer.Option(None, "--data-example", help="写出一个子项目的数据示例 .xlsx（中文列名和一行示例）"),
                  out_dir: Path = typer.Option(Path("."), "-o", "--out", help="输出目录")) -> None:
     """生成标准申报书和成果材料模板（.docx，可在 Word 或 WPS 中填写）。"""
-    from kcjs.pipeline.forms import forms_of, render, write_all, write_data_example, write_from_data
+    from kcjs.pipeline.form_data import write_data_example, write_from_data
+    from kcjs.pipeline.forms import forms_of, render, write_all
     pack = pack_from(ctx)
     bad = []
     if data_example is not None:
