@@ -124,8 +124,21 @@ def compliant_values(pack, sub, direction=None) -> dict:
          "targets": {t.id: t.min + 1 for t in sub.targets}}
     if direction:
         v["direction"] = direction.id
+    v["period"] = "2024年4月1日至2024年12月31日"
     if sub.applicants.joint == "required":
         v["partner"] = UNIT_NAMES[sub.applicants.joint_types[0]]
+        v["partner_info"] = {"signed": "是", "contact": "李强", "phone": "010-68787000", "role": "组织学会专家深入园区开展服务"}
+    if sub.team:
+        rows = int(next(t.min for t in sub.targets if t.id == sub.team.members_target)) if sub.team.members_target \
+            else sub.team.rows
+        v["team"] = [{"name": f"专家{k}", "unit": "东南大学", "title": "中国工程院院士" if k == 1 else "教授",
+                      "role": "领衔专家" if k == 1 else "技术咨询"} for k in range(1, rows + 1)]
+    for st in sub.stamps[1:]:
+        if st.field is None:
+            v[st.id] = UNIT_NAMES["city-cast"]  # the 设区市科协 that recommends it
+            v[f"{st.id}_opinion"] = "同意推荐。"
+        else:
+            v[f"{st.id}_opinion"] = "同意联合申报。"
     if not sub.targets:
         v["goals"] = "建立协同工作机制和年度活动计划，按计划开展服务活动。"
     return v
@@ -164,7 +177,12 @@ def test_filled_forms_from_data(tmp_path, kcjs, pack, fmt):
     flat = []
     for r in rows:
         sub = pack.subprogram(r["subprogram"])
-        row = {("子项目" if k == "subprogram" else k): v for k, v in r.items() if k != "targets"}
+        row = {("子项目" if k == "subprogram" else k): v for k, v in r.items()
+               if k not in ("targets", "team", "partner_info")}
+        if "team" in r:  # one member a line, as staff type it in a cell
+            row["团队成员"] = "\n".join("，".join(m.values()) for m in r["team"])
+        names = {"signed": "是否已与省科协签约", "contact": "学会联系人", "phone": "学会联系电话", "role": "合作分工"}
+        row.update({names[k]: v for k, v in (r.get("partner_info") or {}).items()})
         row.update({t.name.split("（")[0]: r["targets"][t.id] for t in sub.targets})
         flat.append(row)
     data = tmp_path / f"rows.{fmt}"

@@ -139,8 +139,9 @@ def test_blank_form_download(client, pack):
     assert r.status_code == 200 and r.headers["content-type"] == DOCX
     name = unquote(r.headers["content-disposition"].split("filename*=UTF-8''")[1])
     assert name.endswith("申报书.docx") and "学会联合体" in name
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
-    assert "申报单位（盖章）" in text
+    form = docx.Document(io.BytesIO(r.content))
+    text = "\n".join([p.text for p in form.paragraphs] + [c.text for t in form.tables for row in t.rows for c in row.cells])
+    assert "申报单位（盖章）" in text  # on the cover and in the 申报单位意见 block, both tables
     sub = pack.subprogram("academician-center")
     kind = sub.deliverables[0].kind
     r = client.get("/template", params={"subprogram": sub.id, "kind": kind})

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 from kcjs.checkers.context import Requirements
 from kcjs.checkers.registry import rule
-from kcjs.checkers.text import NUMBER, money_wan, quote, to_number
+from kcjs.checkers.text import NUMBER, money_wan, norm, quote, to_number
 from kcjs.pipeline.document import Document
 from kcjs.pipeline.findings import Finding, Location
 
 OVER_CAP = rule("budget.over_cap", "error", "申请资助经费超过子项目上限")
 MISSING = rule("budget.missing", "error", "申报书没有写明申请资助经费")
 SUM_MISMATCH = rule("budget.sum_mismatch", "warning", "经费预算表各项之和与合计不符")
+REQUEST_MISMATCH = rule("budget.request_mismatch", "warning", "经费来源中的申请省科协资助与申请资助经费不符")
+SOURCES_MISMATCH = rule("budget.sources_mismatch", "warning", "经费支出合计与经费来源合计不符")
 
 REQUEST = re.compile(r"申请(?:省科协)?(?:专项)?资助(?:经费|金额|额度)?|申请(?:经费|金额|额度)|资助经费|拟申请")
 # 申请资助经费（万元）：28 — the unit in the label, a bare number after it, as in a table
@@ -46,15 +48,16 @@ def _cell_amount(text: str, unit: float) -> tuple[float, str] | None:
     return (n * unit, text.strip()) if n is not None else None
 
 
-def requested(doc: Document) -> Amount | None:
-    """The amount asked for: a labelled table cell first, then a sentence, then a budget table's total.
-    Read once per document while it is checked (Document.derived)."""
-    return doc.derived(("requested",), lambda: _requested(doc))
+def requested(doc: Document, skip: frozenset[int] = frozenset()) -> Amount | None:
+    """The amount asked for: a labelled table cell first, then a sentence, then a budget table's total;
+    tables whose block index is in `skip` are not read. Read once per document and `skip` while it is
+    checked (Document.derived)."""
+    return doc.derived(("requested", skip), lambda: _requested(doc, skip))
 
 
-def _requested(doc: Document) -> Amount | None:
+def _requested(doc: Document, skip: frozenset[int]) -> Amount | None:
     for i, b in enumerate(doc.blocks):
-        if b.type != "table" or not b.rows:
+        if b.type != "table" or not b.rows or i in skip:
             continue
         unit = _table_unit([t for row in b.rows[:2] for t in row])
         for r, row in enumerate(b.rows):
@@ -84,7 +87,7 @@ def _requested(doc: Document) -> Amount | None:
                 return Amount(money[0][0], Location(page=b.page, paragraph=i, quote=quote(b.text[m.start():m.end() + 40])),
                               money[0][1])
     for i, b, col, total_row, unit in _budget_tables(doc):
-        got = _cell_amount(b.rows[total_row][col], unit)
+        got = _cell_amount(b.rows[total_row][col], unit) if i not in skip else None
         if got:
             return Amount(got[0], Location(page=b.page, table=i, cell=(total_row, col), quote=quote(" | ".join(b.rows[total_row]))),
                           got[1])
@@ -97,7 +100,7 @@ def _budget_tables(doc: Document):
         if b.type != "table" or not b.rows or len(b.rows) < 3:
             continue
         header = b.rows[0]
-        cols = [c for c, t in enumerate(header) if AMOUNT_HEADER.search(t) and not re.search(r"说明|依据|用途|科目|内容", t)]
+        cols = [c for c, t in enumerate(header) if AMOUNT_HEADER.search(t) and not re.search(r"说明|依据|用途|科目|内容|来源", t)]
         totals = [r for r, row in enumerate(b.rows) if row and TOTAL.match(row[0])]
         if cols and totals:
             yield i, b, cols[0], totals[-1], _table_unit(header)
@@ -125,4 +128,45 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
             out.append(Finding(SUM_MISMATCH, "warning", f"经费预算表各项之和为 {sum(values):g} 万元，与合计 {total[0]:g} 万元不符",
                                Location(page=b.page, table=i, cell=(total_row, col), quote=quote(" | ".join(b.rows[total_row]))),
                                expected=f"{sum(values):g} 万元", actual=f"{total[0]:g} 万元"))
+    out += _sources(doc, req)
+    return out
+
+
+def _is_sources(b, names: set[str]) -> bool:
+    return any(row and norm(row[0]) in names for row in b.rows[1:])
+
+
+def _sources(doc: Document, req: Requirements) -> list[Finding]:
+    """The 经费来源 table (rows named as the pack's budget.sources) against the rest of the form: its
+    申请省科协资助 row equals the 申请资助经费 stated elsewhere, its 合计 equals the 支出 table's 合计."""
+    form = req.pack.application_form.budget
+    if form is None:
+        return []
+    names = {norm(s) for s in form.sources}
+    tables = list(_budget_tables(doc))
+    sources = [t for t in tables if _is_sources(t[1], names)]
+    spent = [t for t in tables if not _is_sources(t[1], names)]
+    if not sources:
+        return []
+    i, b, col, total_row, unit = sources[0]
+    out: list[Finding] = []
+    row = next((r for r in range(1, total_row) if norm(b.rows[r][0]) == norm(form.request_source)), None)
+    asked = _cell_amount(b.rows[row][col], unit) if row is not None and col < len(b.rows[row]) else None
+    stated = requested(doc, skip=frozenset(t[0] for t in tables))
+    if asked and stated and abs(asked[0] - stated.wan) > 0.005:
+        out.append(Finding(REQUEST_MISMATCH, "warning", f"经费来源中“{form.request_source}”为 {asked[0]:g} 万元，"
+                           f"与申请资助经费 {stated.wan:g} 万元（“{stated.words}”）不符",
+                           Location(page=b.page, table=i, cell=(row, col), quote=quote(" | ".join(b.rows[row]))),
+                           expected=f"{stated.wan:g} 万元", actual=f"{asked[0]:g} 万元",
+                           hint="请使经费来源中的申请省科协资助与申请资助经费一致"))
+    src_total = _cell_amount(b.rows[total_row][col], unit)
+    if spent and src_total:
+        j, sb, scol, srow, sunit = spent[0]
+        spent_total = _cell_amount(sb.rows[srow][scol], sunit)
+        if spent_total and abs(spent_total[0] - src_total[0]) > 0.005:
+            out.append(Finding(SOURCES_MISMATCH, "warning", f"经费支出合计 {spent_total[0]:g} 万元，与经费来源合计 "
+                               f"{src_total[0]:g} 万元不符", Location(page=b.page, table=i, cell=(total_row, col),
+                                                                  quote=quote(" | ".join(b.rows[total_row]))),
+                               expected=f"{spent_total[0]:g} 万元", actual=f"{src_total[0]:g} 万元",
+                               hint="支出预算与经费来源应当相等"))
     return out

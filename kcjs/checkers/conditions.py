@@ -7,7 +7,7 @@ import re
 from kcjs.checkers.context import Requirements
 from kcjs.checkers.eligibility import applicant_types, named_units
 from kcjs.checkers.fields import read_fields
-from kcjs.checkers.placeholders import is_placeholder
+from kcjs.checkers.placeholders import PLACEHOLDER, is_placeholder
 from kcjs.checkers.registry import rule
 from kcjs.checkers.text import norm, quote
 from kcjs.pipeline.document import Block, Document
@@ -84,6 +84,9 @@ def _members(doc: Document, req: Requirements, r: Requirement) -> list[Finding]:
                         f"（通知要求不少于 {minimum} {target.unit}）", Location(), expected=f"≥ {minimum} {target.unit}")]
     i, n, b = found
     where = Location(page=b.page, table=i, quote=quote(" | ".join(b.rows[0])))
+    if n == 0:  # the form's blank member table: an unfilled field, not a short list
+        return [Finding(PLACEHOLDER, "error", f"成员名单尚未填写（通知要求不少于 {minimum} {target.unit}）", where,
+                        expected=f"≥ {minimum} {target.unit}", actual="未填写", hint="请逐行填写成员的姓名、单位、职称/称号和分工")]
     if n < target.min:
         return [Finding(MEMBERS_BELOW, "error", f"成员名单只列出 {n} {target.unit}，少于通知要求的 {minimum} {target.unit}"
                         f"（{target.name.split('（')[0]}）", where, expected=f"≥ {minimum} {target.unit}", actual=f"{n} {target.unit}",

@@ -30,6 +30,7 @@ class Line:
     page: int | None
     box: tuple | None
     row: int | None = None
+    col: int = 0
 
 
 def find_lines(doc: Document, stamp: StampLine) -> list[Line]:
@@ -39,10 +40,10 @@ def find_lines(doc: Document, stamp: StampLine) -> list[Line]:
         if b.type in ("paragraph", "heading") and any(k in norm(b.text) for k in keys):
             out.append(Line(stamp, i, b.page, b.box))
         elif b.type == "table" and b.rows:
-            for r, row in enumerate(b.rows):
-                if any(any(k in norm(t) for k in keys) for t in row):
-                    out.append(Line(stamp, i, b.page, b.box, r))
-                    break
+            hit = next(((r, c) for r, row in enumerate(b.rows) for c, t in enumerate(row) if any(k in norm(t) for k in keys)),
+                       None)
+            if hit:
+                out.append(Line(stamp, i, b.page, b.box, *hit))
     return out
 
 
@@ -94,39 +95,74 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
                                    Location(), expected=f"{stamp.label}处加盖公章", actual="未发现公章",
                                    hint="请使用标准申报书格式，在申报单位意见处加盖公章"))
             continue  # a partner's line absent from the form: counted below for joint applications
-        line = lines[-1]  # the opinion section comes last; an earlier mention is usually the instructions
-        b = doc.blocks[line.block]
-        where = Location(page=line.page, paragraph=line.block if b.type != "table" else None,
-                         table=line.block if b.type == "table" else None,
-                         cell=(line.row, 0) if line.row is not None else None, quote=quote(b.text or stamp.label))
-        near = [k for k, seal in enumerate(evidence) if k not in used and _near(doc, line, seal)]
-        if near:
-            used.add(near[0])
-            out += _whose(stamp, evidence[near[0]], fields, where)
-            continue
-        same = [k for k, seal in enumerate(evidence) if k not in used and _same_page(line, seal)]
-        if same:
-            used.add(same[0])
-            out.append(Finding(FAR, "warning", f"“{stamp.label}”所在页有公章，但离盖章栏较远，请确认盖在正确位置",
-                               where, expected=stamp.label, actual=_describe(evidence[same[0]])))
-            out += _whose(stamp, evidence[same[0]], fields, where)
-            continue
-        if line.page in grey or (line.page is None and grey):
-            out.append(_unverifiable(stamp, where))
-            continue
-        elsewhere = [seal for k, seal in enumerate(evidence) if k not in used]
-        note = f"；文件中的公章在第 {elsewhere[0].page} 页，与盖章栏不在同一页" if elsewhere and elsewhere[0].page else ""
-        party = f"（{stamp.party}）" if stamp.party else ""
-        missing += stamp.severity == "error"
-        out.append(Finding(MISSING, stamp.severity, f"“{stamp.label}”{party}处没有找到公章{note}", where,
-                           expected=f"{stamp.label}处加盖公章", actual="未发现公章",
-                           hint=stamp.note or "纸质申报书须经申报单位负责人审核盖章；电子版请提交盖章后的扫描件"))
+        for line, on_cover in _lines_to_check(doc, lines):
+            found, miss = _judge(doc, line, on_cover, evidence, used, fields, grey)
+            out += found
+            missing += miss
     out += _cross_page(doc, req)
     if len(parties) > 1 and not missing and len(evidence) < len(parties) and not grey:
         out.append(Finding(COUNT, "error", f"联合申报须由 {len(parties)} 家单位分别盖章，只找到 {len(evidence)} 枚公章",
                            Location(), expected=len(parties), actual=len(evidence),
                            hint="请每家申报单位在各自的盖章栏加盖公章"))
     return out
+
+
+def cover_line(doc: Document, lines: list[Line]) -> Line | None:
+    """The stamp line of the cover (申报单位（盖章）：… above the form's first heading), if the form has one."""
+    first_heading = next((i for i, b in enumerate(doc.blocks) if b.type == "heading" and b.level != 0), None)
+    if first_heading is None or not lines or lines[0].block >= first_heading:
+        return None
+    return lines[0]
+
+
+def _lines_to_check(doc: Document, lines: list[Line]) -> list[tuple[Line, bool]]:
+    """(line, on the cover): the opinion section's line (the last: an earlier mention is usually the
+    instructions), and the cover's when the form has one."""
+    last = lines[-1]
+    cover = cover_line(doc, lines)
+    return [(last, False)] + ([(cover, True)] if cover is not None and cover.block != last.block else [])
+
+
+def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int], fields: dict, grey: list[int]) -> tuple[list[Finding], int]:
+    """Findings for one stamp line: its seal (the nearest unused one), or where the seal is missing; and 1 when an
+    error-level seal is missing."""
+    stamp = line.stamp
+    b = doc.blocks[line.block]
+    on_cover = "封面" if cover else ""
+    where = Location(page=line.page, paragraph=line.block if b.type != "table" else None,
+                     table=line.block if b.type == "table" else None,
+                     cell=(line.row, line.col) if line.row is not None else None,
+                     quote=quote(b.text or stamp.label))
+    near = _likeliest(stamp, [k for k, seal in enumerate(evidence) if k not in used and _near(doc, line, seal)],
+                      evidence, fields)
+    if near:
+        used.add(near[0])
+        return _whose(stamp, evidence[near[0]], fields, where), 0
+    same = [k for k, seal in enumerate(evidence) if k not in used and _same_page(line, seal)]
+    if same:
+        used.add(same[0])
+        return [Finding(FAR, "warning", f"{on_cover}“{stamp.label}”所在页有公章，但离盖章栏较远，请确认盖在正确位置",
+                        where, expected=stamp.label, actual=_describe(evidence[same[0]]))] + \
+            _whose(stamp, evidence[same[0]], fields, where), 0
+    if line.page in grey or (line.page is None and grey):
+        return [_unverifiable(stamp, where)], 0
+    elsewhere = [seal for k, seal in enumerate(evidence) if k not in used]
+    note = f"；文件中的公章在第 {elsewhere[0].page} 页，与盖章栏不在同一页" if elsewhere and elsewhere[0].page else ""
+    party = f"（{stamp.party}）" if stamp.party else ""
+    return [Finding(MISSING, stamp.severity, f"{on_cover}“{stamp.label}”{party}处没有找到公章{note}", where,
+                    expected=f"{stamp.label}处加盖公章", actual="未发现公章",
+                    hint=stamp.note or "纸质申报书须经申报单位负责人审核盖章；电子版请提交盖章后的扫描件")], \
+        int(stamp.severity == "error")
+
+
+def _likeliest(stamp: StampLine, candidates: list[int], evidence: list, fields: dict) -> list[int]:
+    """The candidate seals near a line, the one whose ring reads most like the line's party first: two parties'
+    seals side by side on one page (a PDF table's rows share one box) go each to its own line. Document order
+    otherwise."""
+    if stamp.field not in fields or len(candidates) < 2:
+        return candidates
+    name = fields[stamp.field][1]
+    return sorted(candidates, key=lambda k: -seal_name_ratio(evidence[k].text, name) if evidence[k].text else 0)
 
 
 def _party_names(doc: Document, req: Requirements) -> dict[str, tuple[str, str]]:

@@ -198,17 +198,26 @@ def template_cmd(ctx: typer.Context,
                  direction: Optional[str] = typer.Option(None, "--direction", help="服务“科创江苏”其他专项的方向"),
                  all_forms: bool = typer.Option(False, "--all", help="生成全部子项目的全部表格"),
                  data: Optional[Path] = typer.Option(None, "--data", help="数据文件（YAML、JSON 或 Excel，每行一个申报单位）：批量生成已填写的申报书"),
+                 data_example: Optional[str] = typer.Option(None, "--data-example", help="写出一个子项目的数据示例 .xlsx（中文列名和一行示例）"),
                  out_dir: Path = typer.Option(Path("."), "-o", "--out", help="输出目录")) -> None:
     """生成标准申报书和成果材料模板（.docx，可在 Word 或 WPS 中填写）。"""
-    from kcjs.pipeline.forms import forms_of, render, write_all, write_from_data
+    from kcjs.pipeline.form_data import write_data_example, write_from_data
+    from kcjs.pipeline.forms import forms_of, render, write_all
     pack = pack_from(ctx)
-    if data is not None:
+    bad = []
+    if data_example is not None:
+        paths = [write_data_example(pack, _given(pack, data_example, None, None, None).subprogram, out_dir)]
+    elif data is not None:
         if not data.is_file():
             fail(f"找不到数据文件 {data}")
         try:
-            paths = write_from_data(pack, data, out_dir)
+            paths, bad = write_from_data(pack, data, out_dir)
         except ValueError as e:
             fail(str(e))
+        for b in bad:
+            err.print(f"有误，未生成：{b.text(data)}", highlight=False, markup=False)
+        if bad and not paths:
+            fail(f"{data.name} 没有一行可以生成申报书（{len({b.row for b in bad})} 行有误）")
     elif all_forms:
         paths = write_all(pack, out_dir)
     else:
@@ -222,7 +231,9 @@ def template_cmd(ctx: typer.Context,
         paths = [render(pack, f, out_dir / f.file_name(pack)) for f in forms]
     for p in paths:
         sys.stdout.write(f"{p}\n")
-    err.print(f"已生成 {len(paths)} 个文件", highlight=False)
+    err.print(f"已生成 {len(paths)} 个文件" + (f"；{len({b.row for b in bad})} 行有误，未生成" if bad else ""), highlight=False)
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command("audit")

@@ -1,15 +1,13 @@
 """`kcjs template`: the standard forms, blank or filled, from the docxtpl templates and the rule pack."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from kcjs.checkers.counting import MODE_NAMES
-from kcjs.pipeline.packloader import find_direction, find_subprogram
 from kcjs.pipeline.rules_view import STAGE_NAMES
-from kcjs.pipeline.rulepack import Direction, RulePack, Subprogram, normalize_name, plain
+from kcjs.pipeline.rulepack import Direction, RulePack, Subprogram, plain
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 BLANK = "【请填写】"
@@ -29,7 +27,8 @@ def cn_quotes(s: str) -> str:
     return "".join(out)
 
 
-def _num(x: float) -> str:
+def num_text(x: float) -> str:
+    """A figure as forms print it: 15.0 -> '15', 29.5 -> '29.5'."""
     return str(plain(float(x)))
 
 
@@ -59,9 +58,9 @@ def cap_text(pack: RulePack, sub: Subprogram, direction: Direction | None) -> st
     cls = pack.program_class(sub.class_)
     cap = direction.cap_wan if direction else sub.cap_wan
     who = f"“{direction.name}”方向" if direction else ("每个方向" if sub.cap_per == "direction" else "每个项目")
-    pay = f"立项后拨付约 {_num(cls.disbursement_on_approval_pct)}% 的经费" if cls.disbursement_on_approval_pct < 100 \
+    pay = f"立项后拨付约 {num_text(cls.disbursement_on_approval_pct)}% 的经费" if cls.disbursement_on_approval_pct < 100 \
         else "立项后拨付全部经费"
-    return f"{who}原则上不超过 {_num(cap)} 万元；{cls.name}{pay}"
+    return f"{who}原则上不超过 {num_text(cap)} 万元；{cls.name}{pay}"
 
 
 def _notes(pack: RulePack, sub: Subprogram, direction: Direction | None) -> list[str]:
@@ -83,39 +82,120 @@ def _notes(pack: RulePack, sub: Subprogram, direction: Direction | None) -> list
     return notes
 
 
+def stamp_title(st) -> str:
+    """推荐单位（盖章） -> 推荐单位意见（设区市科协）: the heading of that party's opinion block."""
+    return st.label.replace("（盖章）", "意见") + (f"（{st.party}）" if st.party else "")
+
+
+def commitment_text(pack: RulePack) -> str:
+    """The 申报单位承诺: the pack's sentence, then the notice's 不得申报 situations quoted, numbered."""
+    form = pack.application_form
+    items = pack.disqualifications.items if pack.disqualifications else ()
+    listed = "；".join(f"（{k}）{d.text}" for k, d in enumerate(items, 1))
+    text = form.commitment or "本单位承诺：所提交的申报材料真实、准确、完整"
+    return f"{text}：{listed}。如有不实，本单位愿承担相应责任。" if listed else f"{text}。如有不实，本单位愿承担相应责任。"
+
+
+def _amount(x) -> str:
+    return num_text(float(x)) if x not in (None, "") else ""
+
+
+def _budget_rows(pack: RulePack, v: dict) -> tuple[list[dict], list[dict], str, str]:
+    """The 支出科目 and 经费来源 rows of the budget table (amounts in 万元, '' where not given), and both 合计."""
+    form = pack.application_form.budget
+    lines = dict(v.get("budget_lines") or {})
+    for i in v.get("budget_items") or []:  # the older list form: [{item, amount, basis}]
+        if i.get("item"):
+            lines[i["item"]] = i.get("amount")
+    bases = v.get("budget_bases") or {}
+    sources = dict(v.get("budget_sources") or {})
+    budget = v.get("budget")
+    if budget not in (None, ""):
+        sources[form.request_source] = budget
+        for s in form.sources:
+            sources.setdefault(s, 0)
+    names = list(form.items) + [k for k in lines if k not in form.items]
+    items = [{"item": n, "amount": _amount(lines.get(n)), "basis": str(bases.get(n) or "")} for n in names]
+    srcs = [{"item": n, "amount": _amount(sources.get(n)), "basis": ""} for n in form.sources]
+    src_total = num_text(sum(float(x) for x in sources.values() if x not in (None, ""))) if sources else ""
+    spent = [float(x) for x in lines.values() if x not in (None, "")]
+    total = num_text(sum(spent)) if spent else src_total
+    return items, srcs, total, src_total
+
+
+def _team(sub: Subprogram, v: dict) -> dict | None:
+    """The member table: the members given, or blank rows (as many as the pack's minimum where it has one)."""
+    team = sub.team
+    if team is None:
+        return None
+    rows = team.rows
+    if team.members_target:
+        rows = int(next(t.min for t in sub.targets if t.id == team.members_target))
+    members = [{k: str(m.get(k) or "") for k in ("name", "unit", "title", "role")} for m in v.get("team") or []]
+    if not members:
+        members = [{"name": "", "unit": "", "title": "", "role": ""} for _ in range(rows)]
+        if team.leader:
+            members[0]["role"] = "领衔专家"
+    need = "（第一行为领衔专家）" if team.leader else ""
+    return {"caption": f"{team.name}成员名单{need}", "members": members}
+
+
 def application_context(pack: RulePack, sub: Subprogram, direction: Direction | None, values: dict | None) -> dict:
     v = values or {}
     kind = pack.kind("application")
     category = f"{pack.program_class(sub.class_).name}—{cn_quotes(sub.name)}" + (f"（{direction.name}）" if direction else "")
     field_values = {f.id: str(v.get(f.id, "") or "") for f in kind.fields}
     field_values["category"] = category
-    blank = {k: BLANK for k in ("project", "applicant", "head", "date")}
+    blank = {k: BLANK for k in ("project", "applicant", "head", "date", "phone")}
+    vv = {**blank, **{k: field_values[k] for k in field_values if field_values[k]}}
     sections = {s.id: s.name for s in kind.sections}
     targets = v.get("targets", {})
-    items = v.get("budget_items") or ([{"item": "项目实施经费", "amount": _num(float(v["budget"])), "basis": "按实际需要测算"}]
-                                      if v.get("budget") not in (None, "") else [{"item": "", "amount": "", "basis": ""}] * 3)
+    items, sources, total, src_total = _budget_rows(pack, v) if pack.application_form.budget else ([], [], "", "")
+    cover = [{"label": "项目名称", "value": vv["project"]}]
+    for st in sub.stamps:  # 申报单位（盖章）, then 推荐单位（盖章） or 联合申报单位（盖章） where the subprogram has one
+        value = vv.get(st.field) if st.field else str(v.get(st.id) or "")
+        cover.append({"label": st.label, "value": value or BLANK})
+    cover += [{"label": "项目负责人", "value": vv["head"]}, {"label": "联系电话", "value": vv["phone"]},
+              {"label": "起止时间", "value": str(v.get("period") or BLANK)}, {"label": "填报日期", "value": vv["date"]}]
+    partner_rows = []
+    if sub.applicants.joint == "required" and sub.applicants.joint_types:
+        p = v.get("partner_info") or {}
+        partner_rows = [{"name": "学会名称", "value": field_values.get("partner") or BLANK},
+                        {"name": "是否已与省科协签约", "value": str(p.get("signed") or BLANK)},
+                        {"name": "学会联系人", "value": str(p.get("contact") or BLANK)},
+                        {"name": "学会联系电话", "value": str(p.get("phone") or BLANK)},
+                        {"name": "合作分工", "value": str(p.get("role") or "【请填写：学会在项目中承担的工作】")}]
+    joint_names = "、".join(pack.applicant_type(t).name for t in sub.applicants.joint_types)
     return {
         "program": pack.program, "program_title": cn_quotes(pack.program.name), "category": category,
+        "staff_field": pack.application_form.staff_field, "cover": cover,
         "s": {"applicant_info": sections.get("applicant-info", ""), "basis": sections.get("basis", ""),
               "plan": sections.get("plan", ""), "targets": sections.get("targets", ""),
               "budget": sections.get("budget", ""), "opinion": sections.get("opinion", "")},
-        "v": {**blank, **{k: field_values[k] for k in field_values if field_values[k]},
+        "v": {**vv,
               "intro": v.get("intro") or "【请填写：单位性质、会员或专家队伍、服务产业的基础】",
               "basis": v.get("basis") or "【请填写：已开展的工作、已建平台、已有合作】",
               "plan": v.get("plan") or "【请填写：建设目标、主要任务、进度安排、保障措施】",
               "goals": v.get("goals") or ("" if sub.targets else "【请填写：年度工作目标和活动计划】"),
-              "budget": _num(float(v["budget"])) if v.get("budget") not in (None, "") else BLANK,
-              "budget_total": _num(float(v["budget"])) if v.get("budget") not in (None, "") else "",
+              "budget": num_text(float(v["budget"])) if v.get("budget") not in (None, "") else BLANK,
+              "budget_total": total, "sources_total": src_total,
               "opinion": v.get("opinion") or "【请填写审核意见】"},
-        "fields": [{"name": f.name + (f"（{'、'.join(pack.applicant_type(t).name for t in sub.applicants.joint_types)}）"
-                                      if f.joint_only else ""), "value": field_values[f.id] or BLANK}
+        "fields": [{"name": f.name + (f"（{joint_names}）" if f.joint_only else ""), "value": field_values[f.id] or BLANK}
                    for f in kind.fields if not f.joint_only or sub.applicants.joint == "required"],
-        "targets": [{"name": t.name.split("（")[0], "unit": t.unit, "min": _num(t.min),
-                     "value": _num(float(targets[t.id])) if targets.get(t.id) not in (None, "") else ""}
+        "team": _team(sub, v),
+        "partner_rows": partner_rows,
+        "partner_caption": f"联合申报{joint_names}情况",
+        "targets": [{"name": t.name.split("（")[0], "unit": t.unit, "min": num_text(t.min),
+                     "value": num_text(float(targets[t.id])) if targets.get(t.id) not in (None, "") else ""}
                     for t in sub.targets],
         "requirements": [r.text for r in sub.requirements],
         "cap_text": cap_text(pack, sub, direction),
-        "budget_items": items,
+        "budget_items": items, "budget_sources": sources,
+        "budget_total_label": pack.application_form.budget.total_label if pack.application_form.budget else "合计",
+        "commitment": commitment_text(pack),
+        "applicant_stamp": sub.stamps[0].label,
+        "other_opinions": [{"title": stamp_title(st), "label": st.label, "text": str(v.get(f"{st.id}_opinion") or "")}
+                           for st in sub.stamps[1:]],
         "stamps": [{"label": st.label} for st in sub.stamps],
         "notes": _notes(pack, sub, direction),
     }
@@ -181,79 +261,4 @@ def write_all(pack: RulePack, out: Path) -> list[Path]:
             if form.direction:
                 name = f"{form.direction.name}-{name}"
             paths.append(render(pack, form, folder / f"{safe_name(name)}.docx"))
-    return paths
-
-
-# --- filled forms from data -------------------------------------------------------------------
-
-def load_rows(path: Path) -> list[dict]:
-    """Rows of data: a YAML or JSON list (or one mapping), or the first sheet of an Excel workbook."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-        ws = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h).strip() if h is not None else "" for h in rows[0]]
-        return [{h: c for h, c in zip(header, r) if h and c is not None} for r in rows[1:] if any(c is not None for c in r)]
-    text = path.read_text(encoding="utf-8-sig")
-    if suffix == ".json":
-        data = json.loads(text)
-    else:
-        import yaml
-        data = yaml.safe_load(text)
-    if isinstance(data, dict):
-        data = data.get("applicants", [data]) if "applicants" in data else [data]
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ValueError("数据文件应为一个映射或映射的列表（每个申报单位一项）")
-    return data
-
-
-_ALIASES = {"subprogram": ("subprogram", "子项目", "项目类别", "申报类别"), "direction": ("direction", "方向"),
-            "budget": ("budget", "申请经费", "申请资助经费", "申请经费（万元）", "申请资助经费（万元）"),
-            "plan": ("plan", "项目实施方案", "实施方案"), "basis": ("basis", "前期工作基础", "工作基础"),
-            "intro": ("intro", "单位简介"), "opinion": ("opinion", "申报单位意见", "审核意见"),
-            "goals": ("goals", "年度目标", "年度工作目标")}
-
-
-def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None, dict]:
-    """Map one row's columns (ids or Chinese names) to a subprogram, a direction and template values."""
-    keys = {normalize_name(str(k)): v for k, v in row.items()}
-
-    def get(names) -> object:
-        return next((keys[normalize_name(n)] for n in names if normalize_name(n) in keys), None)
-
-    sub_name = get(_ALIASES["subprogram"])
-    if not sub_name:
-        raise ValueError("缺少“子项目”一列")
-    sub = find_subprogram(pack, str(sub_name))
-    direction = None
-    d = get(_ALIASES["direction"])
-    if d:
-        direction = find_direction(sub, str(d))
-    values: dict = {k: get(names) for k, names in _ALIASES.items() if k not in ("subprogram", "direction")}
-    for f in pack.kind("application").fields:
-        got = get((f.id, f.name, *f.synonyms))
-        if got is not None:
-            values[f.id] = str(got)
-    values["targets"] = {}
-    for t in sub.targets:
-        short = t.name.split("（")[0]
-        got = get((t.id, t.name, short))
-        if got is not None:
-            values["targets"][t.id] = got
-    return sub, direction, {k: v for k, v in values.items() if v is not None}
-
-
-def write_from_data(pack: RulePack, data: Path, out: Path) -> list[Path]:
-    """One filled 申报书 per row of the data file."""
-    paths = []
-    for n, row in enumerate(load_rows(data), 1):
-        try:
-            sub, direction, values = row_values(pack, row)
-        except (LookupError, ValueError) as e:
-            raise ValueError(f"{data.name} 第 {n} 条：{e}") from None
-        form = Form(sub, "application", direction)
-        paths.append(render(pack, form, out / form.file_name(pack, values.get("applicant") or f"第{n}条"), values))
     return paths

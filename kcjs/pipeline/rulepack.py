@@ -238,6 +238,7 @@ class Subprogram(Frozen):
     deliverables: tuple[Deliverable, ...] = ()
     directions: tuple[Direction, ...] = ()
     stamps: tuple[StampLine, ...] = Field(min_length=1)
+    team: Team | None = None
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -248,6 +249,8 @@ class Subprogram(Frozen):
             _require_unique(f"{self.id}.{what}", [i.id for i in items])
         if self.cap_per == "direction" and not self.directions:
             raise ValueError("cap_per: direction 但没有 directions")
+        if self.team and self.team.members_target and self.team.members_target not in {t.id for t in self.targets}:
+            raise ValueError(f"team.members_target {self.team.members_target!r} 不是本子项目的目标")
         for r in self.requirements:
             if r.evidence and r.evidence.members_target and r.evidence.members_target not in {t.id for t in self.targets}:
                 raise ValueError(f"requirements.{r.id}.evidence.members_target {r.evidence.members_target!r} 不是本子项目的目标")
@@ -311,6 +314,38 @@ class Obligation(Frozen):
     source: Source | None = None
 
 
+class Team(Frozen):
+    """The member table an application form prints (姓名, 单位, 职称/称号, 分工): `rows` blank rows, or as many
+    rows as the minimum of the target `members_target` (科技服务团 ≥ 8 人); `leader` marks the first row 领衔专家."""
+    name: str
+    rows: int = Field(default=5, ge=1)
+    members_target: str | None = None
+    leader: bool = False
+    source: Source | None = None
+
+
+class BudgetForm(Frozen):
+    """The 经费预算表 an application form prints: preset 支出科目 and 经费来源 rows, each table with a 合计 row.
+    `request_source` is the 来源 row that must equal the 申请资助经费 the form states (budget.request_mismatch)."""
+    items: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+    request_source: str
+    total_label: str = "合计"
+
+    @model_validator(mode="after")
+    def _request_is_a_source(self) -> BudgetForm:
+        if self.request_source not in self.sources:
+            raise ValueError(f"request_source {self.request_source!r} 不在 sources 中")
+        return self
+
+
+class ApplicationForm(Frozen):
+    """What the 申报书 prints beyond its sections: the staff-only cover field, the 承诺 paragraph, the budget table."""
+    staff_field: str = "项目编号（由省科协填写）"
+    commitment: str = ""
+    budget: BudgetForm | None = None
+
+
 class RulePack(Frozen):
     program: Program
     length_readings: LengthReadings
@@ -325,6 +360,7 @@ class RulePack(Frozen):
     obligations: tuple[Obligation, ...] = ()
     screening: Screening = Screening()
     cross_page_seal: CrossPageSeal = CrossPageSeal()
+    application_form: ApplicationForm = ApplicationForm()
 
     # --- look-ups -----------------------------------------------------------------
     def subprogram(self, sid: str) -> Subprogram:

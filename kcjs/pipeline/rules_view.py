@@ -54,8 +54,22 @@ def subprogram_json(pack: RulePack, s: Subprogram) -> dict:
         "stamps": [{"id": st.id, "label": st.label, "party": st.party, "severity": st.severity}
                    for st in s.stamps],
         "preferences": [p.text for p in s.preferences],
+        "team": ({"name": s.team.name, "members_target": s.team.members_target,
+                  "leader": s.team.leader, "rule": "requirement.members_below" if s.team.members_target else None}
+                 if s.team else None),
         "source": {"cap": _src(s.cap_source), "applicants": _src(a.source)},
     }
+
+
+def _form_json(pack: RulePack) -> dict:
+    """What the 申报书 prints beyond its sections, and the rules that read it back."""
+    f = pack.application_form
+    b = f.budget
+    return {"staff_field": f.staff_field, "commitment": f.commitment,
+            "budget": ({"items": list(b.items), "sources": list(b.sources), "request_source": b.request_source,
+                        "total_label": b.total_label,
+                        "rules": ["budget.sum_mismatch", "budget.request_mismatch", "budget.sources_mismatch"]}
+                       if b else None)}
 
 
 def pack_json(pack: RulePack, subs: list[Subprogram]) -> dict:
@@ -74,6 +88,7 @@ def pack_json(pack: RulePack, subs: list[Subprogram]) -> dict:
             {"lookback_years": pack.disqualifications.lookback_years,
              "items": [{"id": i.id, "text": i.text} for i in pack.disqualifications.items]}
             if pack.disqualifications else None),
+        "application_form": _form_json(pack),
         "length_readings": {"default_mode": pack.length_readings.default_mode,
                             "near_limit_ratio": pack.length_readings.near_limit_ratio,
                             "nominal": pack.length_readings.nominal.model_dump()},
@@ -137,8 +152,12 @@ def _subprogram_panel(pack: RulePack, s: Subprogram) -> Panel:
                  + (f"，截止 {d.due}" if d.due else "") + f"；字数：{length_text(pack, d)}"
                  for d in s.deliverables]
         parts.append(Text("须提交的材料：\n" + "\n".join(lines)))
+    if s.team:
+        need = next((f"，不少于 {plain(t.min)} {t.unit}" for t in s.targets if t.id == s.team.members_target), "")
+        parts.append(Text(f"成员名单：{s.team.name}（姓名、单位、职称/称号、分工{need}"
+                          + ("，第一行为领衔专家" if s.team.leader else "") + "）"))
     stamps = "；".join(f"{st.label}" + ("（提示级）" if st.severity != "error" else "") for st in s.stamps)
-    parts.append(Text(f"盖章：{stamps}"))
+    parts.append(Text(f"盖章：{stamps}（封面和申报单位意见页各一处）"))
     return Panel(Group(*parts), title=f"[bold]{s.name}[/bold]  ({s.id})", title_align="left")
 
 

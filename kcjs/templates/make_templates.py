@@ -15,14 +15,23 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 HERE = Path(__file__).parent
-BODY_FONT, HEAD_FONT, TITLE_FONT = "仿宋", "黑体", "宋体"
+# Official forms: 仿宋_GB2312 body (仿宋 where it is not installed), 黑体 headings, 宋体 titles; Latin in Times New Roman.
+BODY_FONT, HEAD_FONT, TITLE_FONT, LATIN_FONT = "仿宋_GB2312", "黑体", "宋体", "Times New Roman"
+# name -> (altName Word/WPS/LibreOffice use when the font is missing, charset, family, panose-1)
+FONT_TABLE = {"仿宋_GB2312": ("仿宋", "86", "modern", "02010609030101010101"),
+              "仿宋": ("FangSong", "86", "modern", "02010609060101010101"),
+              "黑体": ("SimHei", "86", "modern", "02010609060101010101"),
+              "宋体": ("SimSun", "86", "auto", "02010600030101010101")}
+TEXT_WIDTH_MM = 156
+OPINION_ROW_MM = (62, 58)  # least heights of the 承诺 row and of each opinion row: room to write, sign and stamp  # A4 210 mm less the 28 mm and 26 mm side margins
 
 
 def _font(style_or_run, name: str, size: float | None = None, bold: bool | None = None) -> None:
+    """Set a style's or run's font: `name` for East Asian text, Times New Roman for Latin; size in pt."""
     f = style_or_run.font
-    f.name = name
     if size:
         f.size = Pt(size)
     if bold is not None:
@@ -32,38 +41,76 @@ def _font(style_or_run, name: str, size: float | None = None, bold: bool | None 
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = parse_xml(f"<w:rFonts {nsdecls('w')}/>")
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):  # theme fonts (asciiTheme, eastAsiaTheme …) would override the names
+        if attr.endswith("Theme"):
+            del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def _font_table(d) -> None:
+    """Declare the Chinese fonts with their altName, so a machine without 仿宋_GB2312 uses 仿宋 (FangSong)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    part = next(r.target_part for r in d.part.rels.values() if r.reltype == RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    for name, (alt, charset, family, panose) in FONT_TABLE.items():
+        for old in root.findall(f"{{{w}}}font[@{{{w}}}name='{name}']"):
+            root.remove(old)
+        root.append(parse_xml(f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alt}"/>'
+                              f'<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/><w:family w:val="{family}"/>'
+                              f'<w:pitch w:val="variable"/></w:font>'))
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _document() -> docx.Document:
     d = docx.Document()
     sec = d.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
+    sec.page_width, sec.page_height = Mm(210), Mm(297)  # A4
     sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
     _font(d.styles["Normal"], BODY_FONT, 14)
     d.styles["Normal"].paragraph_format.line_spacing = Pt(28)
     for name, size in (("Heading 1", 16), ("Heading 2", 15), ("Title", 22)):
         st = d.styles[name]
-        _font(st, HEAD_FONT if name != "Title" else TITLE_FONT, size, True)
+        _font(st, HEAD_FONT if name != "Title" else TITLE_FONT, size, name == "Title")
         st.paragraph_format.space_before, st.paragraph_format.space_after = Pt(12), Pt(6)
+        st.paragraph_format.keep_with_next = True
+    _font_table(d)
     footer = sec.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve">— </w:t></w:r>'))
-    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
     footer._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> —</w:t></w:r>'))
     return d
 
 
-def _title(d, text: str, size: float = 22, space: float = 0) -> None:
+def _title(d, text: str, size: float = 22, space: float = 0, font: str = TITLE_FONT) -> None:
     p = d.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Pt(space)
-    _font(p.add_run(text), TITLE_FONT, size, True)
+    _font(p.add_run(text), font, size, True)
 
 
-def _table(d, rows: list[list[str]], widths: list[float]):
+def _row_props(row, *props: str) -> None:
+    """Add row properties (cantSplit, tblHeader) to a table row's w:trPr."""
+    tr_pr = row._tr.get_or_add_trPr()
+    for prop in props:
+        if tr_pr.find(qn(f"w:{prop}")) is None:
+            tr_pr.append(parse_xml(f"<w:{prop} {nsdecls('w')}/>"))
+
+
+def _keep_with_next(row) -> None:
+    """Every paragraph of the row keeps with the next, so the row never ends a page before the 合计 row."""
+    for cell in row.cells:
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
+
+
+def _table(d, rows: list[list[str]], widths: list[float], header: bool = True, size: float = 12, keep: int = 0):
+    """A ruled table: rows never split across pages; with `header`, the first row is bold and repeats on each page;
+    the `keep` rows before the last (the 合计 row) keep with it."""
     t = d.add_table(rows=len(rows), cols=len(rows[0]))
     t.style = "Table Grid"
     t.autofit = False
@@ -74,26 +121,113 @@ def _table(d, rows: list[list[str]], widths: list[float]):
             cell = t.cell(r, c)
             cell.width = Mm(widths[c])
             cell.paragraphs[0].text = text
+            cell.paragraphs[0].paragraph_format.line_spacing = Pt(20)
+            if header and r == 0:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             for run in cell.paragraphs[0].runs:
-                _font(run, BODY_FONT, 12, r == 0 and len(rows) > 2)
+                _font(run, HEAD_FONT if header and r == 0 else BODY_FONT, size)
+        _row_props(t.rows[r], "cantSplit")
+    if header:
+        _row_props(t.rows[0], "cantSplit", "tblHeader")
+    for r in range(max(0, len(rows) - 1 - keep), len(rows) - 1) if keep else ():
+        _keep_with_next(t.rows[r])
+    if not header:  # a short label | value table stays on one page
+        for row in t.rows:
+            _keep_with_next(row)
     return t
+
+
+def _widths(t, widths) -> None:
+    """Fixed column widths in mm: the grid (what LibreOffice and WPS lay out by) and every cell."""
+    t.autofit = False
+    for c, w in enumerate(widths):
+        t.columns[c].width = Mm(w)
+        for cell in t.columns[c].cells:
+            cell.width = Mm(w)
+
+
+def _no_borders(t) -> None:
+    tbl_pr = t._tbl.tblPr
+    tbl_pr.append(parse_xml(f'<w:tblBorders {nsdecls("w")}>' + "".join(
+        f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"))
+
+
+def _underline_cell(cell) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    tc_pr.append(parse_xml(f'<w:tcBorders {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
+                           "</w:tcBorders>"))
+
+
+def _cover(d) -> None:
+    """Page 1: staff-only 项目编号, the titles, then label/value lines with the stamp lines (申报单位（盖章） …)."""
+    p = d.add_paragraph()
+    _font(p.add_run("{{ staff_field }}："), BODY_FONT, 12)
+    blank = p.add_run("　" * 12)  # underlined full-width spaces: a blank for staff, not a prompt to fill
+    _font(blank, BODY_FONT, 12)
+    blank.font.underline = True
+    _title(d, "{{ program_title }}", 20, 30)
+    _title(d, "项目申报书", 30, 12)
+    p = d.add_paragraph("项目类别：{{ category }}")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(6), Pt(18)
+    t = d.add_table(rows=3, cols=2)
+    _no_borders(t)
+    widths = (62, 94)
+    _widths(t, widths)
+    t.alignment = 1  # centred
+    texts = [["{%tr for c in cover %}", ""], ["{{ c.label }}：", "{{ c.value }}"], ["{%tr endfor %}", ""]]
+    for r, row in enumerate(texts):
+        for c, text in enumerate(row):
+            cell = t.cell(r, c)
+            cell.width = Mm(widths[c])
+            para = cell.paragraphs[0]
+            para.text = text
+            para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            para.paragraph_format.space_before = Pt(8)
+            for run in para.runs:
+                _font(run, HEAD_FONT if c == 0 else BODY_FONT, 14)
+        _row_props(t.rows[r], "cantSplit")
+    _underline_cell(t.cell(1, 1))
+    p = d.add_paragraph("{{ program.issuer }}制")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_before = Pt(24)
+    _font(p.runs[0], HEAD_FONT, 16)
+    p.add_run().add_break(WD_BREAK.PAGE)
+
+
+def _opinions(d) -> None:
+    """The 承诺 and opinion blocks, one row each: text, then signature, seal and date lines at the right."""
+    t = d.add_table(rows=5, cols=2)
+    t.style = "Table Grid"
+    widths = (34, TEXT_WIDTH_MM - 34)
+    _widths(t, widths)
+    rows = [("申报单位承诺", ["{{ commitment }}", "", "单位负责人（签字）：", "年　　月　　日"]),
+            ("申报单位意见", ["{{ v.opinion }}", "", "单位负责人（签字）：", "{{ applicant_stamp }}", "年　　月　　日"]),
+            ("{%tr for o in other_opinions %}", [""]),
+            ("{{ o.title }}", ["{{ o.text }}", "", "负责人（签字）：", "{{ o.label }}", "年　　月　　日"]),
+            ("{%tr endfor %}", [""])]
+    for r, (label, paras) in enumerate(rows):
+        left, right = t.cell(r, 0), t.cell(r, 1)
+        left.width, right.width = Mm(widths[0]), Mm(widths[1])
+        left.paragraphs[0].text = label
+        left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        left.vertical_alignment = 1  # centre
+        for run in left.paragraphs[0].runs:
+            _font(run, HEAD_FONT, 13)
+        for k, text in enumerate(paras):
+            para = right.paragraphs[0] if k == 0 else right.add_paragraph()
+            para.text = text
+            if k >= 2:  # signature, seal and date lines: right half of the cell
+                para.paragraph_format.left_indent = Mm(60)
+            for run in para.runs:
+                _font(run, BODY_FONT, 14)
+        _row_props(t.rows[r], "cantSplit")
+        t.rows[r].height = Mm(OPINION_ROW_MM[0] if r == 0 else OPINION_ROW_MM[1])  # at least: room to write and stamp
 
 
 def application() -> None:
     d = _document()
-    _title(d, "{{ program_title }}", 20, 40)
-    _title(d, "项目申报书", 28, 24)
-    for _ in range(2):
-        d.add_paragraph()
-    for label in ("项目类别：{{ category }}", "项目名称：{{ v.project }}", "申报单位：{{ v.applicant }}",
-                  "项目负责人：{{ v.head }}", "申报日期：{{ v.date }}"):
-        p = d.add_paragraph(label)
-        p.paragraph_format.left_indent = Mm(20)
-    for _ in range(2):
-        d.add_paragraph()
-    p = d.add_paragraph("{{ program.issuer }}制")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run().add_break(WD_BREAK.PAGE)
+    _cover(d)
 
     d.add_heading("填写说明", 2)
     d.add_paragraph("{%p for n in notes %}")
@@ -101,8 +235,27 @@ def application() -> None:
     d.add_paragraph("{%p endfor %}")
 
     d.add_heading("一、{{ s.applicant_info }}", 1)
-    _table(d, [["{%tr for f in fields %}", ""], ["{{ f.name }}", "{{ f.value }}"], ["{%tr endfor %}", ""]], [45, 110])
+    _table(d, [["{%tr for f in fields %}", ""], ["{{ f.name }}", "{{ f.value }}"], ["{%tr endfor %}", ""]], [45, 111],
+           header=False)
     d.add_paragraph("单位简介：{{ v.intro }}")
+    d.add_paragraph("{%p if team %}")
+    p = d.add_paragraph("{{ team.caption }}")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = True
+    _font(p.runs[0], HEAD_FONT, 14)
+    _table(d, [["序号", "姓名", "单位", "职称/称号", "分工"],
+               ["{%tr for m in team.members %}", "", "", "", ""],
+               ["{{ loop.index }}", "{{ m.name }}", "{{ m.unit }}", "{{ m.title }}", "{{ m.role }}"],
+               ["{%tr endfor %}", "", "", "", ""]], [14, 24, 52, 36, 30])
+    d.add_paragraph("{%p endif %}")
+    d.add_paragraph("{%p if partner_rows %}")
+    p = d.add_paragraph("{{ partner_caption }}")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = True
+    _font(p.runs[0], HEAD_FONT, 14)
+    _table(d, [["{%tr for f in partner_rows %}", ""], ["{{ f.name }}", "{{ f.value }}"], ["{%tr endfor %}", ""]],
+           [45, 111], header=False)
+    d.add_paragraph("{%p endif %}")
     d.add_heading("二、{{ s.basis }}", 1)
     d.add_paragraph("{{ v.basis }}")
     d.add_heading("三、{{ s.plan }}", 1)
@@ -122,18 +275,20 @@ def application() -> None:
     d.add_heading("五、{{ s.budget }}", 1)
     d.add_paragraph("经费上限：{{ cap_text }}")
     d.add_paragraph("申请资助经费：{{ v.budget }}万元")
+    p = d.add_paragraph("经费支出预算（单位：万元）")
+    p.paragraph_format.keep_with_next = True
     _table(d, [["支出科目", "金额（万元）", "测算依据"], ["{%tr for i in budget_items %}", "", ""],
                ["{{ i.item }}", "{{ i.amount }}", "{{ i.basis }}"], ["{%tr endfor %}", "", ""],
-               ["合计", "{{ v.budget_total }}", ""]], [55, 40, 60])
-    d.add_heading("六、{{ s.opinion }}", 1)
-    d.add_paragraph("{{ v.opinion }}")
-    d.add_paragraph("单位负责人（签字）：")
-    d.add_paragraph("{%p for st in stamps %}")
-    p = d.add_paragraph("{{ st.label }}")
-    p.paragraph_format.left_indent = Mm(80)
-    p = d.add_paragraph("年　　月　　日")
-    p.paragraph_format.left_indent = Mm(95)
-    d.add_paragraph("{%p endfor %}")
+               ["{{ budget_total_label }}", "{{ v.budget_total }}", ""]], [50, 36, 70], keep=2)
+    p = d.add_paragraph("经费来源（单位：万元）")
+    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.space_before = Pt(12)
+    _table(d, [["经费来源", "金额（万元）", "说明"], ["{%tr for i in budget_sources %}", "", ""],
+               ["{{ i.item }}", "{{ i.amount }}", "{{ i.basis }}"], ["{%tr endfor %}", "", ""],
+               ["{{ budget_total_label }}", "{{ v.sources_total }}", ""]], [50, 36, 70], keep=2)
+    h = d.add_heading("六、{{ s.opinion }}", 1)
+    h.paragraph_format.page_break_before = True
+    _opinions(d)
     d.save(HERE / "application.docx")
 
 
