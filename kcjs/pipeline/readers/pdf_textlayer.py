@@ -30,20 +30,50 @@ REASONS = {  # why a page was OCRed, as the file.ocr finding says it
 def text_lines(page) -> list[tuple[tuple, list[dict]]]:
     """(bbox, spans) of each text line with visible text, in the displayed page's frame (pt), each
     glyph once; spans are PyMuPDF dict spans (text, size, flags, font)."""
+    return page_text(page)[0]
+
+
+Piece = tuple[str, float, float, float, float]  # text, x0, x1, baseline y, size (pt): a span or a glyph
+
+
+def page_text(page) -> tuple[list[tuple[tuple, list[dict]]], list[Piece]]:
+    """`text_lines` of the page, and its text as pieces for filling table cells: every span (blank ones
+    too) as (text, x0, x1, baseline y, size), or every glyph once when the page draws glyphs twice
+    (fake bold); all in the displayed page's frame (pt). One text extraction serves both."""
+    m = page.rotation_matrix if page.rotation else None
     data = page.get_text("dict", flags=FLAGS)
-    raw = [(ln["bbox"], [s for s in ln["spans"] if s["text"].strip()]) for blk in data["blocks"]
-           for ln in blk.get("lines", [])]
-    raw = [r for r in raw if r[1]]
+    raw, pieces = [], []
+    for blk in data["blocks"]:
+        for ln in blk.get("lines", ()):
+            spans = []
+            for s in ln["spans"]:
+                pieces.append(_piece(s["text"], s["bbox"], s["origin"], s["size"], m))
+                if s["text"].strip():
+                    spans.append(s)
+            if spans:
+                raw.append((ln["bbox"], spans))
     if _doubled(raw):
-        raw = [(bbox, spans) for bbox, spans, _ in _dedup(page.get_text("rawdict", flags=FLAGS))]
-    if page.rotation:
-        m = page.rotation_matrix
+        raw, pieces = [], []
+        for bbox, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS)):
+            raw.append((bbox, spans))
+            pieces += [_piece(c, g, origin, size, m) for c, g, origin, size in glyphs]
+    if m is not None:
         raw = [(tuple(pymupdf.Rect(b) * m), sp) for b, sp in raw]
     for _, spans in raw:
         for s in spans:
             if _COMPAT.search(s["text"]):
                 s["text"] = unify(s["text"])
-    return raw
+    return raw, pieces
+
+
+def _piece(text: str, bbox, origin, size: float, m) -> Piece:
+    """A span or glyph as a Piece, turned into the displayed frame by `m` (a /Rotate page) when given."""
+    if _COMPAT.search(text):
+        text = unify(text)
+    if m is None:
+        return text, bbox[0], bbox[2], origin[1], size
+    r = pymupdf.Rect(bbox) * m
+    return text, r.x0, r.x1, (pymupdf.Point(origin) * m).y, size
 
 
 _COMPAT = re.compile(r"[\uf900-\ufaff\U0002f800-\U0002fa1f]")
