@@ -4,9 +4,10 @@
 
 --agree: for every text page of every PDF, the tables of both paths side by side (cell texts by row
 and column, merged-cell copies, boxes within 1 pt); prints x/N identical and each difference.
---time: a text PDF read as `kcjs check` reads it (read_document: text, tables, seal search), before
-and after, against bare `page.get_text()` on the same file; the three interleaved file by file, CPU
-time (time.process_time), best of N each; prints each file's ratios and their medians.
+--time: a text PDF read as `kcjs check` reads it (read_document: text, tables, seal search), and read
+with the seal search off, each before and after, against bare `page.get_text()` on the same file; the
+five interleaved file by file, CPU time (time.process_time), best of N each; prints each file's
+ratios and their medians.
 Scanned PDFs (pages OCRed) are left out of --time: their cost is OCR, not tables.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pymupdf
 
-from kcjs.pipeline.readers import pdf_finder, pdf_reader, read_document
+from kcjs.pipeline.readers import Limits, pdf_finder, pdf_reader, read_document
 from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
 
@@ -87,21 +88,28 @@ def cpu(fn, repeat: int) -> float:
 def timing(files: list[Path], repeat: int) -> None:
     grid = pdf_reader._tables
     finder = lambda page, n, pieces: pdf_finder.finder_tables(page, n)  # noqa: E731
+    off = Limits(seals=False)
     texts = [p for p in files if any(True for _ in text_pages(p)) and
              all(pg.source == "text" for pg in read_document(p).pages)]
     read_document(texts[0])  # imports and one-time loads out of the timing
     rows = []
-    print(f"{'file':<58}{'bare ms':>9}{'before':>8}{'after':>8}")
+    print("CPU time ÷ bare get_text() of the same file; check = read_document as `kcjs check` reads"
+          " (seal search on), read = seal search off")
+    print(f"{'file':<52}{'bare ms':>8}{'check before':>13}{'after':>7}{'read before':>12}{'after':>7}")
     for p in texts:
         t_bare = cpu(lambda: bare(p), repeat)
-        pdf_reader._tables = finder
-        t_before = cpu(lambda: read_document(p), repeat)
+        got = []
+        for limits in (Limits(), off):
+            for tables in (finder, grid):
+                pdf_reader._tables = tables
+                got.append(cpu(lambda: read_document(p, limits), repeat) / t_bare)
         pdf_reader._tables = grid
-        t_after = cpu(lambda: read_document(p), repeat)
-        rows.append((t_before / t_bare, t_after / t_bare))
-        print(f"{p.name[:57]:<58}{t_bare * 1000:>9.1f}{rows[-1][0]:>7.1f}×{rows[-1][1]:>7.1f}×")
-    print(f"\n{len(rows)} text PDFs; read as `check` reads it ÷ bare get_text(), CPU time, median:"
-          f" before {statistics.median(r[0] for r in rows):.2f}×, after {statistics.median(r[1] for r in rows):.2f}×")
+        rows.append(got)
+        print(f"{p.name[:51]:<52}{t_bare * 1000:>8.1f}" + "".join(f"{r:>{w}.1f}×" for r, w in zip(got, (12, 6, 11, 6))))
+    med = [statistics.median(r[k] for r in rows) for k in range(4)]
+    print(f"\n{len(rows)} text PDFs, median ratio to bare get_text():"
+          f"\n  as check reads (seal search on): before {med[0]:.2f}×, after {med[1]:.2f}×"
+          f"\n  reading alone (seal search off): before {med[2]:.2f}×, after {med[3]:.2f}×")
 
 
 def main() -> None:

@@ -45,7 +45,7 @@ def _join(a: str, b: str) -> str:
 
 
 def _lines(raw: list, number: int) -> list[_Line]:
-    """Visual lines of a page from its `textlayer.text_lines`: PyMuPDF's lines, with fragments on one
+    """Visual lines of a page from `textlayer.page_text`: PyMuPDF's lines, with fragments on one
     baseline joined (LibreOffice and WPS write "2024", "年度…" and the quotes of one title as separate
     text runs in separate blocks)."""
     raw = list(raw)

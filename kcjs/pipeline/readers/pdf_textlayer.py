@@ -27,19 +27,15 @@ REASONS = {  # why a page was OCRed, as the file.ocr finding says it
 }
 
 
-def text_lines(page) -> list[tuple[tuple, list[dict]]]:
-    """(bbox, spans) of each text line with visible text, in the displayed page's frame (pt), each
-    glyph once; spans are PyMuPDF dict spans (text, size, flags, font)."""
-    return page_text(page)[0]
-
-
 Piece = tuple[str, float, float, float, float]  # text, x0, x1, baseline y, size (pt): a span or a glyph
 
 
 def page_text(page) -> tuple[list[tuple[tuple, list[dict]]], list[Piece]]:
-    """`text_lines` of the page, and its text as pieces for filling table cells: every span (blank ones
-    too) as (text, x0, x1, baseline y, size), or every glyph once when the page draws glyphs twice
-    (fake bold); all in the displayed page's frame (pt). One text extraction serves both."""
+    """The page's text lines and its text as pieces, in the displayed page's frame (pt), each glyph once.
+
+    lines: (bbox, spans) of each line with visible text; spans are PyMuPDF dict spans (text, size,
+    flags, font). pieces: for filling table cells, every span (blank ones too) as (text, x0, x1,
+    baseline y, size), or every glyph when the page draws glyphs twice (fake bold). One extraction."""
     m = page.rotation_matrix if page.rotation else None
     data = page.get_text("dict", flags=FLAGS)
     raw, pieces = [], []
