@@ -43,7 +43,9 @@ def page_text(page) -> tuple[list[tuple[tuple, list[dict]]], list[Piece]]:
         for ln in blk.get("lines", ()):
             spans = []
             for s in ln["spans"]:
-                pieces.append(_piece(s["text"], s["bbox"], s["origin"], s["size"], m))
+                b = s["bbox"]
+                pieces.append((s["text"], b[0], b[2], s["origin"][1], s["size"]) if m is None
+                              else _turned(s["text"], b, s["origin"], s["size"], m))
                 if s["text"].strip():
                     spans.append(s)
             if spans:
@@ -52,22 +54,21 @@ def page_text(page) -> tuple[list[tuple[tuple, list[dict]]], list[Piece]]:
         raw, pieces = [], []
         for bbox, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS)):
             raw.append((bbox, spans))
-            pieces += [_piece(c, g, origin, size, m) for c, g, origin, size in glyphs]
+            pieces += ([(c, g[0], g[2], o[1], size) for c, g, o, size in glyphs] if m is None
+                       else [_turned(c, g, o, size, m) for c, g, o, size in glyphs])
     if m is not None:
         raw = [(tuple(pymupdf.Rect(b) * m), sp) for b, sp in raw]
     for _, spans in raw:
         for s in spans:
             if _COMPAT.search(s["text"]):
                 s["text"] = unify(s["text"])
+    if _COMPAT.search("".join(p[0] for p in pieces)):
+        pieces = [(unify(p[0]), *p[1:]) for p in pieces]
     return raw, pieces
 
 
-def _piece(text: str, bbox, origin, size: float, m) -> Piece:
-    """A span or glyph as a Piece, turned into the displayed frame by `m` (a /Rotate page) when given."""
-    if _COMPAT.search(text):
-        text = unify(text)
-    if m is None:
-        return text, bbox[0], bbox[2], origin[1], size
+def _turned(text: str, bbox, origin, size: float, m) -> Piece:
+    """A span or glyph of a /Rotate page as a Piece in the displayed frame (`m`: its rotation matrix)."""
     r = pymupdf.Rect(bbox) * m
     return text, r.x0, r.x1, (pymupdf.Point(origin) * m).y, size
 
