@@ -10,7 +10,7 @@ import pymupdf
 
 from kcjs.pipeline.document import Block, Document, ImageInfo, Page, Signature
 from kcjs.pipeline.headings import MAX_HEADING_CHARS, heading_level, numbering_level
-from kcjs.pipeline.readers import ocr, orientation
+from kcjs.pipeline.readers import ocr, orientation, pdf_grid
 from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
 BAND = 0.08              # top/bottom share of a page where running headers and footers live
@@ -44,10 +44,11 @@ def _join(a: str, b: str) -> str:
     return a + b
 
 
-def _lines(page, number: int) -> list[_Line]:
-    """Visual lines of a page: PyMuPDF's lines, with fragments on one baseline joined (LibreOffice and
-    WPS write "2024", "年度…" and the quotes of one title as separate text runs in separate blocks)."""
-    raw = textlayer.text_lines(page)
+def _lines(raw: list, number: int) -> list[_Line]:
+    """Visual lines of a page from `textlayer.page_text`: PyMuPDF's lines, with fragments on one
+    baseline joined (LibreOffice and WPS write "2024", "年度…" and the quotes of one title as separate
+    text runs in separate blocks)."""
+    raw = list(raw)
     raw.sort(key=lambda r: ((r[0][1] + r[0][3]) / 2, r[0][0]))
     rows: list[list] = []
     for r in raw:
@@ -222,89 +223,11 @@ def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> lis
     return blocks
 
 
-def _ruled_area(page):
-    """The box around the page's horizontal and vertical rules, where a ruled table may be; or None.
-    (Word and LibreOffice draw cell borders as lines, which have no area: their ends are collected.)"""
-    h = v = 0
-    xs: list[float] = []
-    ys: list[float] = []
-    for path in page.get_drawings():
-        for item in path["items"]:
-            if item[0] == "re":
-                h, v = h + 2, v + 2
-                r = item[1]
-                xs += [r.x0, r.x1]
-                ys += [r.y0, r.y1]
-            elif item[0] == "l":
-                p, q = item[1], item[2]
-                if abs(p.y - q.y) < 1 or abs(p.x - q.x) < 1:
-                    h += abs(p.y - q.y) < 1
-                    v += abs(p.x - q.x) < 1
-                    xs += [p.x, q.x]
-                    ys += [p.y, q.y]
-    if h < 2 or v < 2:
-        return None
-    area = pymupdf.Rect(min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2)
-    return area * page.rotation_matrix if page.rotation else area  # tables are found in the displayed frame
-
-
-def _find_tables(page, clip):
-    """PyMuPDF's line-based table finder, only where rules are. Its layout model (PyMuPDF ≥ 2) costs
-    ~160 ms a page and finds the same ruled tables in bench/bench_read.py, so it is switched off."""
-    try:
-        return page.find_tables(clip=clip, use_layout=False).tables
-    except TypeError:  # PyMuPDF < 2 has no layout stage
-        return page.find_tables(clip=clip).tables
-
-
-def _tables(page, number: int) -> list[Block]:
-    clip = _ruled_area(page)
-    if clip is None:
-        return []
-    out = []
-    found = _find_tables(page, clip)
-    if found and getattr(found[0], "textpage", None) is not None:  # the finder's own glyphs of the ruled area
-        glyphs = textlayer.table_chars(found[0].textpage)
-    elif found:
-        area = pymupdf.Rect(found[0].bbox)
-        for tab in found[1:]:
-            area |= pymupdf.Rect(tab.bbox)
-        glyphs = textlayer.chars(page, area + (-2, -2, 2, 2))
-    for tab in found:
-        rows: list[list[str]] = []
-        copies: set[tuple[int, int]] = set()
-        for r, trow in enumerate(tab.rows):
-            resolved = []
-            for c, cell in enumerate(trow.cells):
-                if cell is None:  # covered by a merged cell: left neighbour, else the cell above
-                    text = resolved[c - 1] if c > 0 else (rows[r - 1][c] if r > 0 else "")
-                    copies.add((r, c))
-                else:
-                    text = _cell_text(cell, glyphs)
-                resolved.append(text)
-            rows.append(resolved)
-        out.append(Block(type="table", rows=rows, copies=copies, page=number, box=tuple(tab.bbox)))
-    return out
-
-
-def _cell_text(cell, glyphs) -> str:
-    """A ruled cell's text in reading order: its glyphs grouped into lines by baseline, each line left
-    to right, wrapped lines joined (PyMuPDF's own cell text sorts by glyph tops, so with an embedded
-    CJK font '.' and '、' fall to a line of their own: 28.5万元 read as 285)."""
-    x0, y0, x1, y1 = cell
-    inside = [g for g in glyphs if x0 <= (g[1] + g[2]) / 2 <= x1 and y0 <= g[3] - 0.3 * g[4] <= y1]
-    inside.sort(key=lambda g: g[3])
-    lines: list[list] = []
-    for g in inside:
-        if lines and abs(g[3] - lines[-1][0]) <= 0.5 * g[4]:
-            lines[-1][1].append(g)
-        else:
-            lines.append([g[3], [g]])
-    text = ""
-    for _, row in lines:
-        row.sort(key=lambda g: g[1])
-        text = _join(text, "".join(g[0] for g in row).strip())
-    return text
+def _tables(page, number: int, pieces: list) -> list[Block]:
+    """Ruled tables of a text page, from its vector rules and its text pieces (`pdf_grid`)."""
+    matrix = page.rotation_matrix if page.rotation else None
+    found = pdf_grid.tables(page.get_drawings(), pieces, lambda box: textlayer.chars(page, box), _join, matrix)
+    return [Block(type="table", rows=rows, copies=copies, page=number, box=box) for box, rows, copies in found]
 
 
 def _images(page, number: int) -> list[Block]:
@@ -622,8 +545,11 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     doc = Document(path=path, format="pdf")
     pdf_pages = list(pdf)
     all_lines = []
+    pieces = []
     for n, page in enumerate(pdf_pages, 1):
-        lines = _lines(page, n)
+        raw, page_pieces = textlayer.page_text(page)
+        pieces.append(page_pieces)
+        lines = _lines(raw, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
         rgb = None
         reason = _ocr_reason(page, lines) if ocr_pages else None
@@ -652,7 +578,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
         doc.signatures.extend(_signatures(pdf, page, n))
         if info.source == "text":
-            tables = _tables(page, n)
+            tables = _tables(page, n, pieces[n - 1])
             lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in tables)]
         else:
             tables, lines = _ocr_tables(lines, n)

@@ -27,23 +27,50 @@ REASONS = {  # why a page was OCRed, as the file.ocr finding says it
 }
 
 
-def text_lines(page) -> list[tuple[tuple, list[dict]]]:
-    """(bbox, spans) of each text line with visible text, in the displayed page's frame (pt), each
-    glyph once; spans are PyMuPDF dict spans (text, size, flags, font)."""
+Piece = tuple[str, float, float, float, float]  # text, x0, x1, baseline y, size (pt): a span or a glyph
+
+
+def page_text(page) -> tuple[list[tuple[tuple, list[dict]]], list[Piece]]:
+    """The page's text lines and its text as pieces, in the displayed page's frame (pt), each glyph once.
+
+    lines: (bbox, spans) of each line with visible text; spans are PyMuPDF dict spans (text, size,
+    flags, font). pieces: for filling table cells, every span (blank ones too) as (text, x0, x1,
+    baseline y, size), or every glyph when the page draws glyphs twice (fake bold). One extraction."""
+    m = page.rotation_matrix if page.rotation else None
     data = page.get_text("dict", flags=FLAGS)
-    raw = [(ln["bbox"], [s for s in ln["spans"] if s["text"].strip()]) for blk in data["blocks"]
-           for ln in blk.get("lines", [])]
-    raw = [r for r in raw if r[1]]
+    raw, pieces = [], []
+    for blk in data["blocks"]:
+        for ln in blk.get("lines", ()):
+            spans = []
+            for s in ln["spans"]:
+                b = s["bbox"]
+                pieces.append((s["text"], b[0], b[2], s["origin"][1], s["size"]) if m is None
+                              else _turned(s["text"], b, s["origin"], s["size"], m))
+                if s["text"].strip():
+                    spans.append(s)
+            if spans:
+                raw.append((ln["bbox"], spans))
     if _doubled(raw):
-        raw = [(bbox, spans) for bbox, spans, _ in _dedup(page.get_text("rawdict", flags=FLAGS))]
-    if page.rotation:
-        m = page.rotation_matrix
+        raw, pieces = [], []
+        for bbox, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS)):
+            raw.append((bbox, spans))
+            pieces += ([(c, g[0], g[2], o[1], size) for c, g, o, size in glyphs] if m is None
+                       else [_turned(c, g, o, size, m) for c, g, o, size in glyphs])
+    if m is not None:
         raw = [(tuple(pymupdf.Rect(b) * m), sp) for b, sp in raw]
     for _, spans in raw:
         for s in spans:
             if _COMPAT.search(s["text"]):
                 s["text"] = unify(s["text"])
-    return raw
+    if _COMPAT.search("".join(p[0] for p in pieces)):
+        pieces = [(unify(p[0]), *p[1:]) for p in pieces]
+    return raw, pieces
+
+
+def _turned(text: str, bbox, origin, size: float, m) -> Piece:
+    """A span or glyph of a /Rotate page as a Piece in the displayed frame (`m`: its rotation matrix)."""
+    r = pymupdf.Rect(bbox) * m
+    return text, r.x0, r.x1, (pymupdf.Point(origin) * m).y, size
 
 
 _COMPAT = re.compile(r"[\uf900-\ufaff\U0002f800-\U0002fa1f]")
