@@ -50,22 +50,26 @@ def main(n: int) -> None:
     rng = random.Random(7)
     combos = list(itertools.product(FONTS, (100, 150, 200, 300), (0.0, 0.25, 0.4), (0, 25, 70, 160), ("round", "oval")))
     rng.shuffle(combos)
-    found = exact = decided = 0
+    tally = {shape: [0, 0, 0, 0] for shape in ("round", "oval")}  # seals, found, exact, decided
     misses = []
     for k, (font, dpi, wear, angle, shape) in enumerate(combos[:n]):
         name = NAMES[k % len(NAMES)]
         seals = find_seals(stamped_page(name, dpi, font, wear, angle, shape, k), dpi)
         text = seals[0].text if seals else None
-        found += bool(seals)
-        exact += text == name
         other = NAMES[(k + 1) % len(NAMES)]
         ok = bool(text) and seal_name_ratio(text, name) >= SEAL_MIN_RATIO and seal_name_ratio(text, other) < SEAL_MIN_RATIO
-        decided += ok
+        t = tally[shape]
+        t[0] += 1
+        t[1] += bool(seals)
+        t[2] += text == name
+        t[3] += ok
         if text != name:
             misses.append(f"  {font:<10} {dpi:>3} dpi wear {wear:.2f} {angle:>3}° {shape:<5} {name} -> {text}")
     print(f"\nRing text on {n} drawn seals (fonts {', '.join(FONTS)}; 100–300 dpi; wear; rotation; over print)")
-    print(f"seals found {found}/{n}; ring text exact {exact}/{n}; name decision right {decided}/{n}")
-    print("\n".join(misses[:20]))
+    rows = [*tally.items(), ("all", [sum(t[i] for t in tally.values()) for i in range(4)])]
+    for shape, (m, found, exact, decided) in rows:
+        print(f"{shape:<6} seals found {found}/{m}; ring text exact {exact}/{m}; name decision right {decided}/{m}")
+    print("\n".join(misses))
 
 
 if __name__ == "__main__":
