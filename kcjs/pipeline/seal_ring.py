@@ -1,8 +1,10 @@
 """Reading a seal's ring: the unit's name cut along the ring, and the star in its middle.
 
-The ring is unwrapped with a polar transform (OpenCV warpPolar) into a straight strip and the strip is read
-by RapidOCR's recogniser (the model shipped in its wheel; the engine of kcjs.pipeline.readers.ocr). A pen
-ring drawn round black print has neither ring text nor a star: that is how it is told from a seal.
+The ring is unwrapped into a straight strip along curves parallel to the seal's fitted outline (an elliptical
+polar transform: an oval seal's characters come out as upright as a round one's, at their own size, sampled
+finer than the page's pixels when the seal is small), the strip narrowed to the band of ink inside the ring
+(its radial profile), and read by RapidOCR's recogniser (the model shipped in its wheel; the engine of
+kcjs.pipeline.readers.ocr). A pen ring drawn round black print has neither ring text nor a star: that is how it is told from a seal.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ import cv2
 import numpy as np
 
 STRIP_H = 48            # px: the recogniser's input height
-MAX_R = 110             # px: a ring is reduced to this radius before unwrapping (the strip is 48 px high anyway)
+STRIP_ASPECT = 0.7      # the strip's width squeezed so: seal characters are cut narrow (bench_ring_text: 0.65–0.8 best)
+MAX_R = 110             # px: the seal is reduced to this radius for the star test
 MIN_SCORE = 0.55        # recogniser confidence below which a read is no read
 MIN_HAN = 2             # Han characters a ring text needs to count as read
 _KEEP = re.compile(r"[^\u4e00-\u9fff（）()]")
@@ -211,7 +214,7 @@ def _strip(b: _Band) -> np.ndarray:
     """The band as a text line: outline side up, black on white, 48 px high."""
     strip = cv2.copyMakeBorder(255 - b.strip, 0, 0, 8, 8, cv2.BORDER_CONSTANT, value=255)
     scale = STRIP_H / strip.shape[0]
-    return cv2.resize(strip, (max(16, int(strip.shape[1] * scale)), STRIP_H), interpolation=cv2.INTER_AREA)
+    return cv2.resize(strip, (max(16, int(strip.shape[1] * scale * STRIP_ASPECT)), STRIP_H), interpolation=cv2.INTER_AREA)
 
 
 def _upright(ink: np.ndarray, b: _Band) -> np.ndarray | None:
@@ -275,7 +278,8 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
         return Ring(None, 0.0, star)
     strip = _strip(band)
     best = ("", 0.0)
-    for make in (lambda: strip, lambda: cv2.rotate(strip, cv2.ROTATE_180), lambda: _upright(ink, band)):
+    makes = (lambda: strip, lambda: cv2.rotate(strip, cv2.ROTATE_180), lambda: _upright(ink, band))
+    for make in makes:
         img = make()
         if img is None:
             continue
