@@ -105,10 +105,18 @@ class _Ellipse:
         return np.interp(np.arange(n) * arc[-1] / n, arc, np.append(dense, 2 * np.pi))
 
 
+def _rho(ellipse, pts: np.ndarray) -> np.ndarray:
+    """Elliptical radius of each point (x, y): 1 on the ellipse, 0 at its centre."""
+    e = _Ellipse(ellipse)
+    dx, dy = pts[:, 0] - e.cx, pts[:, 1] - e.cy
+    return np.hypot((dx * e.cos + dy * e.sin) / e.a, (-dx * e.sin + dy * e.cos) / e.b)
+
+
 def _refit(ink: np.ndarray, ellipse):
-    """The ellipse through the ring's outer edge: along 180 rays from the centre, the outermost ink between 0.7
-    and 1.15 of the first fit, fitted by least squares twice (points off the first refit dropped). A fit to a
-    mark's convex hull alone leans on a few hull corners and can be tilted or a few px too big."""
+    """The ellipse through the ring's outer edge. Along 180 rays from the centre, the outermost ink between 0.7
+    and 1.15 of the first fit (a fit to the mark's convex hull, which leans on a few hull corners and takes in
+    any red touching the seal); the ellipse through most of those points (RANSAC over 6-point fits, then least
+    squares on its inliers)."""
     el = _Ellipse(ellipse)
     t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
     ox, oy = el.at(t, 0.0)
@@ -120,20 +128,25 @@ def _refit(ink: np.ndarray, ellipse):
         return ellipse
     first = vals.argmax(axis=0)
     pts = np.stack([xs[first, np.arange(180)], ys[first, np.arange(180)]], 1)[hit].astype(np.float32)
-    fit = cv2.fitEllipse(pts)
-    for _ in range(2):
-        e = _Ellipse(fit)
-        dx, dy = pts[:, 0] - e.cx, pts[:, 1] - e.cy
-        u, v = dx * e.cos + dy * e.sin, -dx * e.sin + dy * e.cos
-        rho = np.hypot(u / e.a, v / e.b)  # 1 on the ellipse
-        keep = np.abs(rho - 1) < 0.04
-        if keep.sum() < 30 or keep.all():
-            break
-        pts = pts[keep]
-        fit = cv2.fitEllipse(pts)
+    rng = np.random.default_rng(0)
+    best, best_in = ellipse, int((np.abs(_rho(ellipse, pts) - 1) < 0.03).sum())
+    for _ in range(40):
+        try:
+            fit = cv2.fitEllipse(pts[rng.choice(len(pts), 6, replace=False)])
+        except cv2.error:
+            continue
+        if not all(np.isfinite(v) for v in (*fit[0], *fit[1])) or min(fit[1]) < 0.5 * min(ellipse[1]):
+            continue
+        inliers = int((np.abs(_rho(fit, pts) - 1) < 0.03).sum())
+        if inliers > best_in:
+            best, best_in = fit, inliers
+    keep = np.abs(_rho(best, pts) - 1) < 0.03
+    if keep.sum() < 30:
+        return ellipse
+    fit = cv2.fitEllipse(pts[keep])
     (cx, cy), (w, h), _ = fit
     (cx0, cy0), (w0, h0), _ = ellipse
-    if not (0.85 < max(w, h) / max(w0, h0) < 1.15 and math.hypot(cx - cx0, cy - cy0) < 0.1 * max(w0, h0)):
+    if not (0.7 < max(w, h) / max(w0, h0) < 1.15 and math.hypot(cx - cx0, cy - cy0) < 0.2 * max(w0, h0)):
         return ellipse
     return fit
 
