@@ -97,7 +97,7 @@ class _Ellipse:
     def params(self, depth: float, step: float) -> np.ndarray:
         """Values of t a step (px) apart along the parallel curve `depth` px inside: t grows clockwise on the page
         (image y points down), the way ring text reads."""
-        dense = np.linspace(0, 2 * np.pi, 4096, endpoint=False)
+        dense = np.linspace(0, 2 * np.pi, 720, endpoint=False)
         x, y = self.at(dense, depth)
         seg = np.hypot(np.diff(x, append=x[:1]), np.diff(y, append=y[:1]))
         arc = np.concatenate([[0.0], np.cumsum(seg)])
@@ -129,10 +129,11 @@ def _refit(ink: np.ndarray, ellipse):
     first = vals.argmax(axis=0)
     pts = np.stack([xs[first, np.arange(180)], ys[first, np.arange(180)]], 1)[hit].astype(np.float32)
     rng = np.random.default_rng(0)
-    best, best_in = ellipse, int((np.abs(_rho(ellipse, pts) - 1) < 0.03).sum())
-    for _ in range(40):
+    best, best_in = ellipse, -1
+    for k in range(42):  # the fit to every point first (a clean ring ends here), then the hull's, then 6-point fits
         try:
-            fit = cv2.fitEllipse(pts[rng.choice(len(pts), 6, replace=False)])
+            fit = cv2.fitEllipse(pts) if k == 0 else ellipse if k == 1 else \
+                cv2.fitEllipse(pts[rng.choice(len(pts), 6, replace=False)])
         except cv2.error:
             continue
         if not all(np.isfinite(v) for v in (*fit[0], *fit[1])) or min(fit[1]) < 0.5 * min(ellipse[1]):
@@ -140,6 +141,8 @@ def _refit(ink: np.ndarray, ellipse):
         inliers = int((np.abs(_rho(fit, pts) - 1) < 0.03).sum())
         if inliers > best_in:
             best, best_in = fit, inliers
+        if best_in >= 0.8 * len(pts):
+            break  # most of the edge is on it already
     keep = np.abs(_rho(best, pts) - 1) < 0.03
     if keep.sum() < 30:
         return ellipse
