@@ -1,9 +1,9 @@
 """Where seals are looked for on a PDF's text page: around its images and its red vector graphics, never a
 render of the whole page (text is never a seal, however red).
 
-An image inside the page is rendered alone, at its own resolution (100–300 dpi), and what it holds is
-remembered by the image's digest and shown size: a seal image repeated on pages or in documents is searched
-and its ring read once per process. Red vector paths (a seal drawn as vector graphics), images cut by the
+An image inside the page is rendered alone at its own resolution (100–300 dpi), searched at SEARCH_DPI and its
+seals' rings read at its own; what it holds is remembered by the image's digest and shown size: a seal image
+repeated on pages or in documents is searched and its ring read once per process. Red vector paths (a seal drawn as vector graphics), images cut by the
 page's edge (the halves of a 骑缝章) and pages turned by /Rotate are rendered as clips at SEAL_DPI; a seal
 found there is read from its own clip rendered again at READ_DPI.
 """
@@ -15,7 +15,8 @@ import numpy as np
 import pymupdf
 
 from kcjs.pipeline.seal_parts import EdgePart
-from kcjs.pipeline.seals import EDGE_MM, LETTERHEAD_BAND, MIN_MM, Seal, edge_parts, find_seals, remembered
+from kcjs.pipeline.seals import (EDGE_MM, LETTERHEAD_BAND, MIN_MM, Seal, edge_parts, find_seals, find_seals_sharp,
+                                 remembered)
 
 SEAL_DPI = 100          # clips searched at this: a 15 mm seal is 59 px across
 READ_DPI = 300          # a seal found in a clip is read from its clip rendered at this
@@ -66,7 +67,8 @@ def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, 
 
     def search() -> list[Seal]:
         dpi = min(READ_DPI, max(SEAL_DPI, info["width"] / (box.width / 72)))
-        found = find_seals(_render(page, box, dpi), dpi, first_page=top, offset=(box.x0, box.y0), page_height=size[1])
+        found = find_seals_sharp(_render(page, box, dpi), dpi, first_page=top, offset=(box.x0, box.y0),
+                                 page_height=size[1])
         return [replace(s, source="pdf-image", box=(s.box[0] - box.x0, s.box[1] - box.y0, s.box[2] - box.x0,
                                                     s.box[3] - box.y0)) for s in found]
 

@@ -115,10 +115,10 @@ def classify(mask: np.ndarray, px_per_mm: float) -> tuple[str, float, tuple | No
     density = float(mask.mean())
     if not DENSITY[0] <= density <= DENSITY[1]:
         return None
-    pts = cv2.findNonZero(mask)
-    if pts is None or len(pts) < 20:
+    if cv2.countNonZero(mask) < 20:
         return None
-    hull = cv2.convexHull(pts)
+    outline, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(np.vstack(outline))  # the hull of the outer outlines is the hull of all the ink
     area, perim = cv2.contourArea(hull), cv2.arcLength(hull, True)
     circularity = 4 * np.pi * area / (perim * perim) if perim else 0.0
     if circularity >= MIN_CIRCULARITY and len(hull) >= 5:
@@ -192,6 +192,28 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
                 seal.text, seal.text_score, seal.star = ring.text, ring.score if ring.text else None, ring.star
             out.append(seal)
     return out
+
+
+SEARCH_DPI = 100  # marks are found at this (a 15 mm seal is 59 px across); rings are read at the image's own
+
+
+def find_seals_sharp(rgb: np.ndarray, dpi: float, offset: tuple[float, float] = (0.0, 0.0), **kw) -> list[Seal]:
+    """find_seals on a copy of `rgb` reduced to SEARCH_DPI (fewer pixels to sort), each candidate's ring read
+    from `rgb` itself at its full `dpi`. Same arguments and boxes (points, shifted by `offset`) as find_seals."""
+    if dpi <= SEARCH_DPI * 1.5:
+        return find_seals(rgb, dpi, offset=offset, **kw)
+    f = SEARCH_DPI / dpi
+    small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f))),
+                       interpolation=cv2.INTER_AREA)
+    px = dpi / 72  # px of rgb per point
+
+    def sharper(box: tuple) -> tuple[np.ndarray, float, tuple[float, float]]:
+        pad = 2 * 72 / 25.4
+        x0, y0 = (max(0, int((box[0] - pad - offset[0]) * px)), max(0, int((box[1] - pad - offset[1]) * px)))
+        x1, y1 = (int((box[2] + pad - offset[0]) * px) + 1, int((box[3] + pad - offset[1]) * px) + 1)
+        return rgb[y0:y1, x0:x1], dpi, (offset[0] + x0 / px, offset[1] + y0 / px)
+
+    return find_seals(small, dpi * small.shape[1] / rgb.shape[1], offset=offset, sharper=sharper, **kw)
 
 
 def _oversized_ring(mask: np.ndarray, px_per_mm: float) -> bool:
@@ -396,7 +418,7 @@ def image_seal(data: bytes, width_mm: float | None) -> Seal | None:
         if rgb is None or rgb.shape[0] < 20 or rgb.shape[1] < 20:
             return None
         dpi = rgb.shape[1] / (width_mm / 25.4) if width_mm else 300.0
-        seals = find_seals(rgb, dpi, source="docx-image")
+        seals = find_seals_sharp(rgb, dpi, source="docx-image")
         return max(seals, key=lambda s: s.confidence) if seals else None
 
     got = remembered(("docx", hashlib.md5(data).digest(), round(width_mm or 0, 1)), search)

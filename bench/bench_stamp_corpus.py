@@ -1,0 +1,70 @@
+"""The stamp corpus, counted: seals found, ring text right and false seals, per kind of case.
+
+Every seal and distractor case the corpus builder makes (kcjs.corpus.build._stamp_cases), each red distractor of
+kcjs.corpus.stamps (pen rings, ticks and highlighter too) alone and beside a real seal, and grey and
+black-and-white rescans, read as `check` reads them. A seal case counts as found when a seal is read, its ring
+text as exact when it is the applicant's name and as right when it matches that name (seal_name_ratio ≥
+SEAL_MIN_RATIO); a false seal is any seal beyond the real ones.
+
+Run: .venv/bin/python bench/bench_stamp_corpus.py
+"""
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from kcjs.checkers.names import SEAL_MIN_RATIO, seal_name_ratio
+from kcjs.corpus import stamps as st
+from kcjs.corpus.build import _stamp_cases, application
+from kcjs.corpus.gen import pdf_bytes
+from kcjs.pipeline.packloader import load_pack
+from kcjs.pipeline.readers import read_bytes
+
+APPLICANT = "江苏省机械工程学会"  # academician-center's applicant in the corpus, and the seal drawn by default
+
+
+def main() -> None:
+    pack = load_pack()
+    s = pack.subprogram("academician-center")
+    pdf = pdf_bytes(application(pack, s, "compliant", "table"))
+    cases: list[tuple[str, bytes, int]] = []  # (kind, file bytes, real seals in it)
+    with tempfile.TemporaryDirectory() as tmp:
+        for it in _stamp_cases(pack, Path(tmp), scans=3):
+            if it.subprogram != s.id or it.note.startswith(("e-seal", "tampered", "empty field")):
+                continue
+            data = (Path(tmp) / it.file).read_bytes()
+            kind = it.note.replace("distractor=", "distractor: ").replace("distractor+seal=", "seal beside: ")
+            cases.append((f"{kind} ({Path(it.file).suffix[1:]})", data, 0 if "stamp.missing" in it.expect else 1))
+    for kind in ("pen-circle", "pen-tick", "highlighter"):
+        for seed in range(3):
+            cases.append((f"distractor: {kind}", st.add_distractor(pdf, kind, seed=seed), 0))
+            cases.append((f"seal beside: {kind}", st.add_seal(st.add_distractor(pdf, kind, seed=seed)), 1))
+    for mode in ("grey", "bw"):
+        cases.append((f"{mode} rescan, seal", st.rescan(st.add_seal(pdf), mode=mode), 1))
+        cases.append((f"{mode} rescan, no seal", st.rescan(pdf, mode=mode), 0))
+    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # files, seals, found, exact, right, false
+    for kind, data, real in cases:
+        seals = read_bytes("x" + (".docx" if kind.endswith("(docx)") else ".pdf"), data).seals
+        r = rows[kind]
+        r[0] += 1
+        r[1] += real
+        texts = [x.text for x in seals]
+        if real:
+            r[2] += bool(seals)
+            r[3] += APPLICANT in texts
+            r[4] += any(t and seal_name_ratio(t, APPLICANT) >= SEAL_MIN_RATIO for t in texts)
+        r[5] += max(0, len(seals) - real)
+    print(f"\n{'case':<34}{'found':>8}{'exact':>8}{'right':>8}{'false seals':>13}")
+    total = [0] * 6
+    for kind, (n, real, found, exact, right, false) in rows.items():
+        total = [a + b for a, b in zip(total, (n, real, found, exact, right, false))]
+        seal = f"{found}/{real}" if real else "-"
+        print(f"{kind:<34}{seal:>8}{(f'{exact}/{real}' if real else '-'):>8}{(f'{right}/{real}' if real else '-'):>8}"
+              f"{f'{false}/{n}':>13}")
+    n, real, found, exact, right, false = total
+    print(f"{'all':<34}{f'{found}/{real}':>8}{f'{exact}/{real}':>8}{f'{right}/{real}':>8}{f'{false}/{n}':>13}")
+
+
+if __name__ == "__main__":
+    main()
