@@ -9,41 +9,16 @@ Run: .venv/bin/python bench/bench_ring_text.py [N]
 """
 from __future__ import annotations
 
-import io
 import itertools
 import random
 import sys
 
-import numpy as np
-import pymupdf
-from PIL import Image, ImageChops
-
 from kcjs.checkers.names import SEAL_MIN_RATIO, seal_name_ratio
 from kcjs.corpus.build import UNIT_NAMES
-from kcjs.corpus.gen import CJK, FILLER
-from kcjs.corpus.stamps import FONTS, draw_seal
+from kcjs.corpus.stamps import FONTS, stamped_over_print
 from kcjs.pipeline.seals import find_seals
 
 NAMES = sorted(set(UNIT_NAMES.values()) | {"中国机械工程学会", "江苏省示例产业技术创新学会", "江苏省电子学会"})
-
-
-def stamped_page(name: str, dpi: int, font: str, wear: float, angle: float, shape: str, seed: int) -> np.ndarray:
-    """A 90 × 70 mm piece of a printed page with the seal stamped over its lines, scanned at `dpi`."""
-    doc = pymupdf.open()
-    page = doc.new_page(width=90 * 72 / 25.4, height=70 * 72 / 25.4)
-    page.insert_textbox(page.rect + (6, 6, -6, -6), FILLER * 2, fontname=CJK, fontsize=10.5, lineheight=1.7)
-    pix = page.get_pixmap(dpi=dpi, alpha=False)
-    img = Image.frombytes("RGB", (pix.w, pix.h), pix.samples)
-    d = int(dpi * (40 if shape == "round" else 45) / 25.4)
-    seal = draw_seal(name, d, shape=shape, font_name=font, wear=wear, seed=seed).rotate(angle, expand=True,
-                                                                                        resample=Image.BICUBIC)
-    layer = Image.new("RGB", img.size, (255, 255, 255))
-    rng = random.Random(seed)
-    layer.paste(seal, (int(img.width * rng.uniform(0.05, 0.3)), int(img.height * rng.uniform(0.02, 0.2))), seal)
-    img = ImageChops.multiply(img, layer)
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=70)
-    return np.asarray(Image.open(buf).convert("RGB"))
 
 
 def main(n: int) -> None:
@@ -54,7 +29,7 @@ def main(n: int) -> None:
     misses = []
     for k, (font, dpi, wear, angle, shape) in enumerate(combos[:n]):
         name = NAMES[k % len(NAMES)]
-        seals = find_seals(stamped_page(name, dpi, font, wear, angle, shape, k), dpi)
+        seals = find_seals(stamped_over_print(name, dpi, font, wear, angle, shape, k), dpi)
         text = seals[0].text if seals else None
         other = NAMES[(k + 1) % len(NAMES)]
         ok = bool(text) and seal_name_ratio(text, name) >= SEAL_MIN_RATIO and seal_name_ratio(text, other) < SEAL_MIN_RATIO
