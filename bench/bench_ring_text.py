@@ -9,63 +9,42 @@ Run: .venv/bin/python bench/bench_ring_text.py [N]
 """
 from __future__ import annotations
 
-import io
 import itertools
 import random
 import sys
 
-import numpy as np
-import pymupdf
-from PIL import Image, ImageChops
-
 from kcjs.checkers.names import SEAL_MIN_RATIO, seal_name_ratio
 from kcjs.corpus.build import UNIT_NAMES
-from kcjs.corpus.gen import CJK, FILLER
-from kcjs.corpus.stamps import FONTS, draw_seal
+from kcjs.corpus.stamps import FONTS, stamped_over_print
 from kcjs.pipeline.seals import find_seals
 
 NAMES = sorted(set(UNIT_NAMES.values()) | {"中国机械工程学会", "江苏省示例产业技术创新学会", "江苏省电子学会"})
-
-
-def stamped_page(name: str, dpi: int, font: str, wear: float, angle: float, shape: str, seed: int) -> np.ndarray:
-    """A 90 × 70 mm piece of a printed page with the seal stamped over its lines, scanned at `dpi`."""
-    doc = pymupdf.open()
-    page = doc.new_page(width=90 * 72 / 25.4, height=70 * 72 / 25.4)
-    page.insert_textbox(page.rect + (6, 6, -6, -6), FILLER * 2, fontname=CJK, fontsize=10.5, lineheight=1.7)
-    pix = page.get_pixmap(dpi=dpi, alpha=False)
-    img = Image.frombytes("RGB", (pix.w, pix.h), pix.samples)
-    d = int(dpi * (40 if shape == "round" else 45) / 25.4)
-    seal = draw_seal(name, d, shape=shape, font_name=font, wear=wear, seed=seed).rotate(angle, expand=True,
-                                                                                        resample=Image.BICUBIC)
-    layer = Image.new("RGB", img.size, (255, 255, 255))
-    rng = random.Random(seed)
-    layer.paste(seal, (int(img.width * rng.uniform(0.05, 0.3)), int(img.height * rng.uniform(0.02, 0.2))), seal)
-    img = ImageChops.multiply(img, layer)
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=70)
-    return np.asarray(Image.open(buf).convert("RGB"))
 
 
 def main(n: int) -> None:
     rng = random.Random(7)
     combos = list(itertools.product(FONTS, (100, 150, 200, 300), (0.0, 0.25, 0.4), (0, 25, 70, 160), ("round", "oval")))
     rng.shuffle(combos)
-    found = exact = decided = 0
+    tally = {shape: [0, 0, 0, 0] for shape in ("round", "oval")}  # seals, found, exact, decided
     misses = []
     for k, (font, dpi, wear, angle, shape) in enumerate(combos[:n]):
         name = NAMES[k % len(NAMES)]
-        seals = find_seals(stamped_page(name, dpi, font, wear, angle, shape, k), dpi)
+        seals = find_seals(stamped_over_print(name, dpi, font, wear, angle, shape, k), dpi)
         text = seals[0].text if seals else None
-        found += bool(seals)
-        exact += text == name
         other = NAMES[(k + 1) % len(NAMES)]
         ok = bool(text) and seal_name_ratio(text, name) >= SEAL_MIN_RATIO and seal_name_ratio(text, other) < SEAL_MIN_RATIO
-        decided += ok
+        t = tally[shape]
+        t[0] += 1
+        t[1] += bool(seals)
+        t[2] += text == name
+        t[3] += ok
         if text != name:
             misses.append(f"  {font:<10} {dpi:>3} dpi wear {wear:.2f} {angle:>3}° {shape:<5} {name} -> {text}")
     print(f"\nRing text on {n} drawn seals (fonts {', '.join(FONTS)}; 100–300 dpi; wear; rotation; over print)")
-    print(f"seals found {found}/{n}; ring text exact {exact}/{n}; name decision right {decided}/{n}")
-    print("\n".join(misses[:20]))
+    rows = [*tally.items(), ("all", [sum(t[i] for t in tally.values()) for i in range(4)])]
+    for shape, (m, found, exact, decided) in rows:
+        print(f"{shape:<6} seals found {found}/{m}; ring text exact {exact}/{m}; name decision right {decided}/{m}")
+    print("\n".join(misses))
 
 
 if __name__ == "__main__":

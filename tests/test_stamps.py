@@ -131,6 +131,40 @@ def test_ring_text_is_read_in_any_font_size_and_rotation(font, dpi, shape, angle
     assert [(s.shape, s.text) for s in found] == [(shape, name)]
 
 
+@pytest.mark.parametrize("name,dpi,font,wear,angle,seed", [
+    ("宜兴市人民政府", 300, "serif-bold", 0.25, 160, 17), ("东南大学科学技术协会", 100, "pymupdf", 0.0, 0, 13),
+    ("江苏恒瑞装备有限公司科学技术协会", 300, "serif", 0.0, 160, 20)])
+def test_oval_seal_over_print_is_read_exactly(name, dpi, font, wear, angle, seed):
+    # unwrapped along the fitted ellipse (a circle's unwrap stretched these characters: 宣兴市…, …由会, 江苏德瑞装基…)
+    found = find_seals(st.stamped_over_print(name, dpi, font, wear, angle, "oval", seed), dpi)
+    assert [(s.shape, s.text) for s in found] == [("oval", name)]
+
+
+def test_text_page_search_renders_only_seal_candidates_and_reads_a_repeated_seal_once(pack, base, monkeypatch):
+    import pymupdf
+
+    from kcjs.pipeline import seal_ring, seal_search
+    from kcjs.pipeline.seals import forget
+    _, pdf = base
+    renders, reads = [], []
+    render, recognise = seal_search._render, seal_ring._recognise
+    monkeypatch.setattr(seal_search, "_render", lambda page, clip, dpi: renders.append((tuple(clip), dpi)) or
+                        render(page, clip, dpi))
+    monkeypatch.setattr(seal_ring, "_recognise", lambda strip: reads.append(1) or recognise(strip))
+    forget()
+    assert read_bytes("plain.pdf", pdf).seals == [] and renders == []  # text and black rules only: nothing rendered
+    sealed = st.add_seal(pdf)
+    doc = pymupdf.open(stream=sealed, filetype="pdf")
+    seal_box = pymupdf.Rect(doc[1].get_image_info()[0]["bbox"])
+    first = read_bytes("a.pdf", sealed).seals
+    assert [(s.page, s.text) for s in first] == [(2, "江苏省机械工程学会")] and len(reads) == 1
+    assert [pymupdf.Rect(c) for c, _ in renders] == [seal_box]  # the image alone, at its own resolution
+    assert renders[0][1] > 150
+    again = read_bytes("b.pdf", sealed).seals  # the same seal image in another document: remembered
+    assert [(s.page, s.box, s.text) for s in again] == [(s.page, s.box, s.text) for s in first]
+    assert len(reads) == 1 and len(renders) == 1
+
+
 def test_name_threshold_tells_units_apart_and_forgives_ocr_slips():
     from kcjs.checkers.names import SEAL_MIN_RATIO, seal_name_ratio
     from kcjs.corpus.build import UNIT_NAMES

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 import pymupdf
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from kcjs.corpus.gen import CJK, seal_png
 
@@ -102,6 +102,28 @@ def draw_seal(text: str = "江苏省机械工程学会", diameter_px: int = 320,
         white.alpha_composite(out)
         out = white
     return out
+
+
+def stamped_over_print(name: str, dpi: int, font_name: str, wear: float, angle: float, shape: str,
+                       seed: int) -> np.ndarray:
+    """A 90 × 70 mm piece of a printed page with a seal (40 mm round or 45 × 30 mm oval) stamped over its lines
+    (multiplied, as ink over toner), scanned at `dpi` and JPEG-compressed: RGB array."""
+    from kcjs.corpus.gen import FILLER
+    doc = pymupdf.open()
+    page = doc.new_page(width=90 * MM, height=70 * MM)
+    page.insert_textbox(page.rect + (6, 6, -6, -6), FILLER * 2, fontname=CJK, fontsize=10.5, lineheight=1.7)
+    pix = page.get_pixmap(dpi=dpi, alpha=False)
+    img = Image.frombytes("RGB", (pix.w, pix.h), pix.samples)
+    d = int(dpi * (40 if shape == "round" else 45) / 25.4)
+    seal = draw_seal(name, d, shape=shape, font_name=font_name, wear=wear, seed=seed).rotate(
+        angle, expand=True, resample=Image.BICUBIC)
+    layer = Image.new("RGB", img.size, (255, 255, 255))
+    rng = random.Random(seed)
+    layer.paste(seal, (int(img.width * rng.uniform(0.05, 0.3)), int(img.height * rng.uniform(0.02, 0.2))), seal)
+    img = ImageChops.multiply(img, layer)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=70)
+    return np.asarray(Image.open(buf).convert("RGB"))
 
 
 def seal_bytes(**args) -> bytes:

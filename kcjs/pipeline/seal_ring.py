@@ -1,8 +1,10 @@
 """Reading a seal's ring: the unit's name cut along the ring, and the star in its middle.
 
-The ring is unwrapped with a polar transform (OpenCV warpPolar) into a straight strip and the strip is read
-by RapidOCR's recogniser (the model shipped in its wheel; the engine of kcjs.pipeline.readers.ocr). A pen
-ring drawn round black print has neither ring text nor a star: that is how it is told from a seal.
+The ring is unwrapped into a straight strip along curves parallel to the seal's fitted outline (an elliptical
+polar transform: an oval seal's characters come out as upright as a round one's, at their own size, sampled
+finer than the page's pixels when the seal is small), the strip narrowed to the band of ink inside the ring
+(its radial profile), and read by RapidOCR's recogniser (the model shipped in its wheel; the engine of
+kcjs.pipeline.readers.ocr). A pen ring drawn round black print has neither ring text nor a star: that is how it is told from a seal.
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ import cv2
 import numpy as np
 
 STRIP_H = 48            # px: the recogniser's input height
-MAX_R = 110             # px: a ring is reduced to this radius before unwrapping (the strip is 48 px high anyway)
-BAND = (0.40, 0.03)     # the text band: from this share of the radius inside the ring's inner edge, to this share
+STRIP_ASPECT = 0.7      # the strip's width squeezed so: seal characters are cut narrow (bench_ring_text: 0.65–0.8 best)
+MAX_R = 110             # px: the seal is reduced to this radius for the star test
 MIN_SCORE = 0.55        # recogniser confidence below which a read is no read
 MIN_HAN = 2             # Han characters a ring text needs to count as read
 _KEEP = re.compile(r"[^\u4e00-\u9fff（）()]")
@@ -74,90 +76,198 @@ def _star(circ: np.ndarray, r: float) -> bool:
     return False
 
 
+class _Ellipse:
+    """The seal's outline and the curves parallel to it inside: the point `depth` px in from the outline at
+    parameter t, P(t) − depth·n(t) with n the outward normal. A circle is the ellipse with equal axes."""
+
+    def __init__(self, ellipse):
+        (self.cx, self.cy), (w, h), angle = ellipse
+        self.a, self.b = max(w / 2, 1.0), max(h / 2, 1.0)
+        t = math.radians(angle)
+        self.cos, self.sin = math.cos(t), math.sin(t)
+
+    def at(self, t: np.ndarray, depth) -> tuple[np.ndarray, np.ndarray]:
+        ex, ey = self.a * np.cos(t), self.b * np.sin(t)
+        nx, ny = np.cos(t) / self.a, np.sin(t) / self.b
+        norm = np.hypot(nx, ny)
+        ex = ex - depth * nx / norm
+        ey = ey - depth * ny / norm
+        return self.cx + ex * self.cos - ey * self.sin, self.cy + ex * self.sin + ey * self.cos
+
+    def params(self, depth: float, step: float) -> np.ndarray:
+        """Values of t a step (px) apart along the parallel curve `depth` px inside: t grows clockwise on the page
+        (image y points down), the way ring text reads."""
+        dense = np.linspace(0, 2 * np.pi, 720, endpoint=False)
+        x, y = self.at(dense, depth)
+        seg = np.hypot(np.diff(x, append=x[:1]), np.diff(y, append=y[:1]))
+        arc = np.concatenate([[0.0], np.cumsum(seg)])
+        n = max(90, int(arc[-1] / step))
+        return np.interp(np.arange(n) * arc[-1] / n, arc, np.append(dense, 2 * np.pi))
+
+
+def _rho(ellipse, pts: np.ndarray) -> np.ndarray:
+    """Elliptical radius of each point (x, y): 1 on the ellipse, 0 at its centre."""
+    e = _Ellipse(ellipse)
+    dx, dy = pts[:, 0] - e.cx, pts[:, 1] - e.cy
+    return np.hypot((dx * e.cos + dy * e.sin) / e.a, (-dx * e.sin + dy * e.cos) / e.b)
+
+
+def _refit(ink: np.ndarray, ellipse):
+    """The ellipse through the ring's outer edge. Along 180 rays from the centre, the outermost ink between 0.7
+    and 1.15 of the first fit (a fit to the mark's convex hull, which leans on a few hull corners and takes in
+    any red touching the seal); the ellipse through most of those points (RANSAC over 6-point fits, then least
+    squares on its inliers)."""
+    el = _Ellipse(ellipse)
+    t = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    ox, oy = el.at(t, 0.0)
+    k = np.linspace(1.15, 0.7, 48)[:, None]
+    xs, ys = el.cx + (ox - el.cx)[None, :] * k, el.cy + (oy - el.cy)[None, :] * k
+    vals = cv2.remap(ink, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR, borderValue=0) > 90
+    hit = vals.any(axis=0)
+    if hit.sum() < 40:
+        return ellipse
+    first = vals.argmax(axis=0)
+    pts = np.stack([xs[first, np.arange(180)], ys[first, np.arange(180)]], 1)[hit].astype(np.float32)
+    rng = np.random.default_rng(0)
+    best, best_in = ellipse, -1
+    for k in range(42):  # the fit to every point first (a clean ring ends here), then the hull's, then 6-point fits
+        try:
+            fit = cv2.fitEllipse(pts) if k == 0 else ellipse if k == 1 else \
+                cv2.fitEllipse(pts[rng.choice(len(pts), 6, replace=False)])
+        except cv2.error:
+            continue
+        if not all(np.isfinite(v) for v in (*fit[0], *fit[1])) or min(fit[1]) < 0.5 * min(ellipse[1]):
+            continue
+        inliers = int((np.abs(_rho(fit, pts) - 1) < 0.03).sum())
+        if inliers > best_in:
+            best, best_in = fit, inliers
+        if best_in >= 0.8 * len(pts):
+            break  # most of the edge is on it already
+    keep = np.abs(_rho(best, pts) - 1) < 0.03
+    if keep.sum() < 30:
+        return ellipse
+    fit = cv2.fitEllipse(pts[keep])
+    (cx, cy), (w, h), _ = fit
+    (cx0, cy0), (w0, h0), _ = ellipse
+    if not (0.7 < max(w, h) / max(w0, h0) < 1.15 and math.hypot(cx - cx0, cy - cy0) < 0.2 * max(w0, h0)):
+        return ellipse
+    return fit
+
+
+def _unwrap(ink: np.ndarray, el: _Ellipse, t: np.ndarray, depths: np.ndarray) -> np.ndarray:
+    """The ink along the parallel curves: rows are depths (outline first), columns the values of t."""
+    x, y = el.at(t[None, :], depths[:, None])
+    return cv2.remap(ink, x.astype(np.float32), y.astype(np.float32), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
 @dataclass
 class _Band:
-    polar: np.ndarray   # rows: angle (clockwise from +x), cols: radius in px
-    r0: int             # the text band's radii (px)
-    r1: int
-    start: int          # the row where the text starts (just after the widest gap)
-    length: int         # rows the text spans
-    cols: np.ndarray    # per angle row: does the band carry ink there
+    strip: np.ndarray   # the text band unwrapped: rows depth (outline side first), columns clockwise from `start`
+    x: np.ndarray       # where each strip cell lies in the ink map (px), same shape
+    y: np.ndarray
+    cols: np.ndarray    # per strip column: does the band carry ink there
 
 
-def _band(circ: np.ndarray, r: float) -> _Band | None:
-    """Locate the ring (the outermost heavy radius), the text band inside it, and the widest gap in the text."""
-    c = circ.shape[0] / 2
-    rmax = r * 1.06
-    n_ang = max(180, int(2 * math.pi * r * 0.8))
-    polar = cv2.warpPolar(circ, (int(rmax), n_ang), (c, c), rmax, cv2.WARP_POLAR_LINEAR | cv2.INTER_LINEAR)
-    prof = polar.mean(axis=0)
-    lo = int(0.7 * len(prof))
-    k = lo + int(np.argmax(prof[lo:]))
+def _band(ink: np.ndarray, ellipse) -> _Band | None:
+    """Find the ring (the heavy stroke at the outline), the text band inside it from the radial profile of the
+    ink, and the widest gap in the text; unwrap the band at ~56 samples across, clockwise from the gap."""
+    el = _Ellipse(ellipse)
+    small = min(el.a, el.b)
+    step = max(0.5, small / 90)
+    depths = np.arange(-0.08 * small, 0.62 * small, step)
+    coarse = _unwrap(ink, el, el.params(0.0, step), depths)
+    prof = coarse.mean(axis=1)
+    near = depths <= 0.2 * small
+    k = int(np.argmax(np.where(near, prof, -1)))
     if prof[k] < 20:
         return None
     inner = k
-    while inner > 0.5 * len(prof) and prof[inner] > prof[k] * 0.45:
-        inner -= 1
-    a0, a1 = int(inner - BAND[0] * r), int(inner - BAND[1] * r)
-    if a0 < 0 or a1 - a0 < 6:
+    while inner < len(prof) - 1 and prof[inner] > prof[k] * 0.45:
+        inner += 1
+    while inner < len(prof) - 1 and prof[inner + 1] <= prof[inner]:
+        inner += 1                                  # on to the valley between the ring and the characters
+    rest = prof[inner:]
+    if len(rest) < 6:
         return None
-    cols = np.convolve((polar[:, a0:a1] > 90).mean(axis=1), np.ones(5) / 5, mode="same") > 0.02
+    rest = np.convolve(rest, np.ones(3) / 3, mode="same")
+    top = int(np.argmax(rest[:max(3, int(0.45 * small / step))]))
+    if rest[top] < 6:
+        return None                                 # no ink inside the ring: a bare ring
+    end = top
+    while end < len(rest) - 1 and rest[end] > rest[top] * 0.22:
+        end += 1
+    d0 = depths[inner] + 0.01 * small
+    d1 = min(depths[inner + end] + 0.04 * small, depths[inner] + 0.5 * small)
+    if d1 - d0 < 3:
+        return None
+    fine = (d1 - d0) / 56
+    src = cv2.GaussianBlur(ink, (0, 0), fine / 2) if fine > 1.2 else ink
+    t = el.params((d0 + d1) / 2, fine)
+    ds = d0 + np.arange(56) * fine
+    band = _unwrap(src, el, t, ds)
+    cols = np.convolve((band > 90).mean(axis=0), np.ones(5) / 5, mode="same") > 0.02
     if cols.mean() < 0.08:
-        return None                                # no ink along the ring: a bare ring
+        return None                                 # no ink along the ring
+    n = len(cols)
     run, best = 0, (0, 0)
-    for i in range(2 * n_ang):                     # the longest empty run, around the circle
-        if not cols[i % n_ang]:
+    for i in range(2 * n):                          # the longest empty run, around the ring
+        if not cols[i % n]:
             run += 1
             if run > best[0]:
                 best = (run, i - run + 1)
         else:
             run = 0
-    if best[0] >= n_ang:
+    if best[0] >= n:
         return None
-    return _Band(polar, a0, a1, (best[1] + best[0]) % n_ang, n_ang - best[0], cols)
+    start, length = (best[1] + best[0]) % n, n - best[0]
+    order = (np.arange(length) + start) % n
+    x, y = el.at(t[None, order], ds[:, None])
+    return _Band(band[:, order], x, y, cols[order])
 
 
 def _strip(b: _Band) -> np.ndarray:
-    """The text band unwrapped: outer edge up, clockwise from the widest gap, black on white, 48 px high."""
-    band = np.roll(b.polar[:, b.r0:b.r1], -b.start, axis=0)[:b.length]
-    strip = np.flipud(band.T)
-    strip = cv2.copyMakeBorder(255 - strip, 0, 0, 8, 8, cv2.BORDER_CONSTANT, value=255)
+    """The band as a text line: outline side up, black on white, 48 px high."""
+    strip = cv2.copyMakeBorder(255 - b.strip, 0, 0, 8, 8, cv2.BORDER_CONSTANT, value=255)
     scale = STRIP_H / strip.shape[0]
-    return cv2.resize(strip, (max(16, int(strip.shape[1] * scale * 0.85)), STRIP_H), interpolation=cv2.INTER_AREA)
+    return cv2.resize(strip, (max(16, int(strip.shape[1] * scale * STRIP_ASPECT)), STRIP_H), interpolation=cv2.INTER_AREA)
 
 
-def _upright(circ: np.ndarray, b: _Band) -> np.ndarray | None:
+def _upright(ink: np.ndarray, b: _Band) -> np.ndarray | None:
     """The band's characters as they stand on the page (not turned to the ring), cut apart at the gaps along
     the ring and set side by side: for seal images drawn with upright characters."""
-    n = len(b.cols)
-    rolled = np.roll(b.cols, -b.start)[:b.length]
     runs, i = [], 0
-    while i < len(rolled):
-        if rolled[i]:
+    while i < len(b.cols):
+        if b.cols[i]:
             j = i
-            while j < len(rolled) and rolled[j]:
+            while j < len(b.cols) and b.cols[j]:
                 j += 1
-            runs.append(((i + b.start) % n, (j + b.start) % n))
+            runs.append((i, j))
             i = j
         else:
             i += 1
     if not 2 <= len(runs) <= 40:
         return None
-    c = circ.shape[0] / 2
-    yy, xx = np.mgrid[:circ.shape[0], :circ.shape[1]]
-    rad = np.hypot(xx - c, yy - c)
-    ang = (np.degrees(np.arctan2(yy - c, xx - c)) % 360) * n / 360
-    inband = (rad >= b.r0) & (rad <= b.r1) & (circ > 90)
     glyphs = []
-    for t0, t1 in runs:
-        sel = inband & ((ang >= t0) & (ang < t1) if t0 < t1 else (ang >= t0) | (ang < t1))
-        ys, xs = np.nonzero(sel)
+    for c0, c1 in runs:
+        poly = np.concatenate([np.stack([b.x[0, c0:c1], b.y[0, c0:c1]], 1),
+                               np.stack([b.x[-1, c0:c1], b.y[-1, c0:c1]], 1)[::-1]])
+        x0, y0 = np.floor(poly.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 1
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(ink.shape[1], x1), min(ink.shape[0], y1)
+        if x1 - x0 < 3 or y1 - y0 < 3:
+            continue
+        sel = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(sel, [np.round(poly - (x0, y0)).astype(np.int32)], 1)
+        g = np.where(sel > 0, ink[y0:y1, x0:x1], 0)
+        ys, xs = np.nonzero(g > 90)
         if len(xs) < 4:
             continue
-        g = np.where(sel, circ, 0)[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        g = g[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
         h = 40
-        g = cv2.resize(255 - g, (max(4, int(g.shape[1] * h / max(g.shape[0], 1))), h), interpolation=cv2.INTER_AREA)
-        glyphs += [cv2.copyMakeBorder(g, 4, 4, 3, 3, cv2.BORDER_CONSTANT, value=255)]
+        g = cv2.resize(255 - g, (max(4, int(g.shape[1] * h / max(g.shape[0], 1))), h), interpolation=cv2.INTER_CUBIC)
+        glyphs.append(cv2.copyMakeBorder(g, 4, 4, 3, 3, cv2.BORDER_CONSTANT, value=255))
     if len(glyphs) < 2:
         return None
     return cv2.copyMakeBorder(np.hstack(glyphs), 0, 0, 8, 8, cv2.BORDER_CONSTANT, value=255)
@@ -176,14 +286,16 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
     dark_ink); ellipse: cv2.fitEllipse of its outline in that crop's pixels. Both reading directions are
     tried (clockwise with the characters' tops outward, then the strip upside down), and last the characters
     as they stand (a seal image drawn with upright characters)."""
+    ellipse = _refit(ink, ellipse)
     circ, r = _to_circle(ink, ellipse)
     star = _star(circ, r)
-    band = _band(circ, r)
+    band = _band(ink, ellipse)
     if band is None:
         return Ring(None, 0.0, star)
     strip = _strip(band)
     best = ("", 0.0)
-    for make in (lambda: strip, lambda: cv2.rotate(strip, cv2.ROTATE_180), lambda: _upright(circ, band)):
+    makes = (lambda: strip, lambda: cv2.rotate(strip, cv2.ROTATE_180), lambda: _upright(ink, band))
+    for make in makes:
         img = make()
         if img is None:
             continue

@@ -8,9 +8,11 @@ OpenCV comes with RapidOCR already, so its connected components and hulls cost n
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import math
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -113,10 +115,10 @@ def classify(mask: np.ndarray, px_per_mm: float) -> tuple[str, float, tuple | No
     density = float(mask.mean())
     if not DENSITY[0] <= density <= DENSITY[1]:
         return None
-    pts = cv2.findNonZero(mask)
-    if pts is None or len(pts) < 20:
+    if cv2.countNonZero(mask) < 20:
         return None
-    hull = cv2.convexHull(pts)
+    outline, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(np.vstack(outline))  # the hull of the outer outlines is the hull of all the ink
     area, perim = cv2.contourArea(hull), cv2.arcLength(hull, True)
     circularity = 4 * np.pi * area / (perim * perim) if perim else 0.0
     if circularity >= MIN_CIRCULARITY and len(hull) >= 5:
@@ -137,11 +139,12 @@ def classify(mask: np.ndarray, px_per_mm: float) -> tuple[str, float, tuple | No
 
 def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page: bool = False,
                source: str = "raster", offset: tuple[float, float] = (0.0, 0.0), read: bool = True,
-               page_height: float | None = None) -> list[Seal]:
+               page_height: float | None = None, sharper=None) -> list[Seal]:
     """Every seal in an image rendered at `dpi`; boxes in points (1/72 inch), shifted by `offset` (points:
     where the image's corner lies on the page). Round and oval marks are kept only when the ring reader finds
     ring text or a star (a pen ring has neither); `read=False` skips it (shape alone). page_height (points):
-    the whole page's, when `rgb` is a clip of it."""
+    the whole page's, when `rgb` is a clip of it. sharper: box (points) -> (rgb, dpi, its corner in points),
+    the candidate rendered again at a higher dpi for reading its ring."""
     mask = red_mask(rgb)
     if not mask.any():
         return []
@@ -175,9 +178,12 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
             seal = Seal(page, box, shape, round(float(a1 - a0) / px_per_mm, 1), round(float(b1 - b0) / px_per_mm, 1),
                         float(conf), source)
             if ellipse is not None and read:
-                if ink is None:
-                    ink = seal_ink(rgb)
-                ring = _read(ink, x + a0, y + b0, x + a1, y + b1, ellipse)
+                if sharper is not None:
+                    ring = _read_sharper(sharper, box, ellipse, (x + a0, y + b0), scale, offset)
+                else:
+                    if ink is None:
+                        ink = seal_ink(rgb)
+                    ring = _read(ink, x + a0, y + b0, x + a1, y + b1, ellipse)
                 if not ring.text and not ring.star:
                     if not tried_inside:  # the mark's outline was not the seal's: a seal touched by other red ink?
                         tried_inside = True
@@ -186,6 +192,28 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
                 seal.text, seal.text_score, seal.star = ring.text, ring.score if ring.text else None, ring.star
             out.append(seal)
     return out
+
+
+SEARCH_DPI = 100  # marks are found at this (a 15 mm seal is 59 px across); rings are read at the image's own
+
+
+def find_seals_sharp(rgb: np.ndarray, dpi: float, offset: tuple[float, float] = (0.0, 0.0), **kw) -> list[Seal]:
+    """find_seals on a copy of `rgb` reduced to SEARCH_DPI (fewer pixels to sort), each candidate's ring read
+    from `rgb` itself at its full `dpi`. Same arguments and boxes (points, shifted by `offset`) as find_seals."""
+    if dpi <= SEARCH_DPI * 1.5:
+        return find_seals(rgb, dpi, offset=offset, **kw)
+    f = SEARCH_DPI / dpi
+    small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f))),
+                       interpolation=cv2.INTER_AREA)
+    px = dpi / 72  # px of rgb per point
+
+    def sharper(box: tuple) -> tuple[np.ndarray, float, tuple[float, float]]:
+        pad = 2 * 72 / 25.4
+        x0, y0 = (max(0, int((box[0] - pad - offset[0]) * px)), max(0, int((box[1] - pad - offset[1]) * px)))
+        x1, y1 = (int((box[2] + pad - offset[0]) * px) + 1, int((box[3] + pad - offset[1]) * px) + 1)
+        return rgb[y0:y1, x0:x1], dpi, (offset[0] + x0 / px, offset[1] + y0 / px)
+
+    return find_seals(small, dpi * small.shape[1] / rgb.shape[1], offset=offset, sharper=sharper, **kw)
 
 
 def _oversized_ring(mask: np.ndarray, px_per_mm: float) -> bool:
@@ -204,6 +232,17 @@ def _read(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, ellipse) -> Ring:
     crop = ink[cy0:min(ink.shape[0], y1 + pad), cx0:min(ink.shape[1], x1 + pad)]
     (ex, ey), axes, angle = ellipse
     return read_ring(crop, ((ex + x0 - cx0, ey + y0 - cy0), axes, angle))
+
+
+def _read_sharper(sharper, box: tuple, ellipse, corner: tuple, scale: float, offset: tuple) -> Ring:
+    """The ring reader on the candidate rendered again by `sharper`. ellipse: in px of the first raster, relative
+    to `corner` (px of that raster); scale: its points per px; offset: where it lies on the page (points)."""
+    rgb, dpi, (ox, oy) = sharper(box)
+    f = dpi / 72  # px per point of the sharper raster
+    (ex, ey), (w, h), angle = ellipse
+    cx = ((ex + corner[0]) * scale + offset[0] - ox) * f
+    cy = ((ey + corner[1]) * scale + offset[1] - oy) * f
+    return read_ring(seal_ink(rgb), ((cx, cy), (w * scale * f, h * scale * f), angle))
 
 
 EDGE_MM = 2.0  # ink this close to the page's edge touches it
@@ -350,12 +389,37 @@ def _rings_inside(mask: np.ndarray, px_per_mm: float) -> list:
     return out
 
 
+CACHE_SIZE = 256  # images remembered, with the seals found in them
+_CACHE: OrderedDict = OrderedDict()
+
+
+def remembered(key: tuple, search):
+    """search() once per key (an image's digest and shown size) in this process: a seal image repeated on pages
+    or in documents is searched and its ring read once. The caller copies what it changes."""
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    _CACHE[key] = found = search()
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return found
+
+
+def forget() -> None:
+    """Empty the image cache (benchmarks time a cold start with it)."""
+    _CACHE.clear()
+
+
 def image_seal(data: bytes, width_mm: float | None) -> Seal | None:
     """Is an embedded image a seal? The most confident seal in it (shape, size in mm at its displayed size,
-    ring text), judged at its displayed size; None when it holds none."""
-    rgb = on_white(data)
-    if rgb is None or rgb.shape[0] < 20 or rgb.shape[1] < 20:
-        return None
-    dpi = rgb.shape[1] / (width_mm / 25.4) if width_mm else 300.0
-    seals = find_seals(rgb, dpi, source="docx-image")
-    return max(seals, key=lambda s: s.confidence) if seals else None
+    ring text), judged at its displayed size; None when it holds none. Remembered by the image's digest."""
+    def search() -> Seal | None:
+        rgb = on_white(data)
+        if rgb is None or rgb.shape[0] < 20 or rgb.shape[1] < 20:
+            return None
+        dpi = rgb.shape[1] / (width_mm / 25.4) if width_mm else 300.0
+        seals = find_seals_sharp(rgb, dpi, source="docx-image")
+        return max(seals, key=lambda s: s.confidence) if seals else None
+
+    got = remembered(("docx", hashlib.md5(data).digest(), round(width_mm or 0, 1)), search)
+    return replace(got) if got else None

@@ -402,46 +402,10 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
     return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
 
 
-SEAL_DPI = 100  # enough for a 15 mm seal (59 px); a scan reuses its OCR raster
-
-
-def _seal_clips(page) -> list:
-    """Where a seal can be on a text page: around its images and its red vector graphics (red text alone is
-    never a seal), each grown by 3 mm and merged where they touch; page rects in points."""
-    grow = 3 * 72 / 25.4
-    rects = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info()]
-    for path in page.get_drawings():
-        for color in (path.get("color"), path.get("fill")):
-            if color and color[0] > 0.5 and color[0] - max(color[1], color[2]) > 0.2:
-                rects.append(pymupdf.Rect(path["rect"]))
-                break
-    rects = [(r + (-grow, -grow, grow, grow)) & page.rect for r in rects if not r.is_empty or r.width or r.height]
-    merged: list = []
-    for r in rects:
-        for m in merged:
-            if m.intersects(r):
-                m |= r
-                break
-        else:
-            merged.append(pymupdf.Rect(r))
-    changed = True
-    while changed:  # a union may now touch another
-        changed = False
-        for a in range(len(merged)):
-            for b in range(a + 1, len(merged)):
-                if merged[a].intersects(merged[b]):
-                    merged[a] |= merged.pop(b)
-                    changed = True
-                    break
-            if changed:
-                break
-    min_pt = 12 * 72 / 25.4
-    return [m for m in merged if m.width >= min_pt and m.height >= min_pt]
-
-
 def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[list, list]:
     """Seals and partial seals at the page edge (骑缝章 parts) of one page. A scan reuses its OCR raster
-    (a colourless scan is searched by shape); a text page renders only the clips a seal can be in."""
+    (a colourless scan is searched by shape); a text page only where a seal can be (kcjs.pipeline.seal_search)."""
+    from kcjs.pipeline.seal_search import text_page_seals
     from kcjs.pipeline.seals import colourless, edge_parts, find_seals, find_seals_grey
     size = (page.rect.width, page.rect.height)
     if rgb is not None:
@@ -452,14 +416,7 @@ def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[
         seals = find_seals(rgb, ocr.OCR_DPI, page=number, first_page=number == 1)
         parts = edge_parts(rgb, ocr.OCR_DPI, number, size)
     else:
-        seals, parts = [], []
-        # a /Rotate page: image and path boxes are in unrotated space; render it whole, in display space
-        for clip in ([page.rect] if page.rotation else _seal_clips(page)):
-            pix = page.get_pixmap(dpi=SEAL_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
-            crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
-            at = (clip.x0, clip.y0)
-            seals += find_seals(crop, SEAL_DPI, page=number, first_page=number == 1, offset=at, page_height=size[1])
-            parts += edge_parts(crop, SEAL_DPI, number, size, offset=at)
+        seals, parts = text_page_seals(page, number)
     area = abs(page.rect)
     images = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info() if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
     for s in seals:

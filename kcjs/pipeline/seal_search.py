@@ -1,0 +1,129 @@
+"""Where seals are looked for on a PDF's text page: around its images and its red vector graphics, never a
+render of the whole page (text is never a seal, however red).
+
+An image inside the page is rendered alone at its own resolution (100–300 dpi), searched at SEARCH_DPI and its
+seals' rings read at its own; what it holds is remembered by the image's digest and shown size: a seal image
+repeated on pages or in documents is searched and its ring read once per process. Red vector paths (a seal drawn as vector graphics), images cut by the
+page's edge (the halves of a 骑缝章) and pages turned by /Rotate are rendered as clips at SEAL_DPI; a seal
+found there is read from its own clip rendered again at READ_DPI.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pymupdf
+
+from kcjs.pipeline.seal_parts import EdgePart
+from kcjs.pipeline.seals import (EDGE_MM, LETTERHEAD_BAND, MIN_MM, Seal, edge_parts, find_seals, find_seals_sharp,
+                                 remembered)
+
+SEAL_DPI = 100          # clips searched at this: a 15 mm seal is 59 px across
+READ_DPI = 300          # a seal found in a clip is read from its clip rendered at this
+BIG_IMAGE_MM = 90       # an image larger than this either way (a scanned page pasted in) is searched as a clip
+MM = 72 / 25.4          # points per mm
+
+
+def text_page_seals(page: pymupdf.Page, number: int) -> tuple[list[Seal], list[EdgePart]]:
+    """Seals and partial seals at the page's edge on a text page; boxes in page points."""
+    size = (page.rect.width, page.rect.height)
+    first = number == 1
+    if page.rotation:  # image and path boxes are in unrotated space: render it whole, in display space
+        return _clip_seals(page, page.rect, number, first, size)
+    seals: list[Seal] = []
+    parts: list[EdgePart] = []
+    rects = _red_paths(page)
+    alone = []  # images searched on their own: upright, inside the page, seal-sized, touching no other candidate
+    edge = (EDGE_MM + 1) * MM
+    infos = page.get_image_info(hashes=True)  # cached on the page: the reader lists its images next
+    boxes = [pymupdf.Rect(i["bbox"]) for i in infos]
+    grow = 3 * MM
+    for k, (info, box) in enumerate(zip(infos, boxes)):
+        if box.width < MIN_MM * 0.8 * MM or box.height < MIN_MM * 0.8 * MM:
+            continue  # too small to hold a seal
+        upright = abs(info["transform"][1]) < 1e-3 and abs(info["transform"][2]) < 1e-3
+        inside = box.x0 >= edge and box.x1 <= size[0] - edge and box.y0 >= 0 and box.y1 <= size[1]
+        small = box.width <= BIG_IMAGE_MM * MM and box.height <= BIG_IMAGE_MM * MM
+        near = box + (-grow, -grow, grow, grow)
+        touching = any(near.intersects(r) for r in rects) or \
+            any(near.intersects(b) for j, b in enumerate(boxes) if j != k and abs(b) > 0)
+        if upright and inside and small and not touching and info.get("digest"):
+            alone.append((info, box))
+        else:
+            rects.append(box)
+    for info, box in alone:
+        seals += _image_seals(page, info, box, number, first, size)
+    for clip in _merge(rects, page.rect):
+        found, cut = _clip_seals(page, clip, number, first, size)
+        seals += found
+        parts += cut
+    return seals, parts
+
+
+def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, size) -> list[Seal]:
+    """The seals in one image, searched in its own render at its own resolution; remembered by its digest."""
+    top = first and box.y0 < size[1] * LETTERHEAD_BAND  # where a wide red mark is a 红头 letterhead
+    key = (info["digest"], round(box.width), round(box.height), round(box.y0) if top else None)
+
+    def search() -> list[Seal]:
+        dpi = min(READ_DPI, max(SEAL_DPI, info["width"] / (box.width / 72)))
+        found = find_seals_sharp(_render(page, box, dpi), dpi, first_page=top, offset=(box.x0, box.y0),
+                                 page_height=size[1])
+        return [replace(s, source="pdf-image", box=(s.box[0] - box.x0, s.box[1] - box.y0, s.box[2] - box.x0,
+                                                    s.box[3] - box.y0)) for s in found]
+
+    return [replace(s, page=number, box=tuple(round(v + o, 1) for v, o in zip(s.box, (box.x0, box.y0) * 2)))
+            for s in remembered(("pdf", *key), search)]
+
+
+def _clip_seals(page, clip: pymupdf.Rect, number: int, first: bool, size) -> tuple[list[Seal], list[EdgePart]]:
+    rgb = _render(page, clip, SEAL_DPI)
+    at = (clip.x0, clip.y0)
+
+    def sharper(box: tuple) -> tuple[np.ndarray, float, tuple[float, float]]:
+        pad = 2 * MM
+        r = (pymupdf.Rect(box) + (-pad, -pad, pad, pad)) & page.rect
+        return _render(page, r, READ_DPI), READ_DPI, (r.x0, r.y0)
+
+    seals = find_seals(rgb, SEAL_DPI, page=number, first_page=first, offset=at, page_height=size[1],
+                       sharper=None if page.rotation else sharper)  # clips of a turned page are in its own space
+    return seals, edge_parts(rgb, SEAL_DPI, number, size, offset=at)
+
+
+def _render(page, clip: pymupdf.Rect, dpi: float) -> np.ndarray:
+    pix = page.get_pixmap(dpi=int(round(dpi)), clip=clip, colorspace=pymupdf.csRGB, alpha=False)
+    return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+
+
+def _red(color) -> bool:
+    return bool(color) and len(color) == 3 and color[0] > 0.5 and color[0] - max(color[1], color[2]) > 0.2
+
+
+def _red_paths(page) -> list[pymupdf.Rect]:
+    """Boxes of the page's red vector paths (stroke or fill)."""
+    return [pymupdf.Rect(p["rect"]) for p in page.get_cdrawings()
+            if _red(p.get("color")) or _red(p.get("fill"))]
+
+
+def _merge(rects: list, page_rect: pymupdf.Rect) -> list[pymupdf.Rect]:
+    """Each box grown by 3 mm and clipped to the page, merged where they touch; boxes too small for a seal dropped."""
+    grow = 3 * MM
+    merged: list[pymupdf.Rect] = []
+    for r in rects:
+        if r.is_empty and not (r.width or r.height):
+            continue
+        merged.append((pymupdf.Rect(r) + (-grow, -grow, grow, grow)) & page_rect)
+    changed = True
+    while changed:  # a union may now touch another
+        changed = False
+        for a in range(len(merged)):
+            for b in range(a + 1, len(merged)):
+                if merged[a].intersects(merged[b]):
+                    merged[a] |= merged.pop(b)
+                    changed = True
+                    break
+            if changed:
+                break
+    min_pt = 12 * MM
+    return [m for m in merged if m.width >= min_pt and m.height >= min_pt and not m.is_empty]
+
