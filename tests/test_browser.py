@@ -137,4 +137,6 @@ def test_staff_tab_downloads_a_blank_form(browser, tmp_path):
         assert got.value.suggested_filename.endswith("申报书.docx")
         path = tmp_path / "form.docx"
         got.value.save_as(path)
-        assert any("申报单位（盖章）" in p.text for p in docx.Document(str(path)).paragraphs)
+        form = docx.Document(str(path))  # the stamp lines stand in the cover and opinion tables
+        cells = [c.text for t in form.tables for row in t.rows for c in row.cells]
+        assert any("申报单位（盖章）" in t for t in [p.text for p in form.paragraphs] + cells)
