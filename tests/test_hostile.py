@@ -436,11 +436,21 @@ def test_zip_inside_a_folder_is_opened(tmp_path, pack):
         z.writestr("申报书.docx", good_app(6))
         z.writestr("../escape.docx", good_app(7))
     (src / "学会甲" / "材料.zip").write_bytes(inner.getvalue())
+    batch = io.BytesIO()
+    with zipfile.ZipFile(batch, "w", zipfile.ZIP_DEFLATED) as z:  # a batch zip holding an applicant's zip
+        z.writestr("丁学会/附件/内层.zip", inner.getvalue())
+    (src / "批量.zip").write_bytes(batch.getvalue())
     (src / "乙.zip").write_bytes(inner.getvalue()[:-30])  # truncated: not readable as a zip
     (src / "ok.docx").write_bytes(good_app(8))
     report = audit(src, tmp_path / "out", pack, None, AuditOptions(workers=1, quiet=True))
     docs = {d["file"]: d for d in report["documents"]}
-    assert set(docs) == {"学会甲/材料.zip/申报书.docx", "学会甲/材料.zip/../escape.docx", "乙.zip", "ok.docx"}
+    assert set(docs) == {"学会甲/材料.zip/申报书.docx", "学会甲/材料.zip/../escape.docx", "乙.zip", "ok.docx",
+                         "批量.zip/丁学会/附件/内层.zip/申报书.docx", "批量.zip/丁学会/附件/内层.zip/../escape.docx"}
+    assert docs["批量.zip/丁学会/附件/内层.zip/申报书.docx"]["status"] == "pass"
+    from kcjs.pipeline.audit.intake import collect
+    folders = {s.name: s.folder for s in collect(src, tmp_path / "work", 2**26)}
+    assert folders["批量.zip/丁学会/附件/内层.zip/申报书.docx"] == "丁学会"  # the applicant's folder, not the batch zip's
+    assert folders["学会甲/材料.zip/申报书.docx"] == "学会甲" and folders["乙.zip"] == ""
     assert docs["学会甲/材料.zip/申报书.docx"]["status"] == "pass"
     assert docs["学会甲/材料.zip/../escape.docx"]["status"] == "error" and "路径不安全" in messages(
         docs["学会甲/材料.zip/../escape.docx"])

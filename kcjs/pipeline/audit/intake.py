@@ -10,7 +10,7 @@ import os
 import shutil
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from kcjs.pipeline.safe_output import clean_text
@@ -220,8 +220,9 @@ def _is_plain_zip(path: Path) -> bool:
 
 
 def expand_zips(subs: list[Submission], into: Path, max_file_bytes: int) -> list[Submission]:
-    """A folder's plain zips (an applicant's folder zipped) replaced by their members, named `a.zip/b.docx`,
-    within the same limits as a batch zip; a zip that cannot be expanded stays as a skipped submission."""
+    """A folder's plain zips (a batch zip, an applicant's folder zipped) replaced by their members, named
+    `a.zip/b.docx`, as a batch zip given as INPUT is: a zip inside them expanded once, within the same limits;
+    a zip that cannot be expanded stays as a skipped submission."""
     budget, names, out = _Budget(), _Names(), []
     names.seen.update(s.name for s in subs)
     for k, sub in enumerate(subs):
@@ -231,10 +232,21 @@ def expand_zips(subs: list[Submission], into: Path, max_file_bytes: int) -> list
         here = into / f"z{k:05d}"
         here.mkdir(parents=True)
         try:
-            out.extend(_extract(sub.path, sub.name, here, max_file_bytes, budget, names, sub.name + "/", depth=1))
+            got = _extract(sub.path, sub.name, here, max_file_bytes, budget, names, sub.name + "/", depth=0)
+            out.extend(replace(m, folder=_folder_in(sub, m.name)) for m in got)
         except IntakeError as e:
             out.append(Submission(sub.path, sub.name, sub.folder, f"{e}，未检查", sub.note, "damaged"))
     return out
+
+
+def _folder_in(zipped: Submission, name: str) -> str:
+    """The applicant folder of a member of a zip found in the input folder: the folder the zip sits in;
+    for a zip at the top (a batch zip), the member's first folder inside it, else the zip's own name."""
+    if zipped.folder:
+        return zipped.folder
+    inside = PurePosixPath(name[len(zipped.name) + 1:]).parts
+    first = inside[0] if len(inside) > 1 else PurePosixPath(zipped.name).name
+    return first[:-4] if first.lower().endswith(".zip") else first
 
 
 def collect(input_path: Path, work: Path, max_file_bytes: int, out: Path | None = None) -> list[Submission]:
