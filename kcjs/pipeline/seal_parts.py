@@ -44,3 +44,13 @@ def cross_page_seals(parts: list[EdgePart]) -> list[dict]:
             chains.append(chain)
     return [{"pages": [p.page for p in c], "edge": c[0].edge if all(p.edge == c[0].edge for p in c) else "spread",
              "diameter_mm": round(2 * median(p.radius_mm for p in c), 1)} for c in chains]
+
+
+def not_parts(seals: list, parts: list[EdgePart]) -> list:
+    """The seals that are not a partial seal at the page's edge: a 骑缝章's share of a page is reported in
+    cross_page_seals, never as a seal of its own (half a ring can read as an oval with ring text)."""
+    def overlap(a, b) -> float:
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        return max(w, 0) * max(h, 0) / max((a[2] - a[0]) * (a[3] - a[1]), 1e-6)
+    return [s for s in seals if not any(p.page == s.page and overlap(s.box, p.box) > 0.5 for p in parts)]

@@ -417,6 +417,8 @@ def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[
         parts = edge_parts(rgb, ocr.OCR_DPI, number, size)
     else:
         seals, parts = text_page_seals(page, number)
+    from kcjs.pipeline.seal_parts import not_parts
+    seals = not_parts(seals, parts)
     area = abs(page.rect)
     images = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info() if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
     for s in seals:
