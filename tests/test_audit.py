@@ -110,6 +110,7 @@ def test_documents_carry_applicant_and_inference(batch):
     assert docs["c/实体化平台.docx"]["status"] == "fail"
     s = report["summary"]
     assert (s["documents"], s["pass"], s["fail"], s["error"]) == (10, 8, 1, 1) and s["applicants"] == 4
+    assert sum(s["verdicts"].values()) == s["applicants"] == len(report["verdicts"])  # the counts add up
 
 
 def test_applicant_names_match_after_normalising():

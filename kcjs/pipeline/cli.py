@@ -306,7 +306,8 @@ def audit_cmd(ctx: typer.Context,
         print_json(report)
     else:
         console = Console(soft_wrap=True)
-        console.print(f"共 {s['documents']} 个文件、{s['applicants']} 个申报单位：通过 {s['pass']}，不通过 {s['fail']}，"
+        unknown = "（其中 1 组为未识别申报单位的文件）" if s.get("unidentified") else ""
+        console.print(f"共 {s['documents']} 个文件、{s['applicants']} 个申报单位{unknown}：通过 {s['pass']}，不通过 {s['fail']}，"
                       f"需人工核查 {s['review']}，无法读取 {s['error']}；跨申报问题 {s['cross_errors']} 个", highlight=False)
         v = s["verdicts"]
         console.print(f"审核结论：不予受理 {v['reject']}，需补正 {v['fix']}，合格 {v['pass']}", highlight=False)

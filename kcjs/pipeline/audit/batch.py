@@ -293,7 +293,10 @@ def _applicants(documents: list[dict], findings: list[dict], pack: RulePack) -> 
 def _summary(documents: list[dict], findings: list[dict], verdicts: list[dict], pack: RulePack, opts: AuditOptions) -> dict:
     count = {k: sum(d["status"] == k for d in documents) for k in ("pass", "fail", "review", "error")}
     return {"documents": len(documents), **count,
-            "applicants": len({tables.applicant_key(d.get("applicant") or "") for d in documents if d.get("applicant")}),
+            # one per verdict row, so the verdict counts add up to it: applicants named only by the manifest
+            # included; the files whose applicant was not recognised are one row, said apart
+            "applicants": len(verdicts),
+            "unidentified": sum(x["applicant"] == screening.UNKNOWN_APPLICANT for x in verdicts),
             "cross_errors": sum(f["severity"] == "error" for f in findings),
             "verdicts": {v: sum(x["verdict"] == v for x in verdicts) for v in screening.VERDICTS},
             "stage": opts.stage, "rule_pack": f"{pack.program.id} {pack.program.version}",

@@ -329,7 +329,7 @@ td.n{text-align:right;white-space:nowrap}td.short{white-space:nowrap}
 </style></head><body>
 <h1>{{ title }}</h1>
 <p>{{ s.documents }} 个文件：通过 {{ s.pass }}，不通过 {{ s.fail }}，需人工核查 {{ s.review }}，无法读取 {{ s.error }}；
-{{ s.applicants }} 个申报单位：{% for k, v in s.verdicts.items() %}{{ names[k] }} {{ v }}{{ "，" if not loop.last }}{% endfor %}；
+{{ s.applicants }} 个申报单位{% if s.unidentified %}（其中 1 组为未识别申报单位的文件）{% endif %}：{% for k, v in s.verdicts.items() %}{{ names[k] }} {{ v }}{{ "，" if not loop.last }}{% endfor %}；
 跨申报问题 {{ s.cross_errors }} 个。规则包：{{ s.rule_pack }}；检查于 {{ s.generated }}。</p>
 {% for sec in sections %}{{ sec|safe }}
 {% endfor %}
