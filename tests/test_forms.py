@@ -289,9 +289,9 @@ def stamp(path, out, values=None, cover=True):
     places += [(p, p.text) for row in d.tables[-1].rows for p in row.cells[1].paragraphs if p.text.endswith("（盖章）")]
     for k, (para, label) in enumerate(places):  # floating, behind the text, as an electronic seal is placed
         run = para.add_run()
-        # no alpha: LibreOffice's PDF export takes two seal images of one size whose colour is the same
-        # everywhere (the shape only in alpha) for one image, and the second party's seal would vanish
-        run.add_picture(io.BytesIO(seal_png(text=_party(label, v), alpha=False)), width=Mm(38))
+        # cut-out seals (the shape in alpha alone): LibreOffice's PDF export shares one base image between them and
+        # keeps the shapes in their soft masks, which the seal search must tell apart
+        run.add_picture(io.BytesIO(seal_png(text=_party(label, v))), width=Mm(38))
         _float(run)
         if k < n_cover:  # the cover's lines are 10 mm apart: side by side, as people stamp them
             run._r.find(f".//{WP}positionH/{WP}posOffset").text = str(Mm(4 + 52 * (k % 2)))

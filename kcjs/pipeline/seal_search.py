@@ -9,6 +9,8 @@ found there is read from its own clip rendered again at READ_DPI.
 """
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import replace
 
 import numpy as np
@@ -35,7 +37,7 @@ def text_page_seals(page: pymupdf.Page, number: int) -> tuple[list[Seal], list[E
     rects = _red_paths(page)
     alone = []  # images searched on their own: upright, inside the page, seal-sized, touching no other candidate
     edge = (EDGE_MM + 1) * MM
-    infos = page.get_image_info(hashes=True)  # cached on the page: the reader lists its images next
+    infos = page.get_image_info(hashes=True, xrefs=True)  # cached on the page: the reader lists its images next
     boxes = [pymupdf.Rect(i["bbox"]) for i in infos]
     grow = 3 * MM
     for k, (info, box) in enumerate(zip(infos, boxes)):
@@ -51,8 +53,9 @@ def text_page_seals(page: pymupdf.Page, number: int) -> tuple[list[Seal], list[E
             alone.append((info, box))
         else:
             rects.append(box)
+    masks_of = _mask_digests(page) if alone else {}
     for info, box in alone:
-        seals += _image_seals(page, info, box, number, first, size)
+        seals += _image_seals(page, info, box, number, first, size, masks_of)
     for clip in _merge(rects, page.rect):
         found, cut = _clip_seals(page, clip, number, first, size)
         seals += found
@@ -60,10 +63,24 @@ def text_page_seals(page: pymupdf.Page, number: int) -> tuple[list[Seal], list[E
     return seals, parts
 
 
-def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, size) -> list[Seal]:
-    """The seals in one image, searched in its own render at its own resolution; remembered by its digest."""
+def _mask_digests(page) -> dict[int, set]:
+    """{image xref: the MD5s of the soft masks (/SMask) of every image on the page with the same colour samples}.
+    `digest` covers only the colour samples, and get_image_info names one xref for all images that share them:
+    two seals cut out of one red field (the shape in alpha alone, as LibreOffice exports them) differ only here."""
+    doc, raw, masks = page.parent, {}, {}
+    for item in page.get_images(full=True):
+        xref, smask = item[0], item[1]
+        raw[xref] = hashlib.md5(doc.xref_stream_raw(xref)).digest()
+        masks[xref] = hashlib.md5(doc.xref_stream_raw(smask)).digest() if smask > 0 else None
+    return {x: {masks[y] for y in raw if raw[y] == raw[x]} for x in raw}
+
+
+def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, size, masks_of: dict) -> list[Seal]:
+    """The seals in one image, searched in its own render at its own resolution; remembered by its digest and its
+    soft mask's (not remembered when images of the same colour samples have other masks: which is which is unknown)."""
     top = first and box.y0 < size[1] * LETTERHEAD_BAND  # where a wide red mark is a 红头 letterhead
-    key = (info["digest"], round(box.width), round(box.height), round(box.y0) if top else None)
+    masks = masks_of.get(info.get("xref", 0), {None})
+    key = (info["digest"], next(iter(masks)), round(box.width), round(box.height), round(box.y0) if top else None)
 
     def search() -> list[Seal]:
         dpi = min(READ_DPI, max(SEAL_DPI, info["width"] / (box.width / 72)))
@@ -72,8 +89,9 @@ def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, 
         return [replace(s, source="pdf-image", box=(s.box[0] - box.x0, s.box[1] - box.y0, s.box[2] - box.x0,
                                                     s.box[3] - box.y0)) for s in found]
 
+    found = remembered(("pdf", *key), search) if len(masks) == 1 else search()
     return [replace(s, page=number, box=tuple(round(v + o, 1) for v, o in zip(s.box, (box.x0, box.y0) * 2)))
-            for s in remembered(("pdf", *key), search)]
+            for s in found]
 
 
 def _clip_seals(page, clip: pymupdf.Rect, number: int, first: bool, size) -> tuple[list[Seal], list[EdgePart]]:
