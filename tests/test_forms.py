@@ -290,6 +290,21 @@ def test_short_service_team_is_reported(pack, tmp_path):
     assert len(short) == 1 and short[0]["actual"] == f"{len(v['team']) - 1} 人"
 
 
+def test_blank_member_table_is_reported_for_every_team(pack, tmp_path):
+    teams = [sub for sub in pack.subprograms if sub.team]
+    assert {"society-consortium", "expert-service-tour"} <= {s.id for s in teams}
+    for sub in teams:
+        direction = sub.directions[0] if sub.directions else None
+        path, _ = filled(pack, tmp_path, sub.id, direction, team=[])
+        r = check_document(read_document(path), pack)
+        blank_team = [f for f in r["findings"] if f["rule"] == "template.placeholder_left" and "成员名单" in f["message"]]
+        assert len(blank_team) == 1 and blank_team[0]["message"].startswith(sub.team.name), (sub.id, r["findings"])
+        assert blank_team[0]["location"]["table"] is not None
+        path, _ = filled(pack, tmp_path, sub.id, direction)
+        assert not [f for f in check_document(read_document(path), pack)["findings"]
+                    if f["rule"] == "template.placeholder_left"], sub.id
+
+
 def test_budget_disagreements_are_reported(pack, tmp_path):
     lines = {"会议费": 4, "差旅费": 3, "专家咨询费": 3, "劳务费": 2, "资料/出版费": 2, "其他": 1}
     ok, _ = filled(pack, tmp_path, "society-consortium", budget_lines=lines)
