@@ -158,6 +158,38 @@ def test_layout_rows_headers_keep_fonts_page_numbers(pack, tmp_path):
     assert "{{" not in body and "{%" not in body
 
 
+def test_cover_has_no_page_number_and_the_title_is_written_tight(pack, tmp_path):
+    path, _ = filled(pack, tmp_path, "society-local-cooperation")
+    d = docx.Document(str(path))
+    sec = d.sections[0]
+    assert sec.different_first_page_header_footer  # w:titlePg
+    assert not sec.first_page_footer.is_linked_to_previous and sec.first_page_footer.paragraphs[0].text == ""
+    assert "PAGE" not in sec.first_page_footer._element.xml and 'w:instr=" PAGE "' in sec.footer._element.xml
+    year = pack.program.year
+    texts = [p.text for p in d.paragraphs]
+    assert f"{year}年度“科创江苏”专项计划" in texts and not any(f"{year} 年" in t for t in texts)
+    notes = "\n".join(texts[texts.index("填写说明") + 1:])
+    o, c = pack.dates.online_open, pack.dates.online_close
+    assert f"网上填报时间：{o.year}年{o.month}月{o.day}日至{c.year}年{c.month}月{c.day}日" in notes
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", notes), notes
+
+
+def test_joint_applicants_opinion_row_prompts_like_the_applicants(pack, tmp_path):
+    sub = pack.subprogram("society-local-cooperation")
+    path = blank(pack, tmp_path, sub.id)
+    rows = {r.cells[0].text.split("（")[0]: r.cells[1].paragraphs[0].text for r in opinion_table(path).rows}
+    assert rows["申报单位意见"] == rows["联合申报单位意见"] == "【请填写审核意见】"
+    path = blank(pack, tmp_path, "enterprise-expert-center")  # a recommending unit writes its own opinion by hand
+    rows = {r.cells[0].text.split("（")[0]: r.cells[1].paragraphs[0].text for r in opinion_table(path).rows}
+    assert rows["推荐单位意见"] == ""
+    filled_path, _ = filled(pack, tmp_path, sub.id)
+    rows = {r.cells[0].text.split("（")[0]: r.cells[1].paragraphs[0].text for r in opinion_table(filled_path).rows}
+    assert rows["联合申报单位意见"] == "同意联合申报。"
+    r = check_document(read_document(tmp_path / f"{sub.id}-blank.docx"), pack)
+    prompts = [f for f in r["findings"] if f["rule"] == "template.placeholder_left" and "审核意见" in str(f)]
+    assert len(prompts) == 2, prompts  # 申报单位意见 and 联合申报单位意见, each still to write
+
+
 # --- 5. --data ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [dt.datetime(2024, 3, 20), dt.date(2024, 3, 20), 45371, 45371.0, "2024-03-20",
