@@ -68,7 +68,11 @@ def test_cover_stamp_line_is_checked(pack, tmp_path):
     r = check_document(read_document(stamped), pack)
     missing = [f for f in r["findings"] if f["rule"] == "stamp.missing"]
     assert len(missing) == 1 and missing[0]["message"].startswith("封面“申报单位（盖章）”"), r["findings"]
-    assert missing[0]["location"]["table"] == 0 or missing[0]["location"].get("row") == 2
+    where = missing[0]["location"]
+    assert where["table"] == 0 and where["row"] == 2
+    assert where["row_label"] == "申报单位（盖章）" and "column_label" not in where  # its own row, not 项目名称
+    from kcjs.pipeline.check_view import where as where_text
+    assert "第 2 行（“申报单位（盖章）”）" in where_text(where)
 
 
 # --- 2. opinion blocks and 承诺 --------------------------------------------------------------------------------
