@@ -68,7 +68,11 @@ def test_cover_stamp_line_is_checked(pack, tmp_path):
     r = check_document(read_document(stamped), pack)
     missing = [f for f in r["findings"] if f["rule"] == "stamp.missing"]
     assert len(missing) == 1 and missing[0]["message"].startswith("封面“申报单位（盖章）”"), r["findings"]
-    assert missing[0]["location"]["table"] == 0 or missing[0]["location"].get("row") == 2
+    where = missing[0]["location"]
+    assert where["table"] == 0 and where["row"] == 2
+    assert where["row_label"] == "申报单位（盖章）" and "column_label" not in where  # its own row, not 项目名称
+    from kcjs.pipeline.check_view import where as where_text
+    assert "第 2 行（“申报单位（盖章）”）" in where_text(where)
 
 
 # --- 2. opinion blocks and 承诺 --------------------------------------------------------------------------------
@@ -158,6 +162,38 @@ def test_layout_rows_headers_keep_fonts_page_numbers(pack, tmp_path):
     assert "{{" not in body and "{%" not in body
 
 
+def test_cover_has_no_page_number_and_the_title_is_written_tight(pack, tmp_path):
+    path, _ = filled(pack, tmp_path, "society-local-cooperation")
+    d = docx.Document(str(path))
+    sec = d.sections[0]
+    assert sec.different_first_page_header_footer  # w:titlePg
+    assert not sec.first_page_footer.is_linked_to_previous and sec.first_page_footer.paragraphs[0].text == ""
+    assert "PAGE" not in sec.first_page_footer._element.xml and 'w:instr=" PAGE "' in sec.footer._element.xml
+    year = pack.program.year
+    texts = [p.text for p in d.paragraphs]
+    assert f"{year}年度“科创江苏”专项计划" in texts and not any(f"{year} 年" in t for t in texts)
+    notes = "\n".join(texts[texts.index("填写说明") + 1:])
+    o, c = pack.dates.online_open, pack.dates.online_close
+    assert f"网上填报时间：{o.year}年{o.month}月{o.day}日至{c.year}年{c.month}月{c.day}日" in notes
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", notes), notes
+
+
+def test_joint_applicants_opinion_row_prompts_like_the_applicants(pack, tmp_path):
+    sub = pack.subprogram("society-local-cooperation")
+    path = blank(pack, tmp_path, sub.id)
+    rows = {r.cells[0].text.split("（")[0]: r.cells[1].paragraphs[0].text for r in opinion_table(path).rows}
+    assert rows["申报单位意见"] == rows["联合申报单位意见"] == "【请填写审核意见】"
+    path = blank(pack, tmp_path, "enterprise-expert-center")  # a recommending unit writes its own opinion by hand
+    rows = {r.cells[0].text.split("（")[0]: r.cells[1].paragraphs[0].text for r in opinion_table(path).rows}
+    assert rows["推荐单位意见"] == ""
+    filled_path, _ = filled(pack, tmp_path, sub.id)
+    rows = {r.cells[0].text.split("（")[0]: r.cells[1].paragraphs[0].text for r in opinion_table(filled_path).rows}
+    assert rows["联合申报单位意见"] == "同意联合申报。"
+    r = check_document(read_document(tmp_path / f"{sub.id}-blank.docx"), pack)
+    prompts = [f for f in r["findings"] if f["rule"] == "template.placeholder_left" and "审核意见" in str(f)]
+    assert len(prompts) == 2, prompts  # 申报单位意见 and 联合申报单位意见, each still to write
+
+
 # --- 5. --data ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [dt.datetime(2024, 3, 20), dt.date(2024, 3, 20), 45371, 45371.0, "2024-03-20",
@@ -171,13 +207,14 @@ def test_every_bad_row_is_reported_and_good_rows_written(pack, tmp_path, kcjs):
     wb = Workbook()
     ws = wb.active
     ws.append(["子项目", "申报单位", "项目名称", "填报日期", "申请资助经费（万元）", "会议费（万元）", "差旅费（万元）",
-               "起止时间", "团队成员"])
+               "起止时间", "团队成员", "项目负责人", "联系人", "联系电话"])
+    people = ["王明", "张华", "025-83625054"]
     ws.append(["学会联合体", "江苏省智能制造学会联合体", "联合体项目", dt.datetime(2024, 3, 20), 15, 10, 5,
-               "2024-04-01至2024-12-31", "王立新，东南大学，中国工程院院士，领衔专家"])
-    ws.append(["学会联合体", "江苏省机械工程学会", "项目乙", "下周一", "待定", None, None, None, None])
-    ws.append(["不存在的子项目", "某单位", "项目丙", 45371, 10, None, None, None, None])
-    ws.append([None] * 9)
-    ws.append(["学会产业研究院", "江苏省人工智能学会", "研究院项目", 45371, 15, None, None, None, None])
+               "2024-04-01至2024-12-31", "王立新，东南大学，中国工程院院士，领衔专家", *people])
+    ws.append(["学会联合体", "江苏省机械工程学会", "项目乙", "下周一", "待定", None, None, None, None, *people])
+    ws.append(["不存在的子项目", "某单位", "项目丙", 45371, 10, None, None, None, None, *people])
+    ws.append([None] * 12)
+    ws.append(["学会产业研究院", "江苏省人工智能学会", "研究院项目", 45371, 15, None, None, None, None, *people])
     data = tmp_path / "rows.xlsx"
     wb.save(data)
     paths, bad = write_from_data(pack, data, tmp_path / "out")
@@ -196,6 +233,63 @@ def test_every_bad_row_is_reported_and_good_rows_written(pack, tmp_path, kcjs):
     assert "rows.xlsx 第 3 行，“填报日期”列" in err and "第 4 行，“子项目”列" in err
 
 
+def _sheet(tmp_path, header, rows, name="rows.xlsx"):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(tmp_path / name)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("amount, wan", [("25000元", 2.5), ("贰万伍仟元", 2.5), ("贰万伍仟元整", 2.5), ("两万五元", 2.5),
+                                         ("15万元", 15), ("十五万元", 15), (15, 15), ("12.5", 12.5)])
+def test_data_amounts_in_yuan_are_converted_to_wan(pack, tmp_path, amount, wan):
+    data = _sheet(tmp_path, ["子项目", "申报单位", "项目名称", "项目负责人", "联系人", "联系电话", "填报日期", "申请资助经费（万元）"],
+                  [["学会联合体", "江苏省智能制造学会联合体", "联合体项目", "王明", "张华", "025-83625054", 45371, amount]])
+    paths, bad = write_from_data(pack, data, tmp_path / "out")
+    assert bad == [] and len(paths) == 1
+    body = "\n".join(p.text for p in docx.Document(str(paths[0])).paragraphs)
+    assert f"{wan:g} 万元" in body or f"{wan:g}万元" in body, body[:2000]
+    assert "25000" not in body
+
+
+def test_data_bare_yuan_in_a_wan_column_is_a_bad_cell(pack, tmp_path, kcjs):
+    cap = pack.subprogram("society-consortium").cap_wan
+    people = ["王明", "张华", "025-83625054", 45371]
+    data = _sheet(tmp_path, ["子项目", "申报单位", "项目名称", "项目负责人", "联系人", "联系电话", "填报日期",
+                             "申请资助经费（万元）", "会议费（万元）"],
+                  [["学会联合体", "甲学会", "项目甲", *people, 25000, None],
+                   ["学会联合体", "乙学会", "项目乙", *people, "两万五", None],
+                   ["学会联合体", "丙学会", "项目丙", *people, cap, cap * 10_000],
+                   ["学会联合体", "丁学会", "项目丁", *people, cap, cap]])
+    paths, bad = write_from_data(pack, data, tmp_path / "out")
+    assert len(paths) == 1 and "丁学会" in paths[0].name
+    assert [(b.row, b.column) for b in bad] == [(2, "申请资助经费（万元）"), (3, "申请资助经费（万元）"), (4, "会议费（万元）")]
+    assert all(b.why.startswith("金额应以万元填写") and f"{cap:g} 万元" in b.why for b in bad)
+    code, _, err = kcjs("template", "--data", str(data), "-o", str(tmp_path / "cli"))
+    assert code == 1 and "rows.xlsx 第 2 行，“申请资助经费（万元）”列：金额应以万元填写" in err
+
+
+def test_data_rows_with_empty_required_fields_are_reported(pack, tmp_path, kcjs):
+    header = ["子项目", "申报单位", "项目名称", "项目负责人", "联系人", "联系电话", "填报日期", "申请资助经费（万元）"]
+    data = _sheet(tmp_path, header, [["学会联合体", None, "项目甲", "王明", "张华", "025-83625054", 45371, 15],
+                                     ["学会联合体", "乙学会", "  ", "王明", "张华", "025-83625054", 45371, 15],
+                                     ["学会联合体", "丙学会", "项目丙", "王明", "张华", "025-83625054", 45371, 15]])
+    paths, bad = write_from_data(pack, data, tmp_path / "out")
+    assert len(paths) == 1 and "丙学会" in paths[0].name
+    assert [(b.row, b.column, b.why) for b in bad] == [(2, "申报单位", "为空"), (3, "项目名称", "为空")]
+    assert bad[0].text(data) == "rows.xlsx 第 2 行，“申报单位”列为空"
+    no_column = _sheet(tmp_path, header[:1] + header[2:], [["学会联合体", "项目甲", "王明", "张华", "025-83625054", 45371, 15]],
+                       "no-column.xlsx")
+    paths, bad = write_from_data(pack, no_column, tmp_path / "out2")
+    assert paths == [] and [(b.row, b.column) for b in bad] == [(2, "申报单位")]
+    code, _, err = kcjs("template", "--data", str(data), "-o", str(tmp_path / "cli"))
+    assert code == 1 and "第 2 行，“申报单位”列为空" in err and "第 3 行，“项目名称”列为空" in err
+
+
 def test_data_example_round_trip(pack, tmp_path, kcjs):
     code, stdout, _ = kcjs("template", "--data-example", "学会联合体", "-o", str(tmp_path))
     assert code == 0
@@ -207,6 +301,9 @@ def test_data_example_round_trip(pack, tmp_path, kcjs):
                 "会议费（万元）", "地方配套（万元）", "团队成员", "服务省级以上园区"):
         assert col in header, col
     assert isinstance(ws[2][header.index("填报日期")].value, dt.datetime)
+    for col in ("申请资助经费（万元）", "会议费（万元）", "地方配套（万元）", "服务省级以上园区"):  # numbers, not text
+        assert isinstance(ws[2][header.index(col)].value, (int, float)), col
+    assert ws[2][header.index("申请资助经费（万元）")].value == pack.subprogram("society-consortium").cap_wan
     code, stdout, _ = kcjs("template", "--data", example, "-o", str(tmp_path / "out"))
     assert code == 0
     r = check_document(read_document(stdout.split()[0]), pack)
@@ -227,6 +324,21 @@ def test_short_service_team_is_reported(pack, tmp_path):
     r = check_document(read_document(path), pack)
     short = [f for f in r["findings"] if f["rule"] == "requirement.members_below"]
     assert len(short) == 1 and short[0]["actual"] == f"{len(v['team']) - 1} 人"
+
+
+def test_blank_member_table_is_reported_for_every_team(pack, tmp_path):
+    teams = [sub for sub in pack.subprograms if sub.team]
+    assert {"society-consortium", "expert-service-tour"} <= {s.id for s in teams}
+    for sub in teams:
+        direction = sub.directions[0] if sub.directions else None
+        path, _ = filled(pack, tmp_path, sub.id, direction, team=[])
+        r = check_document(read_document(path), pack)
+        blank_team = [f for f in r["findings"] if f["rule"] == "template.placeholder_left" and "成员名单" in f["message"]]
+        assert len(blank_team) == 1 and blank_team[0]["message"].startswith(sub.team.name), (sub.id, r["findings"])
+        assert blank_team[0]["location"]["table"] is not None
+        path, _ = filled(pack, tmp_path, sub.id, direction)
+        assert not [f for f in check_document(read_document(path), pack)["findings"]
+                    if f["rule"] == "template.placeholder_left"], sub.id
 
 
 def test_budget_disagreements_are_reported(pack, tmp_path):

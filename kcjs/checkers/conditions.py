@@ -85,7 +85,8 @@ def _members(doc: Document, req: Requirements, r: Requirement) -> list[Finding]:
     i, n, b = found
     where = Location(page=b.page, table=i, quote=quote(" | ".join(b.rows[0])))
     if n == 0:  # the form's blank member table: an unfilled field, not a short list
-        return [Finding(PLACEHOLDER, "error", f"成员名单尚未填写（通知要求不少于 {minimum} {target.unit}）", where,
+        team = req.subprogram.team.name if req.subprogram.team else ""
+        return [Finding(PLACEHOLDER, "error", f"{team}成员名单尚未填写（通知要求不少于 {minimum} {target.unit}）", where,
                         expected=f"≥ {minimum} {target.unit}", actual="未填写", hint="请逐行填写成员的姓名、单位、职称/称号和分工")]
     if n < target.min:
         return [Finding(MEMBERS_BELOW, "error", f"成员名单只列出 {n} {target.unit}，少于通知要求的 {minimum} {target.unit}"
@@ -132,6 +133,20 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
                 out.append(Finding(STATED, "info", f"“{r.text}”：申报书写明{s}为{q}", where, expected=r.text, actual=where.quote))
         if ev.members_target:
             out.extend(_members(doc, req, r))
+    if sub.team and not any(r.evidence and r.evidence.members_target for r in sub.requirements):
+        out.extend(_blank_team(doc, sub))
     if sub.applicants.joint == "required" and sub.applicants.joint_types:
         out.extend(_joint(doc, req, sub))
     return out
+
+
+def _blank_team(doc: Document, sub: Subprogram) -> list[Finding]:
+    """The member table the form prints for `sub.team` (专家团队, 院士团队 …) left blank: an unfilled field, whether
+    or not the notice sets a minimum (where it does, _members says so with the minimum)."""
+    found = member_table(doc)
+    if found is None or found[1]:
+        return []
+    i, _, b = found
+    return [Finding(PLACEHOLDER, "error", f"{sub.team.name}成员名单尚未填写",
+                    Location(page=b.page, table=i, quote=quote(" | ".join(b.rows[0]))), actual="未填写",
+                    hint="请逐行填写成员的姓名、单位、职称/称号和分工")]

@@ -113,6 +113,13 @@ def _numbered(finding: dict, doc: Document) -> dict:
 _NUMBERISH = re.compile(r"^[\d.,，%％~～\-–—()（）\s]*$")
 
 
+def _label_rows(rows: list[list[str]]) -> bool:
+    """A label/value table (a cover's 项目名称：| 值, 申报单位（盖章）：| 值 …): every row opens with a label that ends
+    with a colon, so its first row is one more line, not a header."""
+    firsts = [row[0].strip() for row in rows if row and row[0].strip()]
+    return len(firsts) >= 2 and len(firsts) == len(rows) and all(f.endswith(("：", ":")) for f in firsts)
+
+
 def _findable(loc: dict, doc: Document) -> None:
     """Where a person finds it without counting paragraphs: `section` (the nearest heading at or before the
     block), `quote` (the block's own words) and, for a table cell, `row`/`column` (1-based) with the
@@ -130,7 +137,9 @@ def _findable(loc: dict, doc: Document) -> None:
         if 0 <= r < len(b.rows) and 0 <= c < len(b.rows[r]):
             loc["row"], loc["column"] = r + 1, c + 1
             left = b.rows[r][c - 1].strip() if c > 0 else ""
-            if left and len(left) <= 12 and not _NUMBERISH.match(left):  # 标签 | 值: the label beside it
+            if _label_rows(b.rows):  # a cover's 项目名称： | 值 lines: each row's own label, no header row
+                label, header = b.rows[r][0].strip().rstrip("：:"), ""
+            elif left and len(left) <= 12 and not _NUMBERISH.match(left):  # 标签 | 值: the label beside it
                 label, header = left, ""
             else:  # a column table: the row's first words, the column's header
                 label = next((x for x in b.rows[r][:c] if x.strip() and not _NUMBERISH.match(x.strip())), "")

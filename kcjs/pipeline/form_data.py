@@ -10,8 +10,9 @@ from pathlib import Path
 
 from kcjs.pipeline.forms import Form, cn_quotes, num_text, render, safe_name, stamp_title
 from kcjs.pipeline.packloader import find_direction, find_subprogram
-from kcjs.pipeline.rulepack import Direction, RulePack, Subprogram, normalize_name
+from kcjs.pipeline.rulepack import Direction, RulePack, Subprogram, normalize_name, plain
 
+EMPTY = "为空"  # the why of a required cell left empty: 第 3 行，“申报单位”列为空
 ROW_KEY = "_row"  # where a data row came from: its row number in the sheet, or its item number in YAML/JSON
 
 
@@ -83,14 +84,24 @@ def _period(text) -> str:
     return "至".join(cn_date(x) for x in parts)
 
 
-def _wan(value) -> float:
-    """An amount in 万元 from a cell: 15, 15.5, '15', '15万元'. Raises ValueError."""
-    from kcjs.checkers.text import to_number
+def _wan(value, cap: float | None = None) -> float:
+    """An amount in 万元 from a cell: 15, 15.5, '15', '15万元', '十五万元'; an amount written in 元 is converted
+    (25000元, 贰万伍仟元 -> 2.5). `cap` (万元, the pack's cap of the subprogram): a bare figure above it is taken
+    for 元 written in a 万元 column. Raises ValueError."""
+    from kcjs.checkers.text import money_wan, to_number
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    n = to_number(re.sub(r"\s*万?元?\s*$", "", str(value)))
-    if n is None:
-        raise ValueError(f"“{value}”不是金额（请填写万元数，如 15）")
+        n = float(value)
+    else:
+        text = str(value).strip()
+        said = money_wan(text)
+        if len(said) == 1 and said[0][1].strip() == re.sub(r"^人民币|整$", "", text).strip():
+            return said[0][0]  # a unit written: 25000元, 15万元, 贰万伍仟元整
+        n = to_number(text)
+        if n is None:
+            raise ValueError(f"“{value}”不是金额（请填写万元数，如 15）")
+    if cap is not None and n > cap:
+        raise ValueError(f"金额应以万元填写：“{value}”超过本子项目资助上限 {num_text(cap)} 万元"
+                         f"（若为元，请写作“{value}元”或换算为万元）")
     return n
 
 
@@ -112,6 +123,14 @@ def _members(value) -> list[dict]:
     return out
 
 
+def required_fields(pack: RulePack, sub: Subprogram) -> set[str]:
+    """Ids of the information fields a data row must fill: every field the form's information table prints (the
+    pack's application fields; 联合申报单位 only where a joint applicant is required), but the 项目类别 the form
+    writes from the 子项目 column."""
+    joint = sub.applicants.joint == "required"
+    return {f.id for f in pack.kind("application").fields if f.id != "category" and (joint or not f.joint_only)}
+
+
 def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None, dict]:
     """Map one row's columns (ids or Chinese names) to a subprogram, a direction and template values.
     Raises RowProblems with every bad cell of the row: (column, why) each."""
@@ -126,7 +145,8 @@ def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None,
         return None
 
     def column(names) -> str:
-        return next((keys[normalize_name(n)][0] for n in names if normalize_name(n) in keys), names[-1])
+        return next((keys[key][0] for n in names for key in (normalize_name(n), normalize_name(n) + "万元")
+                     if key in keys), names[-1])
 
     def convert(names, fn, what=None):
         got = get(names)
@@ -154,12 +174,16 @@ def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None,
             problems.append((column(_ALIASES["direction"]), str(e)))
     values: dict = {k: get(names) for k, names in _ALIASES.items()
                     if k not in ("subprogram", "direction", "budget", "period", "start", "end", "team")}
-    values["budget"] = convert(_ALIASES["budget"], _wan)
+    cap = direction.cap_wan if direction else sub.cap_wan
+    wan = lambda x: _wan(x, cap)  # noqa: E731  money columns: a bare figure above the cap is 元
+    values["budget"] = convert(_ALIASES["budget"], wan)
     for f in pack.kind("application").fields:
         names = (f.id, f.name, *f.synonyms)
         got = convert(names, cn_date) if f.id == "date" else get(names)
-        if got is not None:
-            values[f.id] = str(got)
+        if got is not None and str(got).strip():
+            values[f.id] = str(got).strip()
+        elif f.id in required_fields(pack, sub) and not any(c == column(names) for c, _ in problems):
+            problems.append((column((*names[1:], f.name)), EMPTY))
     period = convert(_ALIASES["period"], _period)
     start, end = convert(_ALIASES["start"], cn_date), convert(_ALIASES["end"], cn_date)
     values["period"] = period or (f"{start}至{end}" if start and end else None)
@@ -172,9 +196,9 @@ def row_values(pack: RulePack, row: dict) -> tuple[Subprogram, Direction | None,
     budget = pack.application_form.budget
     if budget:
         values["budget_lines"] = {i: v for i in budget.items
-                                  if (v := convert((i, i.replace("/", "")), _wan)) is not None} or None
+                                  if (v := convert((i, i.replace("/", "")), wan)) is not None} or None
         values["budget_sources"] = {s: v for s in budget.sources if s != budget.request_source
-                                    if (v := convert((s,), _wan)) is not None} or None
+                                    if (v := convert((s,), wan)) is not None} or None
     values["targets"] = {}
     for t in sub.targets:
         short = t.name.split("（")[0]
@@ -191,7 +215,7 @@ class RowProblems(ValueError):
     """The bad cells of one data row: [(column, why)]."""
 
     def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__("；".join(f"“{c}”列：{why}" for c, why in problems))
+        super().__init__("；".join(f"“{c}”列{'' if why == EMPTY else '：'}{why}" for c, why in problems))
         self.problems = problems
 
 
@@ -203,7 +227,7 @@ class BadRow:
 
     def text(self, data: Path) -> str:
         where = f"第 {self.row} 行" if data.suffix.lower() in (".xlsx", ".xlsm") else f"第 {self.row} 条"
-        return f"{data.name} {where}，“{self.column}”列：{self.why}"
+        return f"{data.name} {where}，“{self.column}”列{'' if self.why == EMPTY else '：'}{self.why}"
 
 
 def write_from_data(pack: RulePack, data: Path, out: Path) -> tuple[list[Path], list[BadRow]]:
@@ -244,17 +268,17 @@ def example_row(pack: RulePack, sub: Subprogram) -> dict[str, object]:
         row[names["partner"]] = "中国示例学会"
         row.update({"是否已与省科协签约": "是", "学会联系人": "李强", "学会联系电话": "010-68787000",
                     "合作分工": "组织学会专家深入园区开展服务"})
-    row["申请资助经费（万元）"] = num_text(cap)
+    row["申请资助经费（万元）"] = plain(float(cap))  # figures as numbers: a sheet sums and checks them
     budget = pack.application_form.budget
     if budget:
         share = round(cap / len(budget.items), 2)
         for k, item in enumerate(budget.items):
-            row[f"{item}（万元）"] = num_text(share if k < len(budget.items) - 1 else round(cap - share * (len(budget.items) - 1), 2))
+            row[f"{item}（万元）"] = plain(share if k < len(budget.items) - 1 else round(cap - share * (len(budget.items) - 1), 2))
         for s in budget.sources:
             if s != budget.request_source:
                 row[f"{s}（万元）"] = 0
     for t in sub.targets:
-        row[t.name.split("（")[0]] = num_text(t.min)
+        row[t.name.split("（")[0]] = plain(float(t.min))
     if sub.team:
         rows = int(next(t.min for t in sub.targets if t.id == sub.team.members_target)) if sub.team.members_target \
             else sub.team.rows

@@ -11,6 +11,7 @@ from kcjs.pipeline.rulepack import Direction, RulePack, Subprogram, plain
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 BLANK = "【请填写】"
+OPINION_PROMPT = "【请填写审核意见】"  # the opinion an applicant (or a joint applicant) writes itself
 CN_NUMS = "一二三四五六七八九十"
 STAGES = {k: f"{v}提交" for k, v in STAGE_NAMES.items()}
 
@@ -25,6 +26,20 @@ def cn_quotes(s: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_LOOSE_SPACE = re.compile(r"(?<=[\d\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff“”])|(?<=[\u4e00-\u9fff“”])[ \t\u3000]+(?=\d)")
+
+
+def tight(s: str) -> str:
+    """No space between a figure and Chinese as a printed title writes it: 2024 年度 -> 2024年度 (the notice's text,
+    as extracted from its PDF, spaces them)."""
+    return _LOOSE_SPACE.sub("", s)
+
+
+def cn_day(d) -> str:
+    """A date as forms print it: 2024-03-15 -> 2024年3月15日."""
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def num_text(x: float) -> str:
@@ -68,8 +83,8 @@ def _notes(pack: RulePack, sub: Subprogram, direction: Direction | None) -> list
     a = sub.applicants
     types = "、".join(pack.applicant_type(t).name for t in a.types)
     notes = [f"可申报单位类型：{types}" + (f"（{a.note}）" if a.note else ""),
-             f"网上填报时间：{d.online_open.isoformat()} 至 {d.online_close.isoformat()}；纸质申报书经申报单位负责人"
-             f"审核并加盖公章后，于 {d.paper_deadline:%Y-%m-%d %H:%M} 前寄达。",
+             f"网上填报时间：{cn_day(d.online_open)}至{cn_day(d.online_close)}；纸质申报书经申报单位负责人"
+             f"审核并加盖公章后，于{cn_day(d.paper_deadline)}{d.paper_deadline:%H:%M}前寄达。",
              "须加盖：" + "、".join(st.label.replace("（盖章）", "公章") + (f"（{st.party}）" if st.party else "")
                                    for st in sub.stamps) + "。"]
     for c in a.conditions:
@@ -78,7 +93,7 @@ def _notes(pack: RulePack, sub: Subprogram, direction: Direction | None) -> list
         if sub.id in lim.subprograms or sub.class_ in lim.classes:
             notes.append(f"申报限制：{lim.name}。")
     for dl in sub.deliverables:
-        notes.append(f"须提交：{dl.name}（{STAGES[dl.stage]}" + (f"，{dl.due.isoformat()} 前" if dl.due else "") + "）。")
+        notes.append(f"须提交：{dl.name}（{STAGES[dl.stage]}" + (f"，{cn_day(dl.due)}前" if dl.due else "") + "）。")
     return notes
 
 
@@ -167,7 +182,7 @@ def application_context(pack: RulePack, sub: Subprogram, direction: Direction | 
                         {"name": "合作分工", "value": str(p.get("role") or "【请填写：学会在项目中承担的工作】")}]
     joint_names = "、".join(pack.applicant_type(t).name for t in sub.applicants.joint_types)
     return {
-        "program": pack.program, "program_title": cn_quotes(pack.program.name), "category": category,
+        "program": pack.program, "program_title": tight(cn_quotes(pack.program.name)), "category": category,
         "staff_field": pack.application_form.staff_field, "cover": cover,
         "s": {"applicant_info": sections.get("applicant-info", ""), "basis": sections.get("basis", ""),
               "plan": sections.get("plan", ""), "targets": sections.get("targets", ""),
@@ -179,7 +194,7 @@ def application_context(pack: RulePack, sub: Subprogram, direction: Direction | 
               "goals": v.get("goals") or ("" if sub.targets else "【请填写：年度工作目标和活动计划】"),
               "budget": num_text(float(v["budget"])) if v.get("budget") not in (None, "") else BLANK,
               "budget_total": total, "sources_total": src_total,
-              "opinion": v.get("opinion") or "【请填写审核意见】"},
+              "opinion": v.get("opinion") or OPINION_PROMPT},
         "fields": [{"name": f.name + (f"（{joint_names}）" if f.joint_only else ""), "value": field_values[f.id] or BLANK}
                    for f in kind.fields if not f.joint_only or sub.applicants.joint == "required"],
         "team": _team(sub, v),
@@ -194,7 +209,10 @@ def application_context(pack: RulePack, sub: Subprogram, direction: Direction | 
         "budget_total_label": pack.application_form.budget.total_label if pack.application_form.budget else "合计",
         "commitment": commitment_text(pack),
         "applicant_stamp": sub.stamps[0].label,
-        "other_opinions": [{"title": stamp_title(st), "label": st.label, "text": str(v.get(f"{st.id}_opinion") or "")}
+        # a joint applicant (a stamp line naming a field) writes its opinion as the applicant does: the same prompt;
+        # a recommending unit's row stays blank for that unit to write by hand
+        "other_opinions": [{"title": stamp_title(st), "label": st.label,
+                            "text": str(v.get(f"{st.id}_opinion") or (OPINION_PROMPT if st.field else ""))}
                            for st in sub.stamps[1:]],
         "stamps": [{"label": st.label} for st in sub.stamps],
         "notes": _notes(pack, sub, direction),
@@ -216,7 +234,7 @@ def deliverable_context(pack: RulePack, sub: Subprogram, kind: str, values: dict
     dl = _deliverable(sub, kind)
     k = pack.kind(kind)
     texts = v.get("sections", {})
-    due = f"{dl.due.isoformat()} 前提交" if dl.due else STAGES[dl.stage]
+    due = f"{cn_day(dl.due)}前提交" if dl.due else STAGES[dl.stage]
     return {
         "title": cn_quotes(sub.name) + dl.name.split("（")[0],
         "header": f"{dl.name}｜{length_text(pack, dl)}｜{due}",

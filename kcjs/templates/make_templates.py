@@ -225,8 +225,15 @@ def _opinions(d) -> None:
         t.rows[r].height = Mm(OPINION_ROW_MM[0] if r == 0 else OPINION_ROW_MM[1])  # at least: room to write and stamp
 
 
+def _no_page_number_on_cover(sec) -> None:
+    """A cover carries no page number: a different first page (w:titlePg) with an empty first-page footer."""
+    sec.different_first_page_header_footer = True
+    sec.first_page_footer.is_linked_to_previous = False  # an empty footer part of its own, not the numbered one
+
+
 def application() -> None:
     d = _document()
+    _no_page_number_on_cover(d.sections[0])
     _cover(d)
 
     d.add_heading("填写说明", 2)
