@@ -108,6 +108,15 @@ def _keep_with_next(row) -> None:
             p.paragraph_format.keep_with_next = True
 
 
+def _loop_rows(var: str, items: str, cells: list[str], header: list[str] | None = None,
+               after: list[list[str]] = ()) -> list[list[str]]:
+    """The rows of a table with one row per item (docxtpl `{%tr for var in items %}`): the header, the repeated row,
+    then `after` (a 合计 row)."""
+    blank = [""] * (len(cells) - 1)
+    return ([header] if header else []) + [[f"{{%tr for {var} in {items} %}}", *blank], cells,
+                                           ["{%tr endfor %}", *blank], *after]
+
+
 def _table(d, rows: list[list[str]], widths: list[float], header: bool = True, size: float = 12, keep: int = 0):
     """A ruled table: rows never split across pages; with `header`, the first row is bold and repeats on each page;
     the `keep` rows before the last (the 合计 row) keep with it."""
@@ -242,26 +251,23 @@ def application() -> None:
     d.add_paragraph("{%p endfor %}")
 
     d.add_heading("一、{{ s.applicant_info }}", 1)
-    _table(d, [["{%tr for f in fields %}", ""], ["{{ f.name }}", "{{ f.value }}"], ["{%tr endfor %}", ""]], [45, 111],
-           header=False)
+    _table(d, _loop_rows("f", "fields", ["{{ f.name }}", "{{ f.value }}"]), [45, 111], header=False)
     d.add_paragraph("单位简介：{{ v.intro }}")
     d.add_paragraph("{%p if team %}")
     p = d.add_paragraph("{{ team.caption }}")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.keep_with_next = True
     _font(p.runs[0], HEAD_FONT, 14)
-    _table(d, [["序号", "姓名", "单位", "职称/称号", "分工"],
-               ["{%tr for m in team.members %}", "", "", "", ""],
-               ["{{ loop.index }}", "{{ m.name }}", "{{ m.unit }}", "{{ m.title }}", "{{ m.role }}"],
-               ["{%tr endfor %}", "", "", "", ""]], [14, 24, 52, 36, 30])
+    _table(d, _loop_rows("m", "team.members", ["{{ loop.index }}", "{{ m.name }}", "{{ m.unit }}", "{{ m.title }}",
+                                               "{{ m.role }}"], ["序号", "姓名", "单位", "职称/称号", "分工"]),
+           [14, 24, 52, 36, 30])
     d.add_paragraph("{%p endif %}")
     d.add_paragraph("{%p if partner_rows %}")
     p = d.add_paragraph("{{ partner_caption }}")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.keep_with_next = True
     _font(p.runs[0], HEAD_FONT, 14)
-    _table(d, [["{%tr for f in partner_rows %}", ""], ["{{ f.name }}", "{{ f.value }}"], ["{%tr endfor %}", ""]],
-           [45, 111], header=False)
+    _table(d, _loop_rows("f", "partner_rows", ["{{ f.name }}", "{{ f.value }}"]), [45, 111], header=False)
     d.add_paragraph("{%p endif %}")
     d.add_heading("二、{{ s.basis }}", 1)
     d.add_paragraph("{{ v.basis }}")
@@ -270,10 +276,8 @@ def application() -> None:
     d.add_heading("四、{{ s.targets }}", 1)
     d.add_paragraph("{%p if targets %}")
     d.add_paragraph("填表说明：全年目标不得低于“通知最低要求”，请在“本单位目标值”一栏填写数字。")
-    _table(d, [["序号", "年度目标任务", "单位", "通知最低要求", "本单位目标值"],
-               ["{%tr for t in targets %}", "", "", "", ""],
-               ["{{ loop.index }}", "{{ t.name }}", "{{ t.unit }}", "{{ t.min }}", "{{ t.value }}"],
-               ["{%tr endfor %}", "", "", "", ""]], [14, 70, 16, 28, 28])
+    _table(d, _loop_rows("t", "targets", ["{{ loop.index }}", "{{ t.name }}", "{{ t.unit }}", "{{ t.min }}", "{{ t.value }}"],
+                         ["序号", "年度目标任务", "单位", "通知最低要求", "本单位目标值"]), [14, 70, 16, 28, 28])
     d.add_paragraph("{%p endif %}")
     d.add_paragraph("{{ v.goals }}")
     d.add_paragraph("{%p for r in requirements %}")
@@ -284,15 +288,15 @@ def application() -> None:
     d.add_paragraph("申请资助经费：{{ v.budget }}万元")
     p = d.add_paragraph("经费支出预算（单位：万元）")
     p.paragraph_format.keep_with_next = True
-    _table(d, [["支出科目", "金额（万元）", "测算依据"], ["{%tr for i in budget_items %}", "", ""],
-               ["{{ i.item }}", "{{ i.amount }}", "{{ i.basis }}"], ["{%tr endfor %}", "", ""],
-               ["{{ budget_total_label }}", "{{ v.budget_total }}", ""]], [50, 36, 70], keep=2)
+    _table(d, _loop_rows("i", "budget_items", ["{{ i.item }}", "{{ i.amount }}", "{{ i.basis }}"],
+                         ["支出科目", "金额（万元）", "测算依据"], [["{{ budget_total_label }}", "{{ v.budget_total }}", ""]]),
+           [50, 36, 70], keep=2)
     p = d.add_paragraph("经费来源（单位：万元）")
     p.paragraph_format.keep_with_next = True
     p.paragraph_format.space_before = Pt(12)
-    _table(d, [["经费来源", "金额（万元）", "说明"], ["{%tr for i in budget_sources %}", "", ""],
-               ["{{ i.item }}", "{{ i.amount }}", "{{ i.basis }}"], ["{%tr endfor %}", "", ""],
-               ["{{ budget_total_label }}", "{{ v.sources_total }}", ""]], [50, 36, 70], keep=2)
+    _table(d, _loop_rows("i", "budget_sources", ["{{ i.item }}", "{{ i.amount }}", "{{ i.basis }}"],
+                         ["经费来源", "金额（万元）", "说明"], [["{{ budget_total_label }}", "{{ v.sources_total }}", ""]]),
+           [50, 36, 70], keep=2)
     h = d.add_heading("六、{{ s.opinion }}", 1)
     h.paragraph_format.page_break_before = True
     _opinions(d)
