@@ -108,6 +108,15 @@ def _keep_with_next(row) -> None:
             p.paragraph_format.keep_with_next = True
 
 
+def _caption(d, condition: str, text: str) -> None:
+    """`{%p if condition %}` and a centred 14 pt 黑体 caption kept with the table that follows."""
+    d.add_paragraph(f"{{%p if {condition} %}}")
+    p = d.add_paragraph(text)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = True
+    _font(p.runs[0], HEAD_FONT, 14)
+
+
 def _loop_rows(var: str, items: str, cells: list[str], header: list[str] | None = None,
                after: list[list[str]] = ()) -> list[list[str]]:
     """The rows of a table with one row per item (docxtpl `{%tr for var in items %}`): the header, the repeated row,
@@ -253,20 +262,12 @@ def application() -> None:
     d.add_heading("一、{{ s.applicant_info }}", 1)
     _table(d, _loop_rows("f", "fields", ["{{ f.name }}", "{{ f.value }}"]), [45, 111], header=False)
     d.add_paragraph("单位简介：{{ v.intro }}")
-    d.add_paragraph("{%p if team %}")
-    p = d.add_paragraph("{{ team.caption }}")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.keep_with_next = True
-    _font(p.runs[0], HEAD_FONT, 14)
+    _caption(d, "team", "{{ team.caption }}")
     _table(d, _loop_rows("m", "team.members", ["{{ loop.index }}", "{{ m.name }}", "{{ m.unit }}", "{{ m.title }}",
                                                "{{ m.role }}"], ["序号", "姓名", "单位", "职称/称号", "分工"]),
            [14, 24, 52, 36, 30])
     d.add_paragraph("{%p endif %}")
-    d.add_paragraph("{%p if partner_rows %}")
-    p = d.add_paragraph("{{ partner_caption }}")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.keep_with_next = True
-    _font(p.runs[0], HEAD_FONT, 14)
+    _caption(d, "partner_rows", "{{ partner_caption }}")
     _table(d, _loop_rows("f", "partner_rows", ["{{ f.name }}", "{{ f.value }}"]), [45, 111], header=False)
     d.add_paragraph("{%p endif %}")
     d.add_heading("二、{{ s.basis }}", 1)
