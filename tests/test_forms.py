@@ -388,9 +388,9 @@ def _party(text: str, v: dict) -> str:
     return v["applicant"]
 
 
-def stamp(path, out, values=None, cover=True):
+def stamp(path, out, values=None, cover=True, inline=False):
     """Stamp a filled form as its parties would: a red seal bearing the party's name on each （盖章） line
-    (on the cover too unless cover=False)."""
+    (on the cover too unless cover=False); floating behind the text, or `inline` (Word's default for a picture)."""
     d = docx.Document(str(path))
     v = values or {"applicant": dict(cover_rows(path))["申报单位（盖章）"],
                    "partner": dict(cover_rows(path)).get("联合申报单位（盖章）", "")}
@@ -404,6 +404,8 @@ def stamp(path, out, values=None, cover=True):
         # cut-out seals (the shape in alpha alone): LibreOffice's PDF export shares one base image between them and
         # keeps the shapes in their soft masks, which the seal search must tell apart
         run.add_picture(io.BytesIO(seal_png(text=_party(label, v))), width=Mm(38))
+        if inline:
+            continue
         _float(run)
         if k < n_cover:  # the cover's lines are 10 mm apart: side by side, as people stamp them
             run._r.find(f".//{WP}positionH/{WP}posOffset").text = str(Mm(4 + 52 * (k % 2)))
@@ -424,6 +426,18 @@ def test_round_trip_docx(pack, tmp_path):
         path, v = filled(pack, tmp_path, sub.id, direction)
         r = check_document(read_document(stamp(path, tmp_path / f"{sub.id}-stamped.docx", v)), pack)
         assert r["status"] == "pass", (sub.id, [f for f in r["findings"] if f["severity"] != "info"])
+
+
+@needs("soffice")
+def test_seal_put_in_line_with_the_text_survives_the_pdf(pack, tmp_path):
+    """A seal picture placed in line (Word's default), not floating: its line grows (spacing 'at least' on the
+    stamp lines) instead of cutting the seal to a 28 pt strip, so the PDF still shows and passes it."""
+    path, v = filled(pack, tmp_path, "society-consortium")
+    stamped = stamp(path, tmp_path / "inline.docx", v, inline=True)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(stamped)], capture_output=True, timeout=300)
+    r = check_document(read_document(stamped.with_suffix(".pdf")), pack)
+    assert len(r["metrics"]["seals"]) == 2 and r["status"] == "pass", [f for f in r["findings"] if f["severity"] != "info"]
 
 
 @needs("soffice")

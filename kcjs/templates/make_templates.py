@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
@@ -202,6 +202,7 @@ def _cover(d) -> None:
             para.text = text
             para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
             para.paragraph_format.space_before = Pt(8)
+            _room_for_seal(para)
             for run in para.runs:
                 _font(run, HEAD_FONT if c == 0 else BODY_FONT, 14)
         _row_props(t.rows[r], "cantSplit")
@@ -237,10 +238,18 @@ def _opinions(d) -> None:
             para.text = text
             if k >= 2:  # signature, seal and date lines: right half of the cell
                 para.paragraph_format.left_indent = Mm(60)
+                _room_for_seal(para)
             for run in para.runs:
                 _font(run, BODY_FONT, 14)
         _row_props(t.rows[r], "cantSplit")
         t.rows[r].height = Mm(OPINION_ROW_MM[0] if r == 0 else OPINION_ROW_MM[1])  # at least: room to write and stamp
+
+
+def _room_for_seal(para) -> None:
+    """Line spacing 'at least' (not the body's exact 28 pt) where a seal goes: a seal picture put in line with the
+    text grows its line instead of being cut to a 28 pt strip in print and in the PDF."""
+    para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+    para.paragraph_format.line_spacing = Pt(28)
 
 
 def _no_page_number_on_cover(sec) -> None:
