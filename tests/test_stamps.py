@@ -251,3 +251,19 @@ def test_seal_on_a_rotated_page_is_found_where_it_shows(pack, turns):
     r = check_document(read_bytes("r.pdf", pdf, Limits()), pack, Given(subprogram=sub))
     assert [s["page"] for s in r["metrics"]["seals"]] == [2]
     assert not [f for f in r["findings"] if f["rule"].startswith("stamp.") and f["severity"] != "info"]
+
+
+def test_a_short_name_read_whole_is_the_applicants_seal():
+    """A ring reading exactly the applicant's short name (甲学会, 3 characters) matches it; too few characters to
+    judge only when they are not the whole name (found by the reviewer: “只读到‘甲学会’” for 甲学会's own seal)."""
+    from types import SimpleNamespace
+
+    from kcjs.checkers.stamps import _whose
+    from kcjs.pipeline.findings import Location
+    from kcjs.pipeline.rulepack import StampLine
+    line = StampLine(id="applicant", label="申报单位（盖章）", field="applicant")
+    fields = {"applicant": ("申报单位", "甲学会")}
+    seal = lambda text: SimpleNamespace(text=text, shape="round", page=1)  # noqa: E731
+    assert _whose(line, seal("甲学会"), fields, Location(page=1)) == []
+    assert [f.rule.id if hasattr(f.rule, "id") else f.rule for f in _whose(line, seal("乙会"), fields, Location(page=1))] \
+        and _whose(line, seal("乙会"), fields, Location(page=1))[0].severity == "info"

@@ -182,6 +182,8 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location) -> list[Findin
     if stamp.field is None or stamp.field not in fields or seal.shape not in ("round", "oval"):
         return []
     label, name = fields[stamp.field]
+    if seal.text and applicant_key(seal.text) == applicant_key(name):
+        return []  # the whole name read, however short (甲学会)
     if seal.text and len(seal.text) >= SEAL_MIN_CHARS and _bare(seal.text) in _bare(name):
         return []  # the ring read in part, and the part is the name's
     if not seal.text or len(applicant_key(seal.text)) < SEAL_MIN_CHARS:
