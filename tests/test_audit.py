@@ -275,3 +275,14 @@ def test_deliverables_grouped_by_their_signing_unit(tmp_path, pack):
     report = audit(tmp_path / "in", tmp_path / "out", pack, None, AuditOptions(stage="acceptance", workers=1, quiet=True))
     assert {d["applicant"] for d in report["documents"]} == {"江苏省机械工程学会"}
     assert not [f for f in report["findings"] if f["rule"] == "deliverable.missing"]
+
+
+def test_verdict_error_counts_match_the_files_error_counts(batch):
+    """审核结论's 错误数 counts findings as 汇总 does: its files' errors plus the cross-submission errors naming it."""
+    _, _, report = batch
+    docs = {d["file"]: d for d in report["documents"]}
+    for v in report["verdicts"]:
+        own = sum(f["severity"] == "error" for name in v["files"] for f in docs[name]["findings"])
+        cross = sum(f["severity"] == "error" and bool(set(f["files"]) & set(v["files"])) for f in report["findings"])
+        assert v["errors"] == own + cross, v["applicant"]
+    assert any(v["errors"] for v in report["verdicts"])

@@ -44,7 +44,7 @@ def verdicts(documents: list[dict], findings: list[dict], pack: RulePack, settin
 
     def group(key: str, name: str) -> dict:
         return groups.setdefault(key, {"applicant": name or UNKNOWN_APPLICANT, "key": key, "documents": [], "errors": {},
-                                       "warnings": 0})
+                                       "n_errors": 0, "warnings": 0})
 
     def add_error(g: dict, rule_id: str, file: str) -> None:
         g["errors"].setdefault(rule_id, [])
@@ -58,6 +58,7 @@ def verdicts(documents: list[dict], findings: list[dict], pack: RulePack, settin
         for f in d["findings"]:
             if f["severity"] == "error":
                 add_error(g, f["rule"], d["file"])
+                g["n_errors"] += 1
             elif f["severity"] == "warning":
                 g["warnings"] += 1
     for f in findings:
@@ -66,6 +67,7 @@ def verdicts(documents: list[dict], findings: list[dict], pack: RulePack, settin
             if f["severity"] == "error":
                 for file in f["files"] or [""]:
                     add_error(g, f["rule"], file)
+                g["n_errors"] += 1
             elif f["severity"] == "warning":
                 g["warnings"] += 1
     out = []
@@ -85,6 +87,6 @@ def verdicts(documents: list[dict], findings: list[dict], pack: RulePack, settin
         out.append({"applicant": g["applicant"], "verdict": verdict, "verdict_name": VERDICTS[verdict],
                     "decided_by": [{"rule": r, "files": review_files if r == REVIEW else g["errors"][r]} for r in deciding],
                     "files": [d["file"] for d in docs], **status,
-                    "errors": sum(len(v) for v in g["errors"].values()), "warnings": g["warnings"]})
+                    "errors": g["n_errors"], "warnings": g["warnings"]})  # findings, counted as 汇总 counts them
     order = list(VERDICTS)
     return sorted(out, key=lambda v: (order.index(v["verdict"]), v["applicant"] == UNKNOWN_APPLICANT, v["applicant"]))
