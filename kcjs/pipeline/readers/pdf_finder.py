@@ -9,6 +9,7 @@ import pymupdf
 
 from kcjs.pipeline.document import Block
 from kcjs.pipeline.readers import pdf_textlayer as textlayer
+from kcjs.pipeline.readers.pdf_grid import _text
 from kcjs.pipeline.readers.pdf_reader import _join
 
 
@@ -84,15 +85,4 @@ def _cell_text(cell, glyphs) -> str:
     CJK font '.' and '、' fall to a line of their own: 28.5万元 read as 285)."""
     x0, y0, x1, y1 = cell
     inside = [g for g in glyphs if x0 <= (g[1] + g[2]) / 2 <= x1 and y0 <= g[3] - 0.3 * g[4] <= y1]
-    inside.sort(key=lambda g: g[3])
-    lines: list[list] = []
-    for g in inside:
-        if lines and abs(g[3] - lines[-1][0]) <= 0.5 * g[4]:
-            lines[-1][1].append(g)
-        else:
-            lines.append([g[3], [g]])
-    text = ""
-    for _, row in lines:
-        row.sort(key=lambda g: g[1])
-        text = _join(text, "".join(g[0] for g in row).strip())
-    return text
+    return _text(inside, _join)  # the grid path's reading order (pdf_grid._text)
