@@ -26,8 +26,9 @@ BIG_IMAGE_MM = 90       # an image larger than this either way (a scanned page p
 MM = 72 / 25.4          # points per mm
 
 
-def text_page_seals(page: pymupdf.Page, number: int) -> tuple[list[Seal], list[EdgePart]]:
-    """Seals and partial seals at the page's edge on a text page; boxes in page points."""
+def text_page_seals(page: pymupdf.Page, number: int, infos: list[dict]) -> tuple[list[Seal], list[EdgePart]]:
+    """Seals and partial seals at the page's edge on a text page; boxes in page points. infos: the page's
+    get_image_info(xrefs=True), which the reader also lists its images from."""
     size = (page.rect.width, page.rect.height)
     first = number == 1
     if page.rotation:  # image and path boxes are in unrotated space: render it whole, in display space
@@ -37,7 +38,6 @@ def text_page_seals(page: pymupdf.Page, number: int) -> tuple[list[Seal], list[E
     rects = _red_paths(page)
     alone = []  # images searched on their own: upright, inside the page, seal-sized, touching no other candidate
     edge = (EDGE_MM + 1) * MM
-    infos = page.get_image_info(hashes=True, xrefs=True)  # cached on the page: the reader lists its images next
     boxes = [pymupdf.Rect(i["bbox"]) for i in infos]
     grow = 3 * MM
     for k, (info, box) in enumerate(zip(infos, boxes)):

@@ -230,9 +230,15 @@ def _tables(page, number: int, pieces: list) -> list[Block]:
     return [Block(type="table", rows=rows, copies=copies, page=number, box=box) for box, rows, copies in found]
 
 
-def _images(page, number: int) -> list[Block]:
+def _image_infos(page) -> list[dict]:
+    """page.get_image_info with xrefs (PyMuPDF decodes every image of the page to find them: asked once a page,
+    shared by the seal search and the image blocks)."""
+    return page.get_image_info(xrefs=True)
+
+
+def _images(page, number: int, infos: list[dict]) -> list[Block]:
     out = []
-    for info in page.get_image_info(xrefs=True):
+    for info in infos:
         x0, y0, x1, y1 = info["bbox"]
         if x1 - x0 < 2 or y1 - y0 < 2:
             continue
@@ -402,7 +408,7 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
     return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
 
 
-def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[list, list]:
+def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page, infos: list[dict]) -> tuple[list, list]:
     """Seals and partial seals at the page edge (骑缝章 parts) of one page. A scan reuses its OCR raster
     (a colourless scan is searched by shape); a text page only where a seal can be (kcjs.pipeline.seal_search)."""
     from kcjs.pipeline.seal_search import text_page_seals
@@ -416,7 +422,7 @@ def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page) -> tuple[
         seals = find_seals(rgb, ocr.OCR_DPI, page=number, first_page=number == 1)
         parts = edge_parts(rgb, ocr.OCR_DPI, number, size)
     else:
-        seals, parts = text_page_seals(page, number)
+        seals, parts = text_page_seals(page, number, infos)
     from kcjs.pipeline.seal_parts import not_parts
     seals = not_parts(seals, parts)
     area = abs(page.rect)
@@ -503,6 +509,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         raise EncryptedPdf()
     doc = Document(path=path, format="pdf")
     pdf_pages = list(pdf)
+    image_infos: dict[int, list[dict]] = {}  # page number -> its images (_image_infos), asked once
     all_lines = []
     pieces = []
     for n, page in enumerate(pdf_pages, 1):
@@ -526,7 +533,8 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         doc.pages.append(info)
         all_lines.append(lines)
         if seals:
-            found, parts = _page_seals(page, n, rgb, info)
+            image_infos[n] = _image_infos(page)
+            found, parts = _page_seals(page, n, rgb, info, image_infos[n])
             doc.seals.extend(found)
             doc.seal_parts.extend(parts)
     if seals:
@@ -542,7 +550,8 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         else:
             tables, lines = _ocr_tables(lines, n)
         size = body_size if info.source == "text" else (float(np.median([ln.size for ln in lines])) if lines else body_size)
-        items = _text_blocks(lines, size, info.width) + tables + _images(page, n)
+        infos = image_infos[n] if n in image_infos else _image_infos(page)
+        items = _text_blocks(lines, size, info.width) + tables + _images(page, n, infos)
         items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
         doc.blocks.extend(items)
     doc.blocks = _join_continued_tables(doc.blocks)
