@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kcjs.pipeline.forms import Form, cn_quotes, num_text, render, safe_name, stamp_title
+from kcjs.pipeline.forms import Form, cn_day, cn_quotes, num_text, render, safe_name, stamp_title
 from kcjs.pipeline.packloader import find_direction, find_subprogram
 from kcjs.pipeline.rulepack import Direction, RulePack, Subprogram, normalize_name, plain
 
@@ -73,7 +73,7 @@ def cn_date(value) -> str:
         d = dt.date(int(m[1]), int(m[2]), int(m[3])) if m else parse_date(text)
         if d is None:
             raise ValueError(f"“{text}”不是日期（应写作 2024年3月20日 或 2024-03-20）")
-    return f"{d.year}年{d.month}月{d.day}日"
+    return cn_day(d)
 
 
 def _period(text) -> str:
