@@ -192,3 +192,100 @@ def test_one_boilerplate_across_many_applicants_is_one_finding(tmp_path, pack):
     assert group["files"] == ["g0.docx", "g1.docx", "g2.docx", "g3.docx"] and "4 份材料" in group["message"]
     other = next(f for f in found if "h.docx" in f["files"])
     assert set(other["files"]) == {"h.docx", "g0.docx", "g1.docx", "g2.docx", "g3.docx"} and other["overlap"] < 0.8
+
+
+# --- forms filled from one blank template by different applicants (the template's wording is no copying) ----------
+
+PEOPLE = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张"
+UNIVERSITIES = ("南京大学", "河海大学", "江南大学", "苏州大学", "扬州大学", "南京工业大学", "江苏大学", "南京农业大学")
+
+
+def template_form(pack, sid: str, unit: str, seed: int, plan: list[str] | None = None, chars=(100, 200, 300)) -> bytes:
+    """A real 申报书 (.docx) as an applicant fills `kcjs template`'s form (from the `--data-example` row): its own
+    name, project, people, team, opinion and a short narrative (单位简介, 前期工作基础, 项目实施方案 of `chars`
+    characters, or `plan` as the 实施方案)."""
+    import random
+    import tempfile
+    from pathlib import Path
+
+    from kcjs.pipeline import forms
+    from kcjs.pipeline.form_data import example_row, row_values
+    rng = random.Random(seed)
+    person = lambda: rng.choice(PEOPLE) + "".join(rng.sample("伟芳敏静丽强磊军洋勇艳杰涛超秀霞平刚桂英", 2))  # noqa: E731
+    sub = pack.subprogram(sid)
+    row = example_row(pack, sub)
+    names = {f.id: f.name for f in pack.kind("application").fields}
+    row.update({names["applicant"]: unit, names["project"]: f"{unit[3:5]}助力{('新材料', '集成电路', '生物医药', '高端装备', '现代农业')[seed % 5]}产业创新",
+                names["head"]: person(), names["contact"]: person(), names["phone"]: f"025-{rng.randrange(10**7, 10**8)}",
+                "申报单位意见": ("同意申报。", "经审核，同意推荐申报。", "材料属实，同意申报。")[seed % 3]})
+    if "团队成员" in row:
+        row["团队成员"] = "\n".join(f"{person()}，{rng.choice(UNIVERSITIES)}，{rng.choice(['教授', '研究员'])}，"
+                                    f"{rng.choice(['产业对接', '人才培训', '项目评估'])}" for _ in row["团队成员"].split("\n"))
+    own = [prose.paragraphs(seed * 10 + k, c) for k, c in enumerate(chars)]
+    row["单位简介"], row["前期工作基础"] = "".join(own[0]), "".join(own[1])
+    row["项目实施方案"] = "\n".join(plan) if plan else "".join(own[2])
+    _, direction, values = row_values(pack, row)
+    with tempfile.TemporaryDirectory() as tmp:
+        return forms.render(pack, forms.Form(sub, "application", direction), Path(tmp) / "申报书.docx", values).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def template_batches(tmp_path_factory, pack):
+    """Four `kcjs audit` batches of forms from one blank template: 2, 3 and 4 applicants, each with its own short
+    narrative; and 3 applicants of whom one copied half of another's 实施方案."""
+    root = tmp_path_factory.mktemp("template-forms")
+    own = prose.paragraphs(31, 1500)
+    batches = {"two": [("society-consortium", UNITS[k], k + 1, None) for k in range(2)],
+               "three": [("expert-service-tour", UNITS[k], k + 11, None) for k in range(3)],
+               "four": [("academic-conference", UNITS[k], k + 21, None) for k in range(4)],
+               "copy": [("society-consortium", UNITS[0], 31, own),
+                        ("society-consortium", UNITS[1], 32, prose.planted(own, 4, 0.5, 1500)),
+                        ("society-consortium", UNITS[2], 33, prose.paragraphs(34, 1500))]}
+    reports = {}
+    for name, forms_ in batches.items():
+        for sid, unit, seed, plan in forms_:
+            path = root / name / unit / "申报书.docx"
+            path.parent.mkdir(parents=True)
+            path.write_bytes(template_form(pack, sid, unit, seed, plan))
+        reports[name] = audit(root / name, root / f"out-{name}", pack, None, AuditOptions(workers=1, quiet=True))
+    return reports, own
+
+
+@pytest.mark.parametrize("batch", ["two", "three", "four"])
+def test_forms_from_one_template_are_not_copying(template_batches, batch):
+    """Different applicants' forms from one blank template (fewer than the 5 documents common text needs) share the
+    template's labels, headings, notes and 承诺, the notice's quotes and the example data's wording: no dup.narrative."""
+    reports, _ = template_batches
+    report = reports[batch]
+    assert len(report["documents"]) == {"two": 2, "three": 3, "four": 4}[batch]
+    assert {d["status"] for d in report["documents"]} != {"error"}
+    dups = [f["message"] for f in report["findings"] if f["rule"] == "dup.narrative"]
+    assert dups == []
+
+
+def test_copy_between_forms_from_one_template_is_found(template_batches):
+    """Three applicants on one template, one of whom copied half of another's 实施方案: one pair, those two, and every
+    passage shown is narrative both really wrote (no template wording)."""
+    reports, own = template_batches
+    dups = [f for f in reports["copy"]["findings"] if f["rule"] == "dup.narrative"]
+    assert len(dups) == 1, [f["message"] for f in dups]
+    f = dups[0]
+    assert {f["left"]["applicant"], f["right"]["applicant"]} == {UNITS[0], UNITS[1]} and f["overlap"] >= narrative.THRESHOLD
+    assert f["passages"]
+    plan = "".join(own)
+    for p in f["passages"]:
+        core = re.sub(r"……（共 \d+ 字）$", "", p["left"]["text"]).split("\n")[0][:30]
+        assert len(core) >= 10 and core in plan, p
+
+
+def test_template_wording_is_masked_across_cells(pack):
+    """The mask marks a shingle made of template characters only: label cells side by side (会议费 差旅费 …), a
+    heading's 六、 and a table's unit column are template; a sentence of one's own is not."""
+    units = [{"text": t} for t in ("支出科目", "会议费", "差旅费", "专家咨询费", "劳务费", "合计", "六、申报单位意见",
+                                     "青年人才托举", "人", "本会曾在盐城港口举办风电叶片材料沙龙并邀请同行交流心得")]
+    stop = narrative.stop_set(pack)
+    n = narrative.normalise(units, [])
+    h = narrative.shingle_hashes(n.chars)
+    mask = narrative.template_mask(n, h, stop)
+    own = n.chars.index("本会曾在")
+    assert mask[:own - narrative.SHINGLE + 1].all() and not mask[own:].any()

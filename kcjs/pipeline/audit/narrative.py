@@ -6,9 +6,12 @@ in the worker). The batch then compares documents without re-reading any file (`
 LSH (datasketch) proposes candidate pairs, the exact Jaccard of the shingle sets decides, and a
 sequence matcher (difflib, over shingle sequences) finds the longest shared passages.
 
-Normalised text = Han characters and letters only (NFKC-folded, lower case); numbers, the applicant's names, and every
-shingle of the notice or of the prompts our templates print are removed (they prove no copying).
-Text that nearly all compared documents share (80 %, at least 5) is common text, not copying between two.
+Normalised text = Han characters and letters only (NFKC-folded, lower case); numbers and the applicant's names are
+removed. Template wording proves no copying and is known without comparing documents (`Template`): a shingle made only
+of characters our forms or the notice print (a shingle of theirs covers the character, or the character's whole text
+unit is one of their texts, such as a table label) is left out, also across units (label cell, next label cell), so a
+batch of two forms filled from one blank template shares no template text. Text that nearly all compared documents
+share (80 %, at least 5) is common text, not copying between two.
 """
 from __future__ import annotations
 
@@ -33,17 +36,19 @@ LSH_PARAMS = (128, 2)  # bands × rows: a pair at Jaccard 0.18 becomes a candida
 THRESHOLD = 0.15      # default: report a pair whose shingle Jaccard is at least this
 COMMON_SHARE = 0.8    # a shingle in at least this share of the compared documents (and ≥ COMMON_MIN) is common text
 COMMON_MIN = 5
+GAP = 2               # characters: a run this short between template wording is template too (a form's 制, 人, 是)
 SAME_TEXT = 0.8       # this batch's documents at least this close form one group (3+ applicants: one finding)
 MIN_SHARED = 100      # shingles (≈ characters) two narratives must share to be a pair at all
 PASSAGES = 3          # longest shared passages shown per pair
 MIN_PASSAGE = 12      # normalised characters: shorter shared runs are not shown
 QUOTE = 300           # characters of a passage kept in the report
-SCHEME = f"kcjs-neardup-2 k={SHINGLE} perm={NUM_PERM} affine32 quarter"  # how stored signatures were made
+SCHEME = f"kcjs-neardup-3 k={SHINGLE} perm={NUM_PERM} affine32 quarter template-chars"  # how stored signatures were made
 _BASE = np.uint32(1_000_003)
 _COUNTER_BITS = 22    # fixed-size document-frequency counter: memory does not grow with the batch
 
 _NUMBER = re.compile(r"[0-9][0-9.,，．%％]*|[〇零一二两三四五六七八九十百千万亿]+(?=[个项次家名人场篇份批期届年月日元])"
-                     r"|[〇零一二两三四五六七八九十百千]{2,}")
+                     r"|[〇零一二两三四五六七八九十百千]{2,}"
+                     r"|[一二三四五六七八九十]+(?=[、．.])|(?<=[（(])[一二三四五六七八九十]+(?=[)）])")  # list ordinals: 六、（三）
 _PREFIX = re.compile(r"^(江苏省|江苏|省)")
 
 
@@ -153,16 +158,65 @@ def shingle_hashes(chars: str) -> np.ndarray:
     return h
 
 
+@dataclass(frozen=True, eq=False)
+class Template:
+    """What our forms and the notice print, normalised: `hashes`, the sorted unique shingle hashes (uint32) of the
+    notice and of every template text; `phrases`, every template text whole (table labels shorter than a shingle)."""
+    hashes: np.ndarray
+    phrases: frozenset
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
 @lru_cache(maxsize=4)
-def stop_hashes(pack_key: tuple) -> np.ndarray:
-    """Sorted unique shingle hashes of the notice and of every prompt our templates print (uint32)."""
+def stop_hashes(pack_key: tuple) -> Template:
+    """The template wording of a pack (see `Template`): the notice and `template_texts`."""
     pack, pack_path = pack_key[0].pack, pack_key[1]
-    texts = list(template_texts(pack))
+    texts = {normalise([{"text": t}], []).chars for t in template_texts(pack)}
+    texts.discard("")
     notice = _notice_text(pack, pack_path)
-    if notice:
-        texts.append(notice)
-    parts = [shingle_hashes(normalise([{"text": t}], []).chars) for t in texts]
-    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+    parts = [shingle_hashes(t) for t in texts] + ([shingle_hashes(normalise([{"text": notice}], []).chars)] if notice else [])
+    hashes = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
+    return Template(hashes, frozenset(texts))
+
+
+@lru_cache(maxsize=4)
+def _short_phrases(stop: Template):
+    """One pattern for the template texts of 3 to SHINGLE-1 characters (labels such as 项目类别, 年月日), longest
+    first; None when there are none. Longer texts are found by their shingles; shorter ones (单位, 建议: words of any
+    narrative) only as a whole text unit."""
+    short = sorted((p for p in stop.phrases if 3 <= len(p) < SHINGLE), key=lambda p: (-len(p), p))
+    return re.compile("|".join(map(re.escape, short))) if short else None
+
+
+def template_mask(n: Normalised, h: np.ndarray, stop: Template) -> np.ndarray:
+    """For each shingle of `n` (`h`, in order): True when every one of its characters is template wording: it lies in
+    a shingle of `stop.hashes`, in a text unit whose whole normalised text is one of `stop.phrases`, in a short phrase
+    (`_short_phrases`), or in a run of at most GAP other characters between template wording."""
+    size = len(n.chars)
+    if not len(h):
+        return np.zeros(0, dtype=bool)
+    edge = np.zeros(size + 1, dtype=np.int32)
+    starts = np.flatnonzero(np.isin(h, stop.hashes)) if len(stop.hashes) else np.zeros(0, dtype=np.int64)
+    np.add.at(edge, starts, 1)
+    np.add.at(edge, starts + SHINGLE, -1)
+    covered = np.cumsum(edge[:-1]) > 0
+    if stop.phrases:
+        cuts = np.flatnonzero(n.unit[1:] != n.unit[:-1]) + 1
+        for a, b in zip(np.concatenate(([0], cuts)).tolist(), np.concatenate((cuts, [size])).tolist()):
+            if not covered[a:b].all() and n.chars[a:b] in stop.phrases:
+                covered[a:b] = True
+        short = _short_phrases(stop)
+        if short is not None:
+            for m in short.finditer(n.chars):
+                covered[m.start():m.end()] = True
+    edges = np.diff(np.concatenate(([1], covered.view(np.int8), [1])))
+    for a, b in zip(np.flatnonzero(edges == -1).tolist(), np.flatnonzero(edges == 1).tolist()):
+        if 0 < a and b < size and b - a <= GAP:  # 制 after 江苏省科学技术协会, a table's unit 人, 是
+            covered[a:b] = True
+    open_ = np.concatenate(([0], np.cumsum(~covered)))
+    return (open_[SHINGLE:] - open_[:-SHINGLE]) == 0
 
 
 class _PackRef:
@@ -178,7 +232,7 @@ class _PackRef:
         return isinstance(other, _PackRef) and other.pack is self.pack
 
 
-def stop_set(pack, pack_path: str | None = None) -> np.ndarray:
+def stop_set(pack, pack_path: str | None = None) -> Template:
     return stop_hashes((_PackRef(pack), str(pack_path) if pack_path else None))
 
 
@@ -196,10 +250,12 @@ def _notice_text(pack, pack_path: str | None) -> str:
 
 def template_texts(pack):
     """Every text our forms print: the templates' fixed wording and each subprogram's prompts, notes,
-    requirements, section and field names (kcjs/templates/*.docx, kcjs/pipeline/forms.py)."""
+    requirements, section and field names, blank and as filled from the example data file (`kcjs template
+    --data-example`) (kcjs/templates/*.docx, kcjs/pipeline/forms.py, kcjs/pipeline/form_data.py)."""
     import zipfile
 
     from kcjs.pipeline import forms
+    from kcjs.pipeline.form_data import example_row, row_values
     for name in ("application.docx", "deliverable.docx"):
         try:
             with zipfile.ZipFile(forms.TEMPLATES / name) as z:
@@ -221,6 +277,11 @@ def template_texts(pack):
                 yield from _strings(forms.application_context(pack, sub, d, None))
             except Exception:  # noqa: BLE001  (a pack the forms cannot render still gets compared)
                 pass
+        try:
+            _, d, example = row_values(pack, example_row(pack, sub))
+            yield from _strings(forms.application_context(pack, sub, d, example))
+        except Exception:  # noqa: BLE001
+            pass
         for dl in sub.deliverables:
             try:
                 yield from _strings(forms.deliverable_context(pack, sub, dl.kind, None))
@@ -241,11 +302,11 @@ def _strings(x):
         yield from _strings(x.model_dump())
 
 
-def shingle_set(units: list[dict], names: list[str], stop: np.ndarray) -> np.ndarray:
-    """Sorted unique shingle hashes of the normalised units, without the stop (template, notice) ones."""
-    h = np.sort(shingle_hashes(normalise(units, names).chars))
-    h = h[np.concatenate(([True], h[1:] != h[:-1]))] if len(h) else h
-    return h[~np.isin(h, stop, assume_unique=True)] if len(stop) else h
+def shingle_set(units: list[dict], names: list[str], stop: Template) -> np.ndarray:
+    """Sorted unique shingle hashes of the normalised units, without those made only of template wording (`stop`)."""
+    n = normalise(units, names)
+    h = shingle_hashes(n.chars)
+    return np.unique(h[~template_mask(n, h, stop)]) if len(h) else h
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
@@ -333,7 +394,7 @@ class Item:
     size: int = 0
 
 
-def _load(item: Item, stop: np.ndarray) -> np.ndarray | None:
+def _load(item: Item, stop: Template) -> np.ndarray | None:
     """The item's shingle hashes from the store (recomputed from its text units when the batch knows a
     name the document did not give, or the store's scheme is older); sets its signature. None: no text."""
     n = item.source.narrative(item.store_key, units=False)
@@ -415,7 +476,7 @@ def candidates(items: list[Item]) -> set[tuple[int, int]]:
     return out
 
 
-def pairs(items: list[Item], threshold: float, stop: np.ndarray) -> tuple[list[tuple[Item, Item, float]], np.ndarray]:
+def pairs(items: list[Item], threshold: float, stop: Template) -> tuple[list[tuple[Item, Item, float]], np.ndarray]:
     """Pairs of items (at least one of this batch) whose shingle Jaccard is ≥ threshold, best first, and
     the common shingles left out. Pairs within one applicant of this batch are its own reuse, not copying.
     Only signatures stay in memory; shingle sets are read from the store when a pair needs them."""
@@ -458,16 +519,18 @@ def pairs(items: list[Item], threshold: float, stop: np.ndarray) -> tuple[list[t
     return out, common
 
 
-def passages(a: dict, b: dict, names_a: list[str], names_b: list[str], ignore: np.ndarray,
+def passages(a: dict, b: dict, names_a: list[str], names_b: list[str], stop: Template, common: np.ndarray,
              top: int = PASSAGES) -> list[dict]:
     """The `top` longest passages two narratives share, longest first: where each starts and ends in
     each document, and its text there. Aligned with difflib's SequenceMatcher over the shingle
     sequences (shingles the other text lacks folded into one gap marker per gap), order-free: each
     passage found is masked before the next is sought; a shared run made only of ignored shingles
-    (template, notice, common text) is skipped."""
+    (template, notice, common text) is skipped, and one that has some is shown without those at its ends."""
     na, nb = normalise(a["units"], names_a), normalise(b["units"], names_b)
     ha, hb = shingle_hashes(na.chars), shingle_hashes(nb.chars)
-    counted = ~np.isin(ha, ignore) if len(ignore) else np.ones(len(ha), dtype=bool)
+    counted = ~template_mask(na, ha, stop)
+    if len(common):
+        counted &= ~np.isin(ha, common)
     sa, ia = _folded(ha, np.isin(ha, hb), -1)
     sb, ib = _folded(hb, np.isin(hb, ha), -(1 << 40))
     sm = SequenceMatcher(None, sa, sb, autojunk=False)
@@ -478,16 +541,18 @@ def passages(a: dict, b: dict, names_a: list[str], names_b: list[str], ignore: n
             break
         i0, j0 = int(ia[m.a]), int(ib[m.b])
         fresh = all(j0 + m.size <= u0 or j0 >= u1 for u0, u1 in used_b)
-        if fresh and int(counted[i0:i0 + m.size].sum()) + SHINGLE - 1 >= MIN_PASSAGE:
-            length = m.size + SHINGLE - 1
-            found.append({"length": length, "left": _span(a["units"], na, i0, i0 + length),
-                          "right": _span(b["units"], nb, j0, j0 + length)})
+        own = np.flatnonzero(counted[i0:i0 + m.size])
+        if fresh and len(own) + SHINGLE - 1 >= MIN_PASSAGE:
+            lo = int(own[0])  # shown without the template wording at its ends
+            length = int(own[-1]) + 1 - lo + SHINGLE - 1
+            found.append({"length": length, "left": _span(a["units"], na, i0 + lo, i0 + lo + length),
+                          "right": _span(b["units"], nb, j0 + lo, j0 + lo + length)})
             used_b.append((j0, j0 + m.size))
             if len(found) == top:
                 break
         sa[m.a:m.a + m.size] = [-1 - (1 << 20) - k for k in range(m.a, m.a + m.size)]  # matches nothing again
         sm.set_seq1(sa)
-    return found
+    return sorted(found, key=lambda p: -p["length"])
 
 
 def _folded(h: np.ndarray, shared: np.ndarray, tag: int) -> tuple[list, np.ndarray]:
@@ -549,11 +614,10 @@ def check(documents: list[dict], keys: dict[str, str], store, pack, pack_path=No
                                 names=[row["applicant"] or ""]))
     found, common = pairs(list(items.values()) + _dedup(earlier), threshold, stop)
     found = collapse(found)
-    ignore = np.union1d(stop, common)
     out = []
     for left, right, j in found:
         na, nb = left.source.narrative(left.store_key), right.source.narrative(right.store_key)
-        shown = passages(na, nb, na["names"] + left.names, nb["names"] + right.names, ignore)
+        shown = passages(na, nb, na["names"] + left.names, nb["names"] + right.names, stop, common)
         out.append(_finding(left, right, j, shown))
     return out
 
