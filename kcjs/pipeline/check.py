@@ -170,12 +170,17 @@ def error_result(path: str, sha256: str | None, *findings: Finding) -> dict:
             "metrics": {}, "findings": [f.to_json() for f in findings]}
 
 
+DOCUMENT = "_document"  # a result's key for the Document it was checked from (check_once(keep_doc=True)); popped by the caller
+
+
 def _read_and_check(path: str, limits, pack: RulePack, given: Given, narrative: bool = False,
-                    pack_path: str | None = None) -> dict:
+                    pack_path: str | None = None, keep_doc: bool = False) -> dict:
     from kcjs.pipeline.readers import read_document
     doc = read_document(path, limits)
     try:
         result = check_document(doc, pack, given)
+        if keep_doc:
+            result[DOCUMENT] = doc
         if narrative:  # the text kcjs audit compares across submissions (dup.narrative), stored apart from the result
             from kcjs.pipeline.audit.narrative import capture
             from kcjs.pipeline.audit.store import NARRATIVE
@@ -191,16 +196,17 @@ def _read_and_check(path: str, limits, pack: RulePack, given: Given, narrative: 
 
 
 def check_once(path, pack: RulePack, given: Given, limits, narrative: bool = False,
-               pack_path: str | None = None, reader=None) -> tuple[dict, bool]:
+               pack_path: str | None = None, reader=None, keep_doc: bool = False) -> tuple[dict, bool]:
     """Read and check one file in a forked child under the time and memory limits (readers.Limits):
     whatever a reader or checker does, one document costs at most its own limit. With `reader` (a
     readers.Reader) the child is its long-lived one, else a child forked for this file alone.
     Returns (result, transient): transient when the child timed out or was killed, which may be the
     machine's fault (load, an outside kill) rather than the file's: retry it, never cache it.
-    With `narrative`, the result carries the captured narrative (kcjs.pipeline.audit.narrative) for the store."""
+    With `narrative`, the result carries the captured narrative (kcjs.pipeline.audit.narrative) for the store; with
+    `keep_doc`, the Document read (under DOCUMENT, when the child answered), so the caller need not read it again."""
     from kcjs.pipeline.readers import KILLED_MESSAGE, TIMEOUT, UNREADABLE, kinds_of, run_limited, timeout_message
     path = str(path)
-    args = (path, limits, pack, given, narrative, pack_path)
+    args = (path, limits, pack, given, narrative, pack_path, keep_doc)
     got = (reader.call(_read_and_check, args) if reader is not None
            else run_limited(_read_and_check, args, limits, kinds_of(path)))
     if got.status == "ok":
@@ -212,12 +218,32 @@ def check_once(path, pack: RulePack, given: Given, limits, narrative: bool = Fal
     return error_result(path, None, Finding(UNREADABLE, "error", KILLED_MESSAGE)), True
 
 
-def check_file(path, pack: RulePack, given: Given, limits, retry_timeout: bool = False) -> dict:
+def check_file(path, pack: RulePack, given: Given, limits, retry_timeout: bool = False, reader=None,
+               keep_doc: bool = False) -> dict:
     """check_once, once more when its child was killed (or timed out, with retry_timeout)."""
-    result, transient = check_once(path, pack, given, limits)
+    result, transient = check_once(path, pack, given, limits, reader=reader, keep_doc=keep_doc)
     if transient and (retry_timeout or result["findings"][0]["rule"] != "file.timeout"):
-        result, _ = check_once(path, pack, given, limits)
+        result, _ = check_once(path, pack, given, limits, reader=reader, keep_doc=keep_doc)
     return result
+
+
+def check_files(paths: list, pack: RulePack, given: Given, limits, keep_doc: bool = False):
+    """check_file of each path in turn, yielding (result, Document or None). Several files share one long-lived
+    reading child (readers.Reader, as the audit's workers do: no fork per document, the same time and memory limits
+    per document, a new child after a timeout, a crash or limits.docs_per_reader files); one file gets a child of
+    its own (run_limited), which imports only what that file needs. With `keep_doc`, the Document each result was
+    checked from (None when the child did not answer), for the annotated copy: a file is read once."""
+    from kcjs.pipeline.readers import Reader, can_fork, kinds_of
+    reader = None
+    if len(paths) > 1 and limits.docs_per_reader > 1 and can_fork():
+        reader = Reader(limits, kinds=tuple(dict.fromkeys(k for p in paths for k in kinds_of(p))))
+    try:
+        for path in paths:
+            result = check_file(path, pack, given, limits, reader=reader, keep_doc=keep_doc)
+            yield result, result.pop(DOCUMENT, None)
+    finally:
+        if reader is not None:
+            reader.close()
 
 
 def _severity_order(f: Finding) -> int:

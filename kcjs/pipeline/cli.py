@@ -119,7 +119,7 @@ def check_cmd(ctx: typer.Context,
               annotate_dir: Optional[Path] = typer.Option(None, "-o", "--out", help="批注副本的输出目录（默认与原文件同目录）")) -> None:
     """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
     output_format(fmt)
-    from kcjs.pipeline.check import check_file
+    from kcjs.pipeline.check import check_files
     from kcjs.pipeline.check_view import render
     from kcjs.pipeline.readers import Limits
     pack = pack_from(ctx)
@@ -131,10 +131,11 @@ def check_cmd(ctx: typer.Context,
     if len(missing) == len(files):  # nothing to check is a bad argument (exit 2); among others, an error result
         fail(f"找不到文件：{'、'.join(missing)}")
     paths = [p for f in files for p in ([s.path for s in from_folder(f)] if f.is_dir() else [f])]
-    results = [clean(check_file(f, pack, given, limits)) for f in paths]  # read and checked under the limits
-    if annotate:  # the annotated copy needs the Document: read again, still isolated
-        from kcjs.pipeline.readers import read_isolated
-        _annotate_all(paths, [read_isolated(f, limits) for f in paths], results, annotate_dir, timeout)
+    results = []
+    for path, (result, doc) in zip(paths, check_files(paths, pack, given, limits, keep_doc=annotate)):
+        results.append(clean(result))  # read and checked under the limits, in one reading child for all the files
+        if annotate:  # the copy is marked from the Document the check read (the file is read once)
+            _annotate(path, doc, results[-1], annotate_dir, timeout)
     if fmt == "json":
         print_json(results[0] if len(results) == 1 else results)
     else:
@@ -149,17 +150,17 @@ def check_cmd(ctx: typer.Context,
         raise typer.Exit(1)
 
 
-def _annotate_all(paths, docs, results, out_dir: Optional[Path], timeout: float) -> None:
-    """Write each readable file's annotated copy; say where on stderr (a failure is a message, not an exit)."""
+def _annotate(path, doc, result: dict, out_dir: Optional[Path], timeout: float) -> None:
+    """Write a readable file's annotated copy from the Document its check read (None: the check's child did not
+    answer); say where on stderr (a failure is a message, not an exit)."""
     from kcjs.pipeline.annotate import AnnotateError, annotate_file
-    for path, doc, result in zip(paths, docs, results):
-        if not doc.readable:
-            err.print(f"未生成批注版：{path} 无法读取", highlight=False)
-            continue
-        try:
-            err.print(f"批注版：{annotate_file(Path(path), result, out_dir, doc, timeout)}", highlight=False)
-        except (AnnotateError, OSError) as e:
-            err.print(f"[yellow]未生成批注版：[/yellow]{path}：{e}", highlight=False)
+    if doc is None or not doc.readable:
+        err.print(f"未生成批注版：{path} 无法读取", highlight=False)
+        return
+    try:
+        err.print(f"批注版：{annotate_file(Path(path), result, out_dir, doc, timeout)}", highlight=False)
+    except (AnnotateError, OSError) as e:
+        err.print(f"[yellow]未生成批注版：[/yellow]{path}：{e}", highlight=False)
 
 
 def _given(pack: RulePack, subprogram, kind, direction, count_mode):

@@ -556,17 +556,22 @@ class Reader:
     space capped at limits.max_memory_mb. The child is replaced after a timeout, a crash or a call
     that raised, after limits.docs_per_reader calls, and when its resident memory grew by
     READER_GROWTH_MB since it started (what one document left behind is not the next one's to
-    pay). fn must be importable and args must pickle (they are sent to the running child)."""
+    pay). fn must be importable and args must pickle (they are sent to the running child). `kinds`: what to
+    preload before the child is forked (keys of PRELOADS; None: all; the child imports anything else it needs)."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, kinds: tuple[str, ...] | None = None) -> None:
         self.limits = limits
+        self.kinds = kinds  # what the child inherits imported (preload; None: every reader)
         self.proc = None
         self.conn = None
         self.served = 0
         self.rss0: float | None = None
 
     def _start(self) -> None:
-        preload()
+        if self.kinds is None:
+            preload()
+        elif self.kinds:
+            preload(*self.kinds)
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_serve, args=(child, self.limits, os.getpid()), daemon=True)
@@ -621,6 +626,11 @@ KILLED_MESSAGE = "读取时程序被中止（可能是内存不足或被系统�
 
 def timeout_message(limits: Limits, what: str = "读取") -> str:
     return f"{what}超过 {limits.timeout_s:g} 秒仍未完成，已中止（文件可能构造异常，或机器过于繁忙）"
+
+
+def can_fork() -> bool:
+    """Whether limited children can be forked here (not on Windows)."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def read_isolated(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
