@@ -115,6 +115,8 @@ def check_cmd(ctx: typer.Context,
               count_mode: Optional[str] = typer.Option(None, "--count-mode", help="字数口径：word（默认）、chars、hanzi"),
               timeout: float = typer.Option(120, "--timeout", help="每个文件的读取和检查时限（秒）"),
               max_mb: float = typer.Option(50, "--max-mb", help="文件大小上限（MB）"),
+              docs_per_reader: Optional[int] = typer.Option(None, "--docs-per-reader",
+                                                  help="检查多个文件时，每个读取子进程连续读取的文件数，之后换新进程（1 = 每个文件一个新进程）"),
               annotate: bool = typer.Option(False, "--annotate", help="另存带批注的副本：名称.kcjs批注.docx / .pdf（原文件不变）"),
               annotate_dir: Optional[Path] = typer.Option(None, "-o", "--out", help="批注副本的输出目录（默认与原文件同目录）")) -> None:
     """检查申报书或成果材料是否符合通知要求，逐条给出证据。"""
@@ -124,7 +126,8 @@ def check_cmd(ctx: typer.Context,
     from kcjs.pipeline.readers import Limits
     pack = pack_from(ctx)
     given = _given(pack, subprogram, kind, direction, count_mode)
-    limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout)
+    limits = Limits(max_bytes=int(max_mb * 2**20), timeout_s=timeout,
+                    docs_per_reader=max(1, docs_per_reader or Limits.docs_per_reader))
     from kcjs.pipeline.audit.intake import from_folder
     from kcjs.pipeline.safe_output import clean
     missing = [str(f) for f in files if not f.exists()]
