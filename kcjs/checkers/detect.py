@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kcjs.checkers.fields import read_fields
+from kcjs.checkers.fields import FieldValue, read_fields, value_cells
 from kcjs.checkers.text import norm
 from kcjs.pipeline.document import Document
 from kcjs.pipeline.findings import Location
@@ -22,8 +22,8 @@ class Detected:
 
 
 # Check boxes as the .docx reader writes them (☑ ☐, from w:sym glyphs and content controls) and as people
-# type them: ☑ ☒ ■ √ （√） [√] ticked; □ ☐ （ ） unticked.
-_TICKED = r"[（(\[][ \t\u3000]{0,2}[√✓✔][ \t\u3000]{0,2}[)）\]]|[☑☒■✓✔√]"
+# type them: ☑ ☒ ■ ▣ √ （√） [√] ticked; □ ☐ （ ） unticked.
+_TICKED = r"[（(\[][ \t\u3000]{0,2}[√✓✔][ \t\u3000]{0,2}[)）\]]|[☑☒■▣✓✔√]"
 _UNTICKED = r"[（(\[][ \t\u3000]{0,4}[)）\]]|[□☐]"
 MARK = re.compile(rf"(?P<ticked>{_TICKED})|(?P<unticked>{_UNTICKED})")
 
@@ -101,6 +101,24 @@ def _pick(text: str, names: dict[str, object], what: str) -> tuple[object | None
     return None, None  # what is ticked is not one of these names (e.g. a class): decided elsewhere
 
 
+def options_text(doc: Document, fv: FieldValue, kind: DocumentKind) -> str:
+    """A field's check-box list as one text, also when its options are spread over a table: one cell per
+    option beside the label, one row per option under a label merged down, or a row of options below it.
+    Each cell (or row) becomes ☑option / ☐option; in a list where some cells carry marks, a cell with none is
+    an unticked option (a √ column left blank). The value as read when no cell carries a mark."""
+    cells = value_cells(doc, fv, kind)
+    if cells == [fv.value] or not any(MARK.search(c) for c in cells):
+        return fv.value
+    out = []
+    for c in cells:
+        opts = choices(c)
+        if opts is None:
+            out.append("☐" + c)
+        else:
+            out.extend(("☑" if t else "☐") + o for t, o in opts)
+    return "\u3000".join(out)
+
+
 def _head_text(doc: Document, blocks: int = 8) -> str:
     return "\n".join(ticked_only(b.text) for b in doc.blocks[:blocks] if b.type in ("heading", "paragraph"))
 
@@ -142,6 +160,8 @@ def detect(doc: Document, pack: RulePack) -> Detected:
     kind = _longest(name, kinds)
     application = next((k for k in pack.document_kinds if k.id == "application"), None)
     category = read_fields(doc, application).get("category") if application else None
+    if category is not None:
+        category = FieldValue(category.field, options_text(doc, category, application), category.where, category.label)
     if kind is None and category is not None:
         kind = application  # no kind in the title, but a 项目类别 field: an application form
     subs = {norm(n): s for s in pack.subprograms for n in (s.name, *s.aliases)}

@@ -18,6 +18,7 @@ class FieldValue:
     field: InfoField
     value: str
     where: Location
+    label: tuple[int, int] | None = None  # (row, column) of the label cell when read from a table
 
 
 _NOTE = re.compile(r"[（(][^（）()]*[）)]\s*[：:]?\s*$")
@@ -67,7 +68,7 @@ def _read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
                                 value, at = row[k].strip(), k
                                 break
                             out[f.id] = FieldValue(f, value, Location(page=b.page, table=i, cell=(r, at),
-                                                                      quote=quote(f"{text} | {value}")))
+                                                                      quote=quote(f"{text} | {value}")), (r, c))
                         else:
                             _label_value(text, f, out, Location(page=b.page, table=i, cell=(r, c)))
         elif b.type in ("paragraph", "heading"):
@@ -85,3 +86,35 @@ def _label_value(text: str, f: InfoField, out: dict, where: Location) -> None:
             out[f.id] = FieldValue(f, value, Location(page=where.page, paragraph=where.paragraph, table=where.table,
                                                       cell=where.cell, quote=quote(line)))
             return
+
+
+def value_cells(doc: Document, fv: FieldValue, kind: DocumentKind) -> list[str]:
+    """Every cell a table gives a field's value in, in reading order: the cells right of its label (up to the
+    next label), then the rows its label spans when merged down (项目类别 over one row per option), or, when
+    the label spans its row with nothing beside it, the row below it. [fv.value] outside a table."""
+    if fv.label is None or fv.where.table is None:
+        return [fv.value]
+    b = doc.blocks[fv.where.table]
+    r0, c0 = fv.label
+    label = b.rows[r0][c0]
+
+    def right_of(r: int) -> list[str]:
+        out = []
+        for k in range(c0 + 1, len(b.rows[r])):
+            text = b.rows[r][k]
+            if (r, k) in b.copies and text == b.rows[r][k - 1]:
+                continue
+            if text and _any_label(text, kind):
+                break
+            out.append(text.strip())
+        return out
+
+    cells = right_of(r0)
+    r = r0 + 1
+    while r < len(b.rows) and (r, c0) in b.copies and b.rows[r][c0] == label:  # the label merged down
+        cells.append("\u3000".join(t for t in right_of(r) if t))
+        r += 1
+    if r == r0 + 1 and not any(cells) and r < len(b.rows):  # the label spans its row: the options sit below
+        row = b.rows[r]
+        cells.append("\u3000".join(t for k, t in enumerate(row) if t and not ((r, k) in b.copies and t == row[k - 1])))
+    return [c for c in cells if c]
