@@ -77,7 +77,7 @@ def _number_with_unit(text: str, unit: str, after: int = 0) -> tuple[float, str]
     hits = [(m.start(), _lower(m.group(1), m.group(2)), m.group(0))
             for m in re.finditer(rf"(?<!第)(?:({NUMBER}){_SP}{_RANGE}{_SP})?({NUMBER}){_SP}[{units}]", text)]
     hits += [(m.start(), to_number(m.group(1)), m.group(0))  # 问题≥6: a number after ≥ needs no unit
-             for m in re.finditer(rf"(?:≥|≧|>=|＞＝|≥){_SP}({NUMBER})(?![\d.])", text)
+             for m in re.finditer(rf"(?:≥|≧|>=|＞＝){_SP}({NUMBER})(?![\d.%％])", text)
              if not any(h[0] <= m.start(1) < h[0] + len(h[2]) for h in hits)]
     hits = [h for h in hits if h[1] is not None]
     if not hits:
