@@ -58,6 +58,19 @@ def _checkbox(sdt) -> str | None:
     return TICKED if checked is not None and checked.get(W14 + "val", "1").lower() in _TRUE else UNTICKED
 
 
+def _showing_placeholder(sdt) -> bool:
+    """The content control is empty and shows its grey placeholder (w:showingPlcHdr)."""
+    return sdt.find(W + "sdtPr/" + W + "showingPlcHdr") is not None
+
+
+def _placeholder_text(sdt) -> str:
+    """What an empty control shows, as the prompt it is: 【请输入单位名称】 (the template checker's 【…】 form)."""
+    content = sdt.find(_SDT_CONTENT)
+    text = "".join(run_text(r) for r in content.iter(_R)) if content is not None else ""
+    text = text.strip().strip("【】")
+    return f"【{text}】" if text else ""
+
+
 def _form_checkbox(fld) -> str:
     """TICKED/UNTICKED for a legacy FORMCHECKBOX field's begin mark, "" for any other field character."""
     box = fld.find("w:ffData/w:checkBox", NS)
@@ -106,7 +119,8 @@ def run_text(r) -> str:
 
 def _inline(el, out: list) -> list:
     """The paragraph's content in reading order: its runs, and the marks of check-box controls, through
-    insertions, hyperlinks, smart tags, custom XML and content controls; deletions and fallbacks left out."""
+    insertions, hyperlinks, smart tags, custom XML and content controls (one still showing its placeholder as
+    the text 【placeholder】); deletions and fallbacks left out."""
     for c in el:
         tag = c.tag
         if tag == _R:
@@ -117,6 +131,8 @@ def _inline(el, out: list) -> list:
             box = _checkbox(c)
             if box:
                 out.append(box)
+            elif _showing_placeholder(c):
+                out.append(_placeholder_text(c))
             else:
                 content = c.find(_SDT_CONTENT)
                 if content is not None:
