@@ -180,41 +180,60 @@ def _is_value_sentence(text: str, targets: tuple[Target, ...]) -> bool:
 
 
 def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
+    """Values of tables with a row per target, and of tables laid out across (a column per target named in a
+    header row, its value below)."""
     found: dict[str, Commitment] = {}
     for i, b in enumerate(blocks):
         if b.type != "table" or not b.rows:
             continue
-        value_col, skip_cols, header_row = None, set(), -1
-        for r, row in enumerate(b.rows[:3]):
-            cols = [c for c, t in enumerate(row) if VALUE_HEADER.search(t) and not NOT_VALUE_HEADER.search(t)]
-            if cols:
-                value_col, header_row = cols[-1], r
-                skip_cols = {c for c, t in enumerate(row) if NOT_VALUE_HEADER.search(t)}
+        layouts = [(b.rows, b.copies, False)]
+        if any(len({h[0].id for h in (_best_target(t, targets) for t in row) if h}) >= 2 for row in b.rows[:3]):
+            width = max(len(r) for r in b.rows)
+            across = [[row[c] if c < len(row) else "" for row in b.rows] for c in range(width)]
+            layouts.append((across, {(c, r) for r, c in b.copies}, True))
+        for rows, copies, turned in layouts:
+            for tid, (r, c, v, words) in _table_values(rows, copies, targets).items():
+                if tid not in found:
+                    cell = (c, r) if turned else (r, c)
+                    where = Location(page=b.page, table=offset + i, cell=cell, quote=quote(" | ".join(b.rows[cell[0]])))
+                    found[tid] = Commitment(v, where, words)
+    return found
+
+
+def _table_values(rows: list[list[str]], copies: set, targets: tuple[Target, ...]) -> dict[str, tuple]:
+    """{target id: (row, col, value, words)} of a table with a row per target: the value column a header
+    names (目标值, 本单位 …), else the rightmost cell that reads as a value."""
+    found: dict[str, tuple] = {}
+    value_col, skip_cols, header_row = None, set(), -1
+    for r, row in enumerate(rows[:3]):
+        cols = [c for c, t in enumerate(row) if VALUE_HEADER.search(t) and not NOT_VALUE_HEADER.search(t)]
+        if cols:
+            value_col, header_row = cols[-1], r
+            skip_cols = {c for c, t in enumerate(row) if NOT_VALUE_HEADER.search(t)}
+            break
+    skip_cols |= _sequence_cols(rows, header_row) - {value_col}
+    for r, row in enumerate(rows):
+        if r <= header_row:
+            continue
+        label = " ".join(t for c, t in enumerate(row)
+                         if c != value_col and c not in skip_cols and cell_value(t) is None)
+        hit = _best_target(label, targets)
+        if not hit or hit[0].id in found:
+            continue
+        t = hit[0]
+        cols = [value_col] if value_col is not None else \
+            [c for c in reversed(range(len(row))) if c not in skip_cols]
+        for c in cols:
+            if c >= len(row) or (r, c) in copies and c and row[c] == row[c - 1]:
+                continue  # a cell merged across the row is the label's own text, not a value beside it
+            v = cell_value(row[c])
+            words = row[c]
+            if v is None and (c == value_col or value_col is None) and _is_value_sentence(row[c], targets):
+                got = _number_with_unit(row[c], t.unit)  # a sentence as the value: 全年不少于6个
+                v, words = got if got else (None, words)
+            if v is not None:
+                found[t.id] = (r, c, v, words)
                 break
-        skip_cols |= _sequence_cols(b.rows, header_row) - {value_col}
-        for r, row in enumerate(b.rows):
-            if r <= header_row:
-                continue
-            label = " ".join(t for c, t in enumerate(row)
-                             if c != value_col and c not in skip_cols and cell_value(t) is None)
-            hit = _best_target(label, targets)
-            if not hit or hit[0].id in found:
-                continue
-            t = hit[0]
-            cols = [value_col] if value_col is not None else \
-                [c for c in reversed(range(len(row))) if c not in skip_cols]
-            for c in cols:
-                if c >= len(row) or (r, c) in b.copies and c and row[c] == row[c - 1]:
-                    continue  # a cell merged across the row is the label's own text, not a value beside it
-                v = cell_value(row[c])
-                words = row[c]
-                if v is None and (c == value_col or value_col is None) and _is_value_sentence(row[c], targets):
-                    got = _number_with_unit(row[c], t.unit)  # a sentence as the value: 全年不少于6个
-                    v, words = got if got else (None, words)
-                if v is not None:
-                    where = Location(page=b.page, table=offset + i, cell=(r, c), quote=quote(" | ".join(row)))
-                    found[t.id] = Commitment(v, where, words)
-                    break
     return found
 
 
