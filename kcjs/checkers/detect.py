@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kcjs.checkers.fields import FieldValue, read_fields, value_cells
+from kcjs.checkers.fields import FieldValue, is_label, read_fields, units_beside, value_cells
 from kcjs.checkers.text import norm
 from kcjs.pipeline.document import Document
 from kcjs.pipeline.findings import Location
@@ -109,6 +109,11 @@ def options_text(doc: Document, fv: FieldValue, kind: DocumentKind) -> str:
     cells = value_cells(doc, fv, kind)
     if cells == [fv.value] or not any(MARK.search(c) for c in cells):
         return fv.value
+    return _as_one_list(cells)
+
+
+def _as_one_list(cells: list[str]) -> str:
+    """Cells of options as one check-box list ☑a　☐b…; a cell without a mark is an unticked option."""
     out = []
     for c in cells:
         opts = choices(c)
@@ -123,16 +128,27 @@ def _head_text(doc: Document, blocks: int = 8) -> str:
     return "\n".join(ticked_only(b.text) for b in doc.blocks[:blocks] if b.type in ("heading", "paragraph"))
 
 
-def _choice_texts(doc: Document, blocks: int = 12) -> list[tuple[str, Location]]:
-    """Paragraphs and table cells near the top that hold a check-box list."""
+def _choice_texts(doc: Document, kind: DocumentKind | None, blocks: int = 12) -> list[tuple[str, Location]]:
+    """Paragraphs and table cells near the top that hold a check-box list; a list spread over a table (a cell
+    or row per option beside or under its label, see fields.units_beside) as one text, at its label."""
     out = []
     for i, b in enumerate(doc.blocks[:blocks]):
         if b.type in ("heading", "paragraph") and MARK.search(b.text):
             out.append((b.text, Location(page=b.page, paragraph=i)))
         elif b.type == "table" and b.rows:
+            used: set[tuple[int, int]] = set()
             for r, row in enumerate(b.rows):
                 for c, t in enumerate(row):
-                    if (r, c) not in b.copies and MARK.search(t):
+                    if (r, c) in b.copies or (r, c) in used or MARK.search(t) or not norm(t) or len(t) > 30:
+                        continue
+                    units = units_beside(b, (r, c), lambda x: kind is not None and is_label(x, kind))
+                    texts = ["\u3000".join(b.rows[y][x] for y, x in u if b.rows[y][x]) for u in units]
+                    if len(units) > 1 and any(MARK.search(x) for x in texts):
+                        used.update(cell for u in units for cell in u)
+                        out.append((_as_one_list([x for x in texts if x]), Location(page=b.page, table=i, cell=(r, c))))
+            for r, row in enumerate(b.rows):
+                for c, t in enumerate(row):
+                    if (r, c) not in b.copies and (r, c) not in used and MARK.search(t):
                         out.append((t, Location(page=b.page, table=i, cell=(r, c))))
     return out
 
@@ -189,7 +205,7 @@ def detect(doc: Document, pack: RulePack) -> Detected:
     direction = None
     if sub is not None and sub.directions:
         dirs = {norm(n): d for d in sub.directions for n in (d.name, *d.aliases)}
-        lists = [(t, at) for t, at in _choice_texts(doc) if _named(t, dirs)]
+        lists = [(t, at) for t, at in _choice_texts(doc, application) if _named(t, dirs)]
         for text, at in lists:  # a check-box list of directions decides
             direction, why = _pick(text, dirs, "申报方向")
             if why:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kcjs.checkers.text import norm, quote
-from kcjs.pipeline.document import Document
+from kcjs.pipeline.document import Block, Document
 from kcjs.pipeline.findings import Location
 from kcjs.pipeline.rulepack import DocumentKind, InfoField
 
@@ -36,8 +36,12 @@ def _label_keys(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(norm(n) for n in names)
 
 
-def _any_label(text: str, kind: DocumentKind) -> bool:
+def is_label(text: str, kind: DocumentKind) -> bool:
+    """The text is the label of one of the kind's fields."""
     return any(_is_label(text, f) for f in kind.fields)
+
+
+_any_label = is_label
 
 
 def read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
@@ -89,32 +93,39 @@ def _label_value(text: str, f: InfoField, out: dict, where: Location) -> None:
 
 
 def value_cells(doc: Document, fv: FieldValue, kind: DocumentKind) -> list[str]:
-    """Every cell a table gives a field's value in, in reading order: the cells right of its label (up to the
-    next label), then the rows its label spans when merged down (项目类别 over one row per option), or, when
-    the label spans its row with nothing beside it, the row below it. [fv.value] outside a table."""
+    """Every cell a table gives a field's value in, in reading order (see units_beside); [fv.value] outside a
+    table."""
     if fv.label is None or fv.where.table is None:
         return [fv.value]
     b = doc.blocks[fv.where.table]
-    r0, c0 = fv.label
-    label = b.rows[r0][c0]
+    return [t for t in ("\u3000".join(b.rows[r][c] for r, c in unit if b.rows[r][c])
+                        for unit in units_beside(b, fv.label, lambda t: _any_label(t, kind))) if t]
 
-    def right_of(r: int) -> list[str]:
+
+def units_beside(b: Block, label: tuple[int, int], is_label) -> list[list[tuple[int, int]]]:
+    """The cells a table gives a label's value in, as units of (row, col): each cell right of the label (up to
+    the next cell `is_label` accepts), then each row the label spans when merged down (项目类别 over one row per
+    option: the row's cells right of it), or, when nothing is beside a label, the row below it."""
+    r0, c0 = label
+    text = b.rows[r0][c0]
+
+    def right_of(r: int) -> list[tuple[int, int]]:
         out = []
         for k in range(c0 + 1, len(b.rows[r])):
-            text = b.rows[r][k]
-            if (r, k) in b.copies and text == b.rows[r][k - 1]:
+            cell = b.rows[r][k]
+            if (r, k) in b.copies and cell == b.rows[r][k - 1]:
                 continue
-            if text and _any_label(text, kind):
+            if cell and is_label(cell):
                 break
-            out.append(text.strip())
+            out.append((r, k))
         return out
 
-    cells = right_of(r0)
+    units = [[cell] for cell in right_of(r0)]
     r = r0 + 1
-    while r < len(b.rows) and (r, c0) in b.copies and b.rows[r][c0] == label:  # the label merged down
-        cells.append("\u3000".join(t for t in right_of(r) if t))
+    while r < len(b.rows) and (r, c0) in b.copies and b.rows[r][c0] == text:  # the label merged down
+        units.append(right_of(r))
         r += 1
-    if r == r0 + 1 and not any(cells) and r < len(b.rows):  # the label spans its row: the options sit below
-        row = b.rows[r]
-        cells.append("\u3000".join(t for k, t in enumerate(row) if t and not ((r, k) in b.copies and t == row[k - 1])))
-    return [c for c in cells if c]
+    if r == r0 + 1 and not any(b.rows[y][x] for unit in units for y, x in unit) and r < len(b.rows):
+        row = b.rows[r]  # the label spans its row or has an empty cell beside it: the options sit below
+        units.append([(r, k) for k, t in enumerate(row) if t and not ((r, k) in b.copies and t == row[k - 1])])
+    return [u for u in units if u]
