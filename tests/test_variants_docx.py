@@ -138,6 +138,17 @@ def test_control_still_showing_its_placeholder_is_a_prompt_not_the_applicant(pac
     assert r["status"] == "pass" and r["metrics"]["applicant_name"] == "江苏省示例学会"
 
 
+def test_block_control_still_showing_its_placeholder_is_a_prompt(pack):
+    def control(root):
+        p = next(p for p in root.iter(W + "p") if "".join(p.itertext()) == "同意申报。")
+        p.addprevious(etree.fromstring(
+            f'<w:sdt xmlns:w="{W_NS}"><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:p><w:r>'
+            '<w:t>请填写申报单位意见</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
+        p.getparent().remove(p)
+    doc, r = check(edit(filled(list(map(Para, ["四、年度目标任务", *SENTENCES]))), control), pack)
+    assert "【请填写申报单位意见】" in [b.text for b in doc.blocks] and errors(r) == ["template.placeholder_left"]
+
+
 def _indicator_table() -> Tbl:
     rows = [["一级指标", "二级指标", "三级指标", "指标值"]] + \
         [["产出指标", "数量指标", n, v] for n, v in zip(NAMES, ["6个", "4项", "3场", "12家", "35项"])]
@@ -349,6 +360,38 @@ def test_a_table_of_options_with_two_ticks_or_none_needs_review(pack):
         info = _info([["项目类别", ("☑" if o in ticks else "☐") + o] for o in OPTIONS], [(2, 0, 4, 0)])
         _, r = check(filled([Para("四、年度目标任务", 1), *map(Para, SENTENCES)], info=info), pack, None, None)
         assert r["subprogram"] is None and r["status"] == "review" and "detect.ambiguous" in {f["rule"] for f in r["findings"]}
+
+
+def _direction_form(pack, info_rows: list[list[str]], merges: list) -> bytes:
+    s = pack.subprogram("special-service")
+    info = Tbl([["申报单位", "江苏省示例学会"] + [""] * (len(info_rows[0]) - 2),
+                ["项目类别", s.name] + [""] * (len(info_rows[0]) - 2)] + info_rows,
+               merges=[(0, 1, 0, len(info_rows[0]) - 1), (1, 1, 1, len(info_rows[0]) - 1)] * (len(info_rows[0]) > 2) + merges)
+    return docx_bytes(form(s.name, [Para("四、年度目标任务", 1), Para("按计划开展服务活动。")], info=info),
+                      style="bold", seal="inline")
+
+
+@pytest.mark.parametrize("layout", ["a row per direction", "a cell per direction", "a column of boxes", "a column of √",
+                                    "two ticks"])
+def test_ticked_direction_in_a_table_of_options_decides(pack, layout):
+    dirs = pack.subprogram("special-service").directions
+    chosen = "program-tracking"
+    box = {d.name: "☑" if d.id == chosen else "☐" for d in dirs}
+    n = len(dirs)
+    rows, merges = {
+        "a row per direction": ([["申报方向", box[d.name] + d.name] for d in dirs], [(2, 0, 1 + n, 0)]),
+        "a cell per direction": ([["申报方向", *(box[d.name] + d.name for d in dirs)]], []),
+        "a column of boxes": ([["申报方向", d.name, box[d.name]] for d in dirs], [(2, 0, 1 + n, 0)]),
+        "a column of √": ([["申报方向", d.name, "√" if d.id == chosen else ""] for d in dirs], [(2, 0, 1 + n, 0)]),
+        "two ticks": ([["申报方向", ("☑" if k < 2 else "☐") + d.name] for k, d in enumerate(dirs)], [(2, 0, 1 + n, 0)]),
+    }[layout]
+    _, r = check(_direction_form(pack, rows, merges), pack, None, None)
+    assert r["subprogram"] == "special-service"
+    if layout == "two ticks":
+        assert r["direction"] is None and r["status"] != "pass"
+        assert any(f["rule"] == "detect.ambiguous" and "勾选了 2 项" in f["message"] for f in r["findings"])
+    else:
+        assert r["direction"] == chosen
 
 
 # --- judging: prompts, targets, unrecognised documents -------------------------------------------------

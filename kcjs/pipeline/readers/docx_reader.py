@@ -151,8 +151,14 @@ def runs(p) -> list:
 
 def para_text(p) -> str:
     """Visible text of a paragraph: tracked insertions kept; deletions, text boxes and fallbacks left out;
-    check boxes (controls, form fields, Wingdings/Symbol glyphs) as TICKED/UNTICKED."""
-    return "".join(x if isinstance(x, str) else run_text(x) for x in _inline(p, []))
+    check boxes (controls, form fields, Wingdings/Symbol glyphs) as TICKED/UNTICKED; a paragraph of a block
+    content control still showing its placeholder as 【placeholder】."""
+    text = "".join(x if isinstance(x, str) else run_text(x) for x in _inline(p, []))
+    parent = p.getparent()
+    if parent is not None and parent.tag == _SDT_CONTENT and _showing_placeholder(parent.getparent()) \
+            and text.strip().strip("【】"):
+        return f"【{text.strip().strip('【】')}】"
+    return text
 
 
 def children(el, want: str):
