@@ -290,6 +290,8 @@ MARKS = {
     "wingdings2 typed PUA": (_font("Wingdings 2", "\uf052"), _font("Wingdings 2", "\uf0a3")),
     "MS Gothic typed ☒/☐": (_font("MS Gothic", "☒"), _font("MS Gothic", "☐")),
     "check-box control": (_checkbox_control(True), _checkbox_control(False)),
+    "check-box control, no state written": (_checkbox_control(True).replace('<w14:checked w14:val="1"/>', ""),
+                                            _checkbox_control(False)),
     "FORMCHECKBOX checked over default 0": (_formcheckbox(0, ""), _formcheckbox(0, None)),
     "FORMCHECKBOX checked=0 over default 1": (_formcheckbox(0, "1"), _formcheckbox(1, "0")),
     "FORMCHECKBOX true/false": (_formcheckbox(0, "true"), _formcheckbox(1, "false")),

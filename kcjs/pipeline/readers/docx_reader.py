@@ -55,7 +55,17 @@ def _checkbox(sdt) -> str | None:
     if box is None:
         return None
     checked = box.find(W14 + "checked")
-    return TICKED if checked is not None and checked.get(W14 + "val", "1").lower() in _TRUE else UNTICKED
+    if checked is None:  # no state written (some generators): the glyph the control shows decides
+        state = box.find(W14 + "checkedState")
+        code = state.get(W14 + "val", "2612") if state is not None else "2612"
+        try:
+            glyph = chr(int(code, 16))
+        except (ValueError, OverflowError):
+            glyph = "☒"
+        content = sdt.find(_SDT_CONTENT)
+        shown = "".join(content.itertext()) if content is not None else ""
+        return TICKED if glyph in shown and glyph not in ("☐", "□") else UNTICKED
+    return TICKED if checked.get(W14 + "val", "1").lower() in _TRUE else UNTICKED
 
 
 def _showing_placeholder(sdt) -> bool:
