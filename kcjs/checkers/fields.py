@@ -41,9 +41,6 @@ def is_label(text: str, kind: DocumentKind) -> bool:
     return any(_is_label(text, f) for f in kind.fields)
 
 
-_any_label = is_label
-
-
 def read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
     """Each field's first occurrence: a table cell labelled with it (value to its right), or a line
     'label：value' in a paragraph or cell. A field that is present but blank has value ''.
@@ -67,7 +64,7 @@ def _read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
                             for k in range(c + 1, len(row)):
                                 if (r, k) in b.copies and row[k] == text:
                                     continue
-                                if _any_label(row[k], kind):
+                                if is_label(row[k], kind):
                                     break
                                 value, at = row[k].strip(), k
                                 break
@@ -99,13 +96,13 @@ def value_cells(doc: Document, fv: FieldValue, kind: DocumentKind) -> list[str]:
         return [fv.value]
     b = doc.blocks[fv.where.table]
     return [t for t in ("\u3000".join(b.rows[r][c] for r, c in unit if b.rows[r][c])
-                        for unit in units_beside(b, fv.label, lambda t: _any_label(t, kind))) if t]
+                        for unit in units_beside(b, fv.label, lambda t: is_label(t, kind))) if t]
 
 
-def units_beside(b: Block, label: tuple[int, int], is_label) -> list[list[tuple[int, int]]]:
+def units_beside(b: Block, label: tuple[int, int], stop) -> list[list[tuple[int, int]]]:
     """The cells a table gives a label's value in, as units of (row, col): each cell right of the label (up to
-    the next cell `is_label` accepts), then each row the label spans when merged down (项目类别 over one row per
-    option: the row's cells right of it), or, when nothing is beside a label, the row below it."""
+    the next cell `stop` accepts: another label), then each row the label spans when merged down (项目类别 over
+    one row per option: the row's cells right of it), or, when nothing is beside a label, the row below it."""
     r0, c0 = label
     text = b.rows[r0][c0]
 
@@ -115,7 +112,7 @@ def units_beside(b: Block, label: tuple[int, int], is_label) -> list[list[tuple[
             cell = b.rows[r][k]
             if (r, k) in b.copies and cell == b.rows[r][k - 1]:
                 continue
-            if cell and is_label(cell):
+            if cell and stop(cell):
                 break
             out.append((r, k))
         return out
