@@ -404,7 +404,7 @@ def test_ticked_direction_in_a_table_of_options_decides(pack, layout):
     ("［已完成立项申请］", False), ("〔邀请院士填写问卷〕", False), ("【聘请专家填写评审意见】", False),
     ("［申请填报系统已关闭］", False), ("【本项目已报请省科协审批】", False), ("〔2024〕40号", False),
     ("（如有，请注明）", False), ("【如有合作单位，请一并列出：南京大学】", False), ("〔填写说明〕", False),
-    ("【申请人签字】", False)])
+    ("【申请人签字】", False), ("【填写人：王明】", False), ("［填写日期：2024年3月20日］", False)])
 def test_prompts_in_every_bracket_and_please_inside_words(text, prompt):
     assert bool(PROMPT.search(text)) is prompt and bool(_scan(text)) is prompt
 

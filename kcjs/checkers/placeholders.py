@@ -17,7 +17,7 @@ PLACEHOLDER = rule("template.placeholder_left", "error", "模板中的占位内�
 # 填写/输入/此处填写. 请 inside a word (申请, 邀请, 提请, 聘请) is not a prompt, and 请示 / 请求 are not filling
 # verbs: 【…完成立项申请】 and ［邀请院士填写问卷］ are the applicant's.
 _PLEASE = r"(?<![申邀提聘吁宴延报呈])请[ \u3000]{0,2}(?:填写|填入|填报|输入|选择|勾选|在此|注明|简述|简要|写明|列出|描述|概述|补充|上传|删除|根据)"
-_OPENS = r"(?:此处|在此)?[ \u3000]{0,2}(?:填写|填入|输入)(?!说明|要求|须知|指南)"  # 【填写说明】 is a heading
+_OPENS = r"(?:此处|在此)?[ \u3000]{0,2}(?:填写|填入|输入)(?!说明|要求|须知|指南|人|者|日期|时间)"  # 【填写说明】, 【填写人：王明】
 _BRACKETS = (("【", "】"), (r"\[", r"\]"), ("［", "］"), ("〔", "〕"))
 _CLOSERS = "".join(c for _, c in _BRACKETS)
 PROMPT = re.compile("|".join(rf"{o}(?:[^{c}\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^{c}\n]{{0,40}}{c}"
