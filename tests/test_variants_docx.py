@@ -474,6 +474,27 @@ def test_targets_in_tables_as_people_lay_them_out(pack, layout):
     assert r["metrics"]["targets"] == TARGETS and errors(r) == []
 
 
+MINIMA = ["5个", "3项", "2场", "10家", "30项"]
+
+
+@pytest.mark.parametrize("header", [False, True])
+def test_the_minimum_printed_in_a_row_label_is_not_the_applicants_value(pack, header):
+    """解决企业重点难点技术问题（不少于5个）| ___ : the value cell left blank is no commitment."""
+    rows = [["目标任务", "本单位目标值"]] * header + [[f"{n}（不少于{m}）", ""] for n, m in zip(NAMES, MINIMA)]
+    _, r = check(filled([Para("四、年度目标任务", 1), Tbl(rows)]), pack)
+    assert r["metrics"]["targets"] == {} and r["status"] == "fail"
+    assert [f["rule"] for f in r["findings"] if f["severity"] == "error"] == ["target.missing"] * 5
+    rows = [row[:1] + [v] for row, v in zip(rows[header:], ["6", "4", "3", "12", "35"])]
+    _, r = check(filled([Para("四、年度目标任务", 1), Tbl(rows)]), pack)
+    assert r["metrics"]["targets"] == TARGETS and errors(r) == []
+
+
+def test_minimum_in_brackets_in_prose_beside_a_label_is_the_applicants(pack):
+    prose = "、".join(f"{n}（不少于{v}）" for n, v in zip(NAMES, ["6个", "4项", "3场", "12家", "35项"]))
+    _, r = check(filled([Tbl([["年度目标任务", "全年" + prose + "。"]])]), pack)
+    assert r["metrics"]["targets"] == TARGETS
+
+
 LONG = PROSE * 95
 UNRECOGNISED = {
     "contract": [Para("技术服务合同", 0), Para("甲方：南京某某科技有限公司"), Para("乙方：江苏省示例学会"),

@@ -103,16 +103,30 @@ def _lower(low: str | None, high: str) -> float | None:
     return min(values) if values else None
 
 
+# A requirement in brackets after a row's label: 解决企业重点难点技术问题（不少于5个）| ___ — the notice's minimum
+# printed on the form, not the applicant's value (which belongs in the cell beside it).
+_LABEL_NOTE = re.compile(rf"[（(][^（）()]{{0,12}}?{_GE}{_SP}{NUMBER}{_SP}[{_ANY_UNIT}]?[^（）()]{{0,6}}[)）]")
+
+
 def _texts(blocks: list[Block], offset: int):
-    """(text, location) of every paragraph, heading and table cell: a sentence inside a cell is prose too."""
+    """(text, location) of every paragraph, heading and table cell: a sentence inside a cell is prose too; a
+    row label with cells beside it loses the requirement notes in brackets it carries."""
     for i, b in enumerate(blocks):
         if b.type in ("paragraph", "heading") and b.text:
             yield b.text, Location(page=b.page, paragraph=offset + i)
         elif b.type == "table" and b.rows:
             for r, row in enumerate(b.rows):
+                beside = sum(1 for c in range(len(row)) if (r, c) not in b.copies) > 1
                 for c, text in enumerate(row):
                     if text and (r, c) not in b.copies:
-                        yield text, Location(page=b.page, table=offset + i, cell=(r, c))
+                        yield (_label_without_note(text) if beside else text), \
+                            Location(page=b.page, table=offset + i, cell=(r, c))
+
+
+def _label_without_note(text: str) -> str:
+    """A row label (short, no digit outside its notes) without its requirement notes; other text as it is."""
+    bare = _LABEL_NOTE.sub("", text)
+    return bare if bare != text and len(text) <= 40 and not re.search(r"[0-9０-９]", bare) else text
 
 
 def from_prose(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
