@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kcjs.checkers.fields import read_fields
+from kcjs.checkers.fields import FieldValue, is_label, read_fields, units_beside, value_cells
 from kcjs.checkers.text import norm
 from kcjs.pipeline.document import Document
 from kcjs.pipeline.findings import Location
@@ -22,8 +22,8 @@ class Detected:
 
 
 # Check boxes as the .docx reader writes them (☑ ☐, from w:sym glyphs and content controls) and as people
-# type them: ☑ ☒ ■ √ （√） [√] ticked; □ ☐ （ ） unticked.
-_TICKED = r"[（(\[][ \t\u3000]{0,2}[√✓✔][ \t\u3000]{0,2}[)）\]]|[☑☒■✓✔√]"
+# type them: ☑ ☒ ■ ▣ √ （√） [√] ticked; □ ☐ （ ） unticked.
+_TICKED = r"[（(\[][ \t\u3000]{0,2}[√✓✔][ \t\u3000]{0,2}[)）\]]|[☑☒■▣✓✔√]"
 _UNTICKED = r"[（(\[][ \t\u3000]{0,4}[)）\]]|[□☐]"
 MARK = re.compile(rf"(?P<ticked>{_TICKED})|(?P<unticked>{_UNTICKED})")
 
@@ -101,20 +101,54 @@ def _pick(text: str, names: dict[str, object], what: str) -> tuple[object | None
     return None, None  # what is ticked is not one of these names (e.g. a class): decided elsewhere
 
 
+def options_text(doc: Document, fv: FieldValue, kind: DocumentKind) -> str:
+    """A field's check-box list as one text, also when its options are spread over a table: one cell per
+    option beside the label, one row per option under a label merged down, or a row of options below it.
+    Each cell (or row) becomes ☑option / ☐option; in a list where some cells carry marks, a cell with none is
+    an unticked option (a √ column left blank). The value as read when no cell carries a mark."""
+    cells = value_cells(doc, fv, kind)
+    if cells == [fv.value] or not any(MARK.search(c) for c in cells):
+        return fv.value
+    return _as_one_list(cells)
+
+
+def _as_one_list(cells: list[str]) -> str:
+    """Cells of options as one check-box list ☑a　☐b…; a cell without a mark is an unticked option."""
+    out = []
+    for c in cells:
+        opts = choices(c)
+        if opts is None:
+            out.append("☐" + c)
+        else:
+            out.extend(("☑" if t else "☐") + o for t, o in opts)
+    return "\u3000".join(out)
+
+
 def _head_text(doc: Document, blocks: int = 8) -> str:
     return "\n".join(ticked_only(b.text) for b in doc.blocks[:blocks] if b.type in ("heading", "paragraph"))
 
 
-def _choice_texts(doc: Document, blocks: int = 12) -> list[tuple[str, Location]]:
-    """Paragraphs and table cells near the top that hold a check-box list."""
+def _choice_texts(doc: Document, kind: DocumentKind | None, blocks: int = 12) -> list[tuple[str, Location]]:
+    """Paragraphs and table cells near the top that hold a check-box list; a list spread over a table (a cell
+    or row per option beside or under its label, see fields.units_beside) as one text, at its label."""
     out = []
     for i, b in enumerate(doc.blocks[:blocks]):
         if b.type in ("heading", "paragraph") and MARK.search(b.text):
             out.append((b.text, Location(page=b.page, paragraph=i)))
         elif b.type == "table" and b.rows:
+            used: set[tuple[int, int]] = set()
             for r, row in enumerate(b.rows):
                 for c, t in enumerate(row):
-                    if (r, c) not in b.copies and MARK.search(t):
+                    if (r, c) in b.copies or (r, c) in used or MARK.search(t) or not norm(t) or len(t) > 30:
+                        continue
+                    units = units_beside(b, (r, c), lambda x: kind is not None and is_label(x, kind))
+                    texts = ["\u3000".join(b.rows[y][x] for y, x in u if b.rows[y][x]) for u in units]
+                    if len(units) > 1 and any(MARK.search(x) for x in texts):
+                        used.update(cell for u in units for cell in u)
+                        out.append((_as_one_list([x for x in texts if x]), Location(page=b.page, table=i, cell=(r, c))))
+            for r, row in enumerate(b.rows):
+                for c, t in enumerate(row):
+                    if (r, c) not in b.copies and (r, c) not in used and MARK.search(t):
                         out.append((t, Location(page=b.page, table=i, cell=(r, c))))
     return out
 
@@ -142,6 +176,8 @@ def detect(doc: Document, pack: RulePack) -> Detected:
     kind = _longest(name, kinds)
     application = next((k for k in pack.document_kinds if k.id == "application"), None)
     category = read_fields(doc, application).get("category") if application else None
+    if category is not None:
+        category = FieldValue(category.field, options_text(doc, category, application), category.where, category.label)
     if kind is None and category is not None:
         kind = application  # no kind in the title, but a 项目类别 field: an application form
     subs = {norm(n): s for s in pack.subprograms for n in (s.name, *s.aliases)}
@@ -169,7 +205,7 @@ def detect(doc: Document, pack: RulePack) -> Detected:
     direction = None
     if sub is not None and sub.directions:
         dirs = {norm(n): d for d in sub.directions for n in (d.name, *d.aliases)}
-        lists = [(t, at) for t, at in _choice_texts(doc) if _named(t, dirs)]
+        lists = [(t, at) for t, at in _choice_texts(doc, application) if _named(t, dirs)]
         for text, at in lists:  # a check-box list of directions decides
             direction, why = _pick(text, dirs, "申报方向")
             if why:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kcjs.checkers.text import norm, quote
-from kcjs.pipeline.document import Document
+from kcjs.pipeline.document import Block, Document
 from kcjs.pipeline.findings import Location
 from kcjs.pipeline.rulepack import DocumentKind, InfoField
 
@@ -18,6 +18,7 @@ class FieldValue:
     field: InfoField
     value: str
     where: Location
+    label: tuple[int, int] | None = None  # (row, column) of the label cell when read from a table
 
 
 _NOTE = re.compile(r"[（(][^（）()]*[）)]\s*[：:]?\s*$")
@@ -35,7 +36,8 @@ def _label_keys(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(norm(n) for n in names)
 
 
-def _any_label(text: str, kind: DocumentKind) -> bool:
+def is_label(text: str, kind: DocumentKind) -> bool:
+    """The text is the label of one of the kind's fields."""
     return any(_is_label(text, f) for f in kind.fields)
 
 
@@ -62,12 +64,12 @@ def _read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
                             for k in range(c + 1, len(row)):
                                 if (r, k) in b.copies and row[k] == text:
                                     continue
-                                if _any_label(row[k], kind):
+                                if is_label(row[k], kind):
                                     break
                                 value, at = row[k].strip(), k
                                 break
                             out[f.id] = FieldValue(f, value, Location(page=b.page, table=i, cell=(r, at),
-                                                                      quote=quote(f"{text} | {value}")))
+                                                                      quote=quote(f"{text} | {value}")), (r, c))
                         else:
                             _label_value(text, f, out, Location(page=b.page, table=i, cell=(r, c)))
         elif b.type in ("paragraph", "heading"):
@@ -85,3 +87,42 @@ def _label_value(text: str, f: InfoField, out: dict, where: Location) -> None:
             out[f.id] = FieldValue(f, value, Location(page=where.page, paragraph=where.paragraph, table=where.table,
                                                       cell=where.cell, quote=quote(line)))
             return
+
+
+def value_cells(doc: Document, fv: FieldValue, kind: DocumentKind) -> list[str]:
+    """Every cell a table gives a field's value in, in reading order (see units_beside); [fv.value] outside a
+    table."""
+    if fv.label is None or fv.where.table is None:
+        return [fv.value]
+    b = doc.blocks[fv.where.table]
+    return [t for t in ("\u3000".join(b.rows[r][c] for r, c in unit if b.rows[r][c])
+                        for unit in units_beside(b, fv.label, lambda t: is_label(t, kind))) if t]
+
+
+def units_beside(b: Block, label: tuple[int, int], stop) -> list[list[tuple[int, int]]]:
+    """The cells a table gives a label's value in, as units of (row, col): each cell right of the label (up to
+    the next cell `stop` accepts: another label), then each row the label spans when merged down (项目类别 over
+    one row per option: the row's cells right of it), or, when nothing is beside a label, the row below it."""
+    r0, c0 = label
+    text = b.rows[r0][c0]
+
+    def right_of(r: int) -> list[tuple[int, int]]:
+        out = []
+        for k in range(c0 + 1, len(b.rows[r])):
+            cell = b.rows[r][k]
+            if (r, k) in b.copies and cell == b.rows[r][k - 1]:
+                continue
+            if cell and stop(cell):
+                break
+            out.append((r, k))
+        return out
+
+    units = [[cell] for cell in right_of(r0)]
+    r = r0 + 1
+    while r < len(b.rows) and (r, c0) in b.copies and b.rows[r][c0] == text:  # the label merged down
+        units.append(right_of(r))
+        r += 1
+    if r == r0 + 1 and not any(b.rows[y][x] for unit in units for y, x in unit) and r < len(b.rows):
+        row = b.rows[r]  # the label spans its row or has an empty cell beside it: the options sit below
+        units.append([(r, k) for k, t in enumerate(row) if t and not ((r, k) in b.copies and t == row[k - 1])])
+    return [u for u in units if u]

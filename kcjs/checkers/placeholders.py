@@ -13,12 +13,15 @@ from kcjs.pipeline.findings import Finding, Location
 PLACEHOLDER = rule("template.placeholder_left", "error", "模板中的占位内容未填写")
 
 # A prompt as our templates print it (【请填写】, 【请填写：建设目标…】, 【请填写单位名称】, kcjs/pipeline/forms.py) and
-# as other forms write it: 请 + a filling verb, or a bracket that opens with 填写/输入/此处填写. 请 inside a word
-# (申请, 邀请, 提请, 聘请) is not a prompt, and 请示 / 请求 are not filling verbs: 【…完成立项申请】 is the applicant's.
-_PLEASE = r"(?<![申邀提聘敬恳吁宴延])请[ \u3000]{0,2}(?:填写|填入|填报|输入|选择|勾选|在此|注明|简述|简要|写明|列出|描述|概述|补充|上传|删除|根据)"
-_OPENS = r"(?:此处|在此)?[ \u3000]{0,2}(?:填写|填入|输入)"
-PROMPT = re.compile(rf"【(?:[^】\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^】\n]{{0,40}}】"
-                    rf"|\[(?:[^\]\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^\]\n]{{0,40}}\]")
+# as other forms write it, in 【】 [] ［］ or 〔〕: 请 (敬请, 恳请) + a filling verb, or a bracket that opens with
+# 填写/输入/此处填写. 请 inside a word (申请, 邀请, 提请, 聘请) is not a prompt, and 请示 / 请求 are not filling
+# verbs: 【…完成立项申请】 and ［邀请院士填写问卷］ are the applicant's.
+_PLEASE = r"(?<![申邀提聘吁宴延报呈])请[ \u3000]{0,2}(?:填写|填入|填报|输入|选择|勾选|在此|注明|简述|简要|写明|列出|描述|概述|补充|上传|删除|根据)"
+_OPENS = r"(?:此处|在此)?[ \u3000]{0,2}(?:填写|填入|输入)(?!说明|要求|须知|指南|人|者|日期|时间)"  # 【填写说明】, 【填写人：王明】
+_BRACKETS = (("【", "】"), (r"\[", r"\]"), ("［", "］"), ("〔", "〕"))
+_CLOSERS = "".join(c for _, c in _BRACKETS)
+PROMPT = re.compile("|".join(rf"{o}(?:[^{c}\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^{c}\n]{{0,40}}{c}"
+                             for o, c in _BRACKETS))
 
 # A prompt half deleted: its opening bracket and verb left before the applicant's text ("【请填写：项目目标 本项目…"),
 # or its tail and closing bracket left after it ("…本项目 请填写建设目标】").

@@ -56,11 +56,13 @@ def _best_target(text: str, targets: tuple[Target, ...]) -> tuple[Target, str] |
 
 _ANY_UNIT = "".join(sorted(set("".join(UNIT_WORDS.values()))))
 _SP = r"[ \t\u3000]{0,3}"
-_GE = r"(?:≥|≧|>=|>|大于等于|不少于|不低于|至少|达到|超过)"
-_SUFFIX = r"(?:及以上|或以上|以上)"
-# A value cell as people fill it: 6 / 6个 / ≥6个 / >=6 / 不少于6个 / 6个以上 / 6（个）
+_GE = r"(?:≥|≧|>=|>|大于或等于|大于等于|不少于|不低于|至少|达到|超过)"
+_SUFFIX = r"(?:\(含\)以上|及以上|或以上|以上)"  # 6个（含）以上 (NFKC makes the brackets ASCII)
+_PER_YEAR = r"(?:/年|每年)"
+# A value cell as people fill it: 6 / 6个 / ≥6个 / >=6 / 不少于6个 / 6个以上 / 6个（含）以上 / 6（个）/ 全年6项 / 6个/年
 _RANGE = r"(?:[-–—~～]|至|到)"  # 2-3家, 2～3个, 2至3家: a range promises its lower bound
-VALUE_CELL = re.compile(rf"{_SP}(?:{_GE}{_SP})?(?:({NUMBER}){_SP}{_RANGE}{_SP})?({NUMBER}){_SP}(?:\({_SP}[{_ANY_UNIT}]{_SP}\)|[{_ANY_UNIT}])?{_SP}{_SUFFIX}?{_SP}[。.]?{_SP}")
+VALUE_CELL = re.compile(rf"{_SP}(?:(?:全年|每年|年度){_SP})?(?:{_GE}{_SP})?(?:({NUMBER}){_SP}{_RANGE}{_SP})?({NUMBER}){_SP}"
+                        rf"(?:\({_SP}[{_ANY_UNIT}]{_SP}\)|[{_ANY_UNIT}]次?)?{_SP}{_SUFFIX}?{_SP}{_PER_YEAR}?{_SP}[。.]?{_SP}")
 SEQUENCE_HEADER = re.compile(r"^\s*(序号|编号|序|no\.?|排序)\s*$", re.I)
 
 
@@ -69,11 +71,14 @@ def _is_year(v: float) -> bool:
 
 
 def _number_with_unit(text: str, unit: str, after: int = 0) -> tuple[float, str] | None:
-    """The number followed by one of the unit's words nearest after position `after` (else anywhere);
-    an ordinal (第3项) is not a value."""
+    """The number followed by one of the unit's words (or right after ≥) nearest after position `after`
+    (else the last before it); an ordinal (第3项) is not a value."""
     units = UNIT_WORDS.get(unit, unit)
     hits = [(m.start(), _lower(m.group(1), m.group(2)), m.group(0))
             for m in re.finditer(rf"(?<!第)(?:({NUMBER}){_SP}{_RANGE}{_SP})?({NUMBER}){_SP}[{units}]", text)]
+    hits += [(m.start(), to_number(m.group(1)), m.group(0))  # 问题≥6: a number after ≥ needs no unit
+             for m in re.finditer(rf"(?:≥|≧|>=|＞＝){_SP}({NUMBER})(?![\d.%％])", text)
+             if not any(h[0] <= m.start(1) < h[0] + len(h[2]) for h in hits)]
     hits = [h for h in hits if h[1] is not None]
     if not hits:
         return None
@@ -98,16 +103,30 @@ def _lower(low: str | None, high: str) -> float | None:
     return min(values) if values else None
 
 
+# A requirement in brackets after a row's label: 解决企业重点难点技术问题（不少于5个）| ___ — the notice's minimum
+# printed on the form, not the applicant's value (which belongs in the cell beside it).
+_LABEL_NOTE = re.compile(rf"[（(][^（）()]{{0,12}}?{_GE}{_SP}{NUMBER}{_SP}[{_ANY_UNIT}]?[^（）()]{{0,6}}[)）]")
+
+
 def _texts(blocks: list[Block], offset: int):
-    """(text, location) of every paragraph, heading and table cell: a sentence inside a cell is prose too."""
+    """(text, location) of every paragraph, heading and table cell: a sentence inside a cell is prose too; a
+    row label with cells beside it loses the requirement notes in brackets it carries."""
     for i, b in enumerate(blocks):
         if b.type in ("paragraph", "heading") and b.text:
             yield b.text, Location(page=b.page, paragraph=offset + i)
         elif b.type == "table" and b.rows:
             for r, row in enumerate(b.rows):
+                beside = sum(1 for c in range(len(row)) if (r, c) not in b.copies) > 1
                 for c, text in enumerate(row):
                     if text and (r, c) not in b.copies:
-                        yield text, Location(page=b.page, table=offset + i, cell=(r, c))
+                        yield (_label_without_note(text) if beside else text), \
+                            Location(page=b.page, table=offset + i, cell=(r, c))
+
+
+def _label_without_note(text: str) -> str:
+    """A row label (short, no digit outside its notes) without its requirement notes; other text as it is."""
+    bare = _LABEL_NOTE.sub("", text)
+    return bare if bare != text and len(text) <= 40 and not re.search(r"[0-9０-９]", bare) else text
 
 
 def from_prose(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
@@ -130,13 +149,14 @@ def from_prose(blocks: list[Block], targets: tuple[Target, ...], offset: int) ->
 
 
 def _split_by_targets(clause: str, targets: tuple[Target, ...]) -> list[str]:
-    """Split a clause at '，' or '、' where each piece names its own target (“解决问题6个、成果转化4项”)."""
+    """Split a clause at '，' or '、' where each piece names its own target (“解决问题6个、成果转化4项”);
+    “梳理35项区域、企业重点产业创新需求” stays whole (its first piece names no target)."""
     pieces = re.split(r"[，,、]", clause)
     if len(pieces) == 1:
         return pieces
     out, current = [], ""
     for p in pieces:
-        if current and _best_target(p, targets) and re.search(NUMBER, current):
+        if current and _best_target(p, targets) and re.search(NUMBER, current) and _best_target(current, targets):
             out.append(current)
             current = p
         else:
@@ -167,42 +187,67 @@ def _sequence_cols(rows: list[list[str]], header_row: int) -> set[int]:
     return cols
 
 
+def _is_value_sentence(text: str, targets: tuple[Target, ...]) -> bool:
+    """A cell that may give the value of the target its row names in words (全年不少于6个): it names no target
+    itself (a cell of prose naming targets is read clause by clause, from_prose) and quotes no requirement."""
+    return bool(text) and _best_target(text, targets) is None and not QUOTING_NOTICE.search(text)
+
+
 def from_tables(blocks: list[Block], targets: tuple[Target, ...], offset: int) -> dict[str, Commitment]:
+    """Values of tables with a row per target, and of tables laid out across (a column per target named in a
+    header row, its value below)."""
     found: dict[str, Commitment] = {}
     for i, b in enumerate(blocks):
         if b.type != "table" or not b.rows:
             continue
-        value_col, skip_cols, header_row = None, set(), -1
-        for r, row in enumerate(b.rows[:3]):
-            cols = [c for c, t in enumerate(row) if VALUE_HEADER.search(t) and not NOT_VALUE_HEADER.search(t)]
-            if cols:
-                value_col, header_row = cols[-1], r
-                skip_cols = {c for c, t in enumerate(row) if NOT_VALUE_HEADER.search(t)}
+        layouts = [(b.rows, b.copies, False)]
+        if any(len({h[0].id for h in (_best_target(t, targets) for t in row) if h}) >= 2 for row in b.rows[:3]):
+            width = max(len(r) for r in b.rows)
+            across = [[row[c] if c < len(row) else "" for row in b.rows] for c in range(width)]
+            layouts.append((across, {(c, r) for r, c in b.copies}, True))
+        for rows, copies, turned in layouts:
+            for tid, (r, c, v, words) in _table_values(rows, copies, targets).items():
+                if tid not in found:
+                    cell = (c, r) if turned else (r, c)
+                    where = Location(page=b.page, table=offset + i, cell=cell, quote=quote(" | ".join(b.rows[cell[0]])))
+                    found[tid] = Commitment(v, where, words)
+    return found
+
+
+def _table_values(rows: list[list[str]], copies: set, targets: tuple[Target, ...]) -> dict[str, tuple]:
+    """{target id: (row, col, value, words)} of a table with a row per target: the value column a header
+    names (目标值, 本单位 …), else the rightmost cell that reads as a value."""
+    found: dict[str, tuple] = {}
+    value_col, skip_cols, header_row = None, set(), -1
+    for r, row in enumerate(rows[:3]):
+        cols = [c for c, t in enumerate(row) if VALUE_HEADER.search(t) and not NOT_VALUE_HEADER.search(t)]
+        if cols:
+            value_col, header_row = cols[-1], r
+            skip_cols = {c for c, t in enumerate(row) if NOT_VALUE_HEADER.search(t)}
+            break
+    skip_cols |= _sequence_cols(rows, header_row) - {value_col}
+    for r, row in enumerate(rows):
+        if r <= header_row:
+            continue
+        label = " ".join(t for c, t in enumerate(row)
+                         if c != value_col and c not in skip_cols and cell_value(t) is None)
+        hit = _best_target(label, targets)
+        if not hit or hit[0].id in found:
+            continue
+        t = hit[0]
+        cols = [value_col] if value_col is not None else \
+            [c for c in reversed(range(len(row))) if c not in skip_cols]
+        for c in cols:
+            if c >= len(row) or (r, c) in copies and c and row[c] == row[c - 1]:
+                continue  # a cell merged across the row is the label's own text, not a value beside it
+            v = cell_value(row[c])
+            words = row[c]
+            if v is None and (c == value_col or value_col is None) and _is_value_sentence(row[c], targets):
+                got = _number_with_unit(row[c], t.unit)  # a sentence as the value: 全年不少于6个
+                v, words = got if got else (None, words)
+            if v is not None:
+                found[t.id] = (r, c, v, words)
                 break
-        skip_cols |= _sequence_cols(b.rows, header_row) - {value_col}
-        for r, row in enumerate(b.rows):
-            if r <= header_row:
-                continue
-            label = " ".join(t for c, t in enumerate(row)
-                             if c != value_col and c not in skip_cols and cell_value(t) is None)
-            hit = _best_target(label, targets)
-            if not hit or hit[0].id in found:
-                continue
-            t = hit[0]
-            cols = [value_col] if value_col is not None else \
-                [c for c in reversed(range(len(row))) if c not in skip_cols]
-            for c in cols:
-                if c >= len(row):
-                    continue
-                v = cell_value(row[c])
-                words = row[c]
-                if v is None and c == value_col:  # a sentence in the value column: 全年不少于6个
-                    got = _number_with_unit(row[c], t.unit)
-                    v, words = got if got else (None, words)
-                if v is not None:
-                    where = Location(page=b.page, table=offset + i, cell=(r, c), quote=quote(" | ".join(row)))
-                    found[t.id] = Commitment(v, where, words)
-                    break
     return found
 
 

@@ -243,7 +243,7 @@ def template_cmd(ctx: typer.Context,
 @app.command("audit")
 def audit_cmd(ctx: typer.Context,
               input_path: Path = typer.Argument(..., help="申报材料所在文件夹或 .zip 压缩包"),
-              manifest: Optional[Path] = typer.Option(None, "--manifest", help="清单（CSV 或 XLSX）：file, applicant, subprogram, kind[, direction]"),
+              manifest: Optional[Path] = typer.Option(None, "--manifest", help="清单（CSV、XLSX，或经 LibreOffice 读取的 XLS）：file, applicant, subprogram, kind[, direction]"),
               blacklist: Optional[Path] = typer.Option(None, "--blacklist", help="不得申报单位名单（CSV 或 XLSX）：applicant, reason"),
               stage: str = typer.Option("application", "--stage", help="application（申报）或 acceptance（结项）"),
               workers: int = typer.Option(os.cpu_count() or 1, "--workers", "-j", help="并行进程数"),

@@ -20,7 +20,8 @@ BLACKLIST_COLUMNS = {"applicant": ("applicant", "申报单位", "单位", "单�
                      "reason": ("reason", "原因", "情形", "说明", "处理原因"),
                      "date": ("date", "日期", "时间", "处理日期")}
 HEADER_SCAN_ROWS = 15  # the header is looked for among the first rows (title rows and notes sit above it)
-TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".et")
+LEGACY_WORKBOOKS = (".xls", ".et")  # Excel 97–2003 and WPS 表格 files: read through LibreOffice
 
 
 class TableError(Exception):
@@ -42,13 +43,19 @@ def read_rows(path: Path) -> list[list[str]]:
 
 def read_sheets(path: Path) -> list[list[list[str]]]:
     """The rows of every sheet of an XLSX (one "sheet" for a CSV), as text cells. The sheets' stored size
-    (<dimension>, which WPS writes as A1) is ignored. Raises TableError."""
+    (<dimension>, which WPS writes as A1) is ignored; a legacy .xls/.et workbook is read through LibreOffice.
+    Raises TableError."""
     if not path.is_file():
         raise TableError(f"找不到 {path}")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    suffix = path.suffix.lower()
+    source = path
+    if suffix in LEGACY_WORKBOOKS or (suffix not in (".xlsx", ".xlsm") and _is_legacy_workbook(path)):
+        source = io.BytesIO(_legacy_to_xlsx(path))
+        suffix = ".xlsx"
+    if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
         try:
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = load_workbook(source, read_only=True, data_only=True)
             sheets = []
             for ws in wb.worksheets:
                 ws.reset_dimensions()  # read-only mode believes <dimension>; WPS stores "A1" for any size
@@ -70,6 +77,28 @@ def read_sheets(path: Path) -> list[list[list[str]]]:
 
 
 _HEADER_NOISE = re.compile(r"[\s*＊:：]+|[（(【\[].*?[)）】\]]")
+
+
+def _is_legacy_workbook(path: Path) -> bool:
+    """An OLE2 compound file (what .xls and .et are), whatever its name says."""
+    with path.open("rb") as f:
+        return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _legacy_to_xlsx(path: Path) -> bytes:
+    """A legacy workbook as .xlsx through LibreOffice. Raises TableError without it, or when it cannot read it."""
+    from kcjs.pipeline.readers import legacy
+    advice = "可用 Excel 或 WPS 另存为 .xlsx（Excel 工作簿）后重试"
+    if legacy.soffice() is None:
+        raise TableError(f"{path.name} 是旧版 Excel / WPS 表格文件，读取需要 LibreOffice（未安装）；{advice}")
+    try:
+        ext = path.suffix.lower().lstrip(".") if path.suffix.lower() in LEGACY_WORKBOOKS else "xls"
+        data = legacy.to_xlsx(path.read_bytes(), ext)
+    except legacy.ConversionTimeout:
+        data = None
+    if not data:
+        raise TableError(f"无法读取旧版 Excel / WPS 表格文件 {path.name}；{advice}")
+    return data
 
 
 def _header_name(h: str) -> str:
@@ -94,6 +123,13 @@ class Table:
     header_line: int
 
 
+def _stacked(upper: list[str], lower: list[str]) -> list[str]:
+    """Two header rows read as one: each column's lower cell where it has text, else the upper one (merged
+    cells keep their text in their first cell only)."""
+    n = max(len(upper), len(lower))
+    return [(lower[c] if c < len(lower) and lower[c] else upper[c] if c < len(upper) else "") for c in range(n)]
+
+
 def columns(raw: list[list[str]], wanted: dict[str, tuple], required: tuple[str, ...], name: str) -> Table:
     """Find the header among the first rows (title rows, notes and merged cells may sit above it) and
     re-key the rows below it to our column ids, whatever language the header is in. Raises TableError."""
@@ -101,11 +137,13 @@ def columns(raw: list[list[str]], wanted: dict[str, tuple], required: tuple[str,
         raise TableError(f"{name} 是空表")
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(raw[:HEADER_SCAN_ROWS]):
-        found = _match_header(row, wanted)
-        if all(k in found for k in required) and (best is None or len(found) > len(best[1])):
-            best = (i, found)
-            if len(found) == len(wanted):
-                break
+        # the header in one row, or in two (a merged 申报信息 over 子项目 | 材料类型, 文件名称 merged down)
+        for end, header in ((i, row), (i + 1, _stacked(row, raw[i + 1] if i + 1 < len(raw) else []))):
+            found = _match_header(header, wanted)
+            if all(k in found for k in required) and (best is None or len(found) > len(best[1])):
+                best = (end, found)
+        if best is not None and len(best[1]) == len(wanted):
+            break
     if best is None:
         first = next(r for r in raw if any(r))
         need = "、".join(f"{wanted[k][1]}（{k}）" for k in required)

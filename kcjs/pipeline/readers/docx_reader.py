@@ -55,7 +55,30 @@ def _checkbox(sdt) -> str | None:
     if box is None:
         return None
     checked = box.find(W14 + "checked")
-    return TICKED if checked is not None and checked.get(W14 + "val", "1").lower() in _TRUE else UNTICKED
+    if checked is None:  # no state written (some generators): the glyph the control shows decides
+        state = box.find(W14 + "checkedState")
+        code = state.get(W14 + "val", "2612") if state is not None else "2612"
+        try:
+            glyph = chr(int(code, 16))
+        except (ValueError, OverflowError):
+            glyph = "☒"
+        content = sdt.find(_SDT_CONTENT)
+        shown = "".join(content.itertext()) if content is not None else ""
+        return TICKED if glyph in shown and glyph not in ("☐", "□") else UNTICKED
+    return TICKED if checked.get(W14 + "val", "1").lower() in _TRUE else UNTICKED
+
+
+def _showing_placeholder(sdt) -> bool:
+    """The content control is empty and shows its grey placeholder (w:showingPlcHdr)."""
+    return sdt.find(W + "sdtPr/" + W + "showingPlcHdr") is not None
+
+
+def _placeholder_text(sdt) -> str:
+    """What an empty control shows, as the prompt it is: 【请输入单位名称】 (the template checker's 【…】 form)."""
+    content = sdt.find(_SDT_CONTENT)
+    text = "".join(run_text(r) for r in content.iter(_R)) if content is not None else ""
+    text = text.strip().strip("【】")
+    return f"【{text}】" if text else ""
 
 
 def _form_checkbox(fld) -> str:
@@ -106,7 +129,8 @@ def run_text(r) -> str:
 
 def _inline(el, out: list) -> list:
     """The paragraph's content in reading order: its runs, and the marks of check-box controls, through
-    insertions, hyperlinks, smart tags, custom XML and content controls; deletions and fallbacks left out."""
+    insertions, hyperlinks, smart tags, custom XML and content controls (one still showing its placeholder as
+    the text 【placeholder】); deletions and fallbacks left out."""
     for c in el:
         tag = c.tag
         if tag == _R:
@@ -117,6 +141,8 @@ def _inline(el, out: list) -> list:
             box = _checkbox(c)
             if box:
                 out.append(box)
+            elif _showing_placeholder(c):
+                out.append(_placeholder_text(c))
             else:
                 content = c.find(_SDT_CONTENT)
                 if content is not None:
@@ -135,8 +161,14 @@ def runs(p) -> list:
 
 def para_text(p) -> str:
     """Visible text of a paragraph: tracked insertions kept; deletions, text boxes and fallbacks left out;
-    check boxes (controls, form fields, Wingdings/Symbol glyphs) as TICKED/UNTICKED."""
-    return "".join(x if isinstance(x, str) else run_text(x) for x in _inline(p, []))
+    check boxes (controls, form fields, Wingdings/Symbol glyphs) as TICKED/UNTICKED; a paragraph of a block
+    content control still showing its placeholder as 【placeholder】."""
+    text = "".join(x if isinstance(x, str) else run_text(x) for x in _inline(p, []))
+    parent = p.getparent()
+    if parent is not None and parent.tag == _SDT_CONTENT and _showing_placeholder(parent.getparent()) \
+            and text.strip().strip("【】"):
+        return f"【{text.strip().strip('【】')}】"
+    return text
 
 
 def children(el, want: str):
@@ -276,14 +308,18 @@ class DocxReader:
 
     def _altchunk(self, el) -> None:
         """w:altChunk: the HTML, .docx or text part Word imports in place on opening, read as blocks here."""
-        part = self.d.part.related_parts.get(el.get("{%s}id" % NS["r"]))
-        if part is None:
-            return
         offset = len(self.doc.blocks)
-        for b in chunk_blocks(part.blob, part.content_type, self.depth, self.chunk_images, self.chunk_budget):
+        for b in self._chunk(el):
             if b.anchor is not None:
                 b.anchor += offset
             self.doc.blocks.append(b)
+
+    def _chunk(self, el) -> list[Block]:
+        """The blocks of the part a w:altChunk imports (anchors relative to the chunk); [] when it has none."""
+        part = self.d.part.related_parts.get(el.get("{%s}id" % NS["r"]))
+        if part is None:
+            return []
+        return chunk_blocks(part.blob, part.content_type, self.depth, self.chunk_images, self.chunk_budget)
 
     def _paragraph(self, p) -> None:
         text = para_text(p).strip()
@@ -333,16 +369,24 @@ class DocxReader:
         return max(known) if known else (self.styles.first(sid, "size") or 21)
 
     def _table(self, tbl) -> None:
-        """A table block, its cells' images, then each table nested in a cell as a table block of its own."""
-        rows, copies, cells, nested = grid(tbl)
+        """A table block, its cells' images, then each table nested in a cell (or imported into one as an
+        altChunk) as a table block of its own."""
+        rows, copies, cells, nested = grid(tbl, self._chunk)
         self.doc.blocks.append(Block(type="table", text="", rows=rows, copies=copies))
         index = len(self.doc.blocks) - 1
         for (r, c), paras in cells:
             for p in paras:
+                if isinstance(p, Block):  # an image of a .docx chunk imported into the cell
+                    p.anchor, p.cell = index, (r, c)
+                    self.doc.blocks.append(p)
+                    continue
                 for info in self._images(p):
                     self.doc.blocks.append(Block(type="image", image=info, anchor=index, cell=(r, c)))
         for t in nested:
-            self._table(t)
+            if isinstance(t, Block):
+                self.doc.blocks.append(t)
+            else:
+                self._table(t)
 
     # --- images -----------------------------------------------------------------------
     def _images(self, el) -> list[ImageInfo]:
@@ -450,10 +494,26 @@ def _block_items(container):
                 yield from _block_items(choice)
 
 
-def _cell_content(tc) -> tuple[list, list]:
-    """A cell's own paragraphs and the tables nested in it (through content controls and custom XML)."""
-    items = list(_block_items(tc))
-    return [c for c in items if c.tag == _P], [c for c in items if c.tag == _TBL]
+def _cell_content(tc, chunk=None) -> tuple[list[str], list, list]:
+    """A cell's text lines, its own paragraphs (and the image blocks of .docx chunks imported into it) and the
+    tables nested in it (w:tbl, or table blocks of chunks), through content controls and custom XML.
+    `chunk` (a w:altChunk -> its blocks) reads the parts Word imports into the cell; without it they are left out."""
+    lines, paras, tables = [], [], []
+    for el in _block_items(tc):
+        if el.tag == _P:
+            lines.append(para_text(el).strip())
+            paras.append(el)
+        elif el.tag == _TBL:
+            tables.append(el)
+        elif chunk is not None:
+            for b in chunk(el):
+                if b.type == "table":
+                    tables.append(b)
+                elif b.type == "image":
+                    paras.append(b)
+                else:
+                    lines.append(b.text.strip())
+    return [t for t in lines if t], paras, tables
 
 
 def _count(value: str | None, limit: int) -> int:
@@ -462,9 +522,10 @@ def _count(value: str | None, limit: int) -> int:
     return max(0, min(n, limit))
 
 
-def grid(tbl):
+def grid(tbl, chunk=None):
     """A table as a full grid: merged cells (gridSpan, vMerge) repeated in each position they cover; rows and
-    cells inside content controls or custom XML kept in place; spans bounded by the table's grid width.
+    cells inside content controls or custom XML kept in place; spans bounded by the table's grid width;
+    altChunk parts imported into a cell read through `chunk` (see _cell_content).
 
     Returns (rows of text, positions that are copies, [((row, col), the cell's own paragraphs)] of origin
     cells, tables nested in cells in document order).
@@ -485,8 +546,8 @@ def grid(tbl):
                 text = above[c] if c < len(above) else ""
                 copies.update((r, c + k) for k in range(span))
             else:
-                paras, tables = _cell_content(tc)
-                text = "\n".join(t for t in (para_text(p).strip() for p in paras) if t)
+                lines, paras, tables = _cell_content(tc, chunk)
+                text = "\n".join(lines)
                 cells.append(((r, c), paras))
                 nested.extend(tables)
                 copies.update((r, c + k) for k in range(1, span))

@@ -21,6 +21,7 @@ FONTS: dict[str, dict[int, str]] = {
     },
     "wingdings 2": {
         0x52: T, 0x53: T, 0x54: T, 0x51: T, 0x50: T,    # ☑, ⮽, ☒, 🗵 ballot box with X, 🗸 check mark
+        0xA8: T,                                         # ▣ square with a black square inside: chosen
         0xA3: U, 0x2A: U, 0xA4: U, 0xA5: U, 0xA6: U,    # □, 🗆, heavy white squares
         0x4F: "✗", 0xA2: "■", 0x97: "●", 0x99: "○",
     },

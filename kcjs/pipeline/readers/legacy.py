@@ -1,4 +1,5 @@
-"""Legacy word-processor files (.doc, .wps, .rtf, .odt) converted to .docx with LibreOffice, where it is installed.
+"""Legacy word-processor files (.doc, .wps, .rtf, .odt) converted to .docx, and legacy workbooks (.xls, .et) to
+.xlsx, with LibreOffice, where it is installed.
 
 Each conversion runs `soffice --headless --convert-to docx` in a private temporary folder with its own
 LibreOffice profile (so parallel conversions never share one), killed with its whole process group when
@@ -29,6 +30,16 @@ def soffice() -> str | None:
 def to_docx(data: bytes, ext: str, timeout_s: float = 120.0) -> bytes | None:
     """The .docx LibreOffice makes of `data` (a file whose format `ext` names: doc, wps, rtf, odt), or None when
     LibreOffice is absent or cannot open it (corrupt, password-protected). Raises ConversionTimeout."""
+    return _convert(data, ext, "docx", "MS Word 2007 XML", timeout_s)
+
+
+def to_xlsx(data: bytes, ext: str, timeout_s: float = 120.0) -> bytes | None:
+    """The .xlsx LibreOffice makes of a legacy workbook (`ext`: xls, et — what WPS 表格 and old Excel save),
+    or None as to_docx. Raises ConversionTimeout."""
+    return _convert(data, ext, "xlsx", "Calc MS Excel 2007 XML", timeout_s)
+
+
+def _convert(data: bytes, ext: str, target: str, filter_name: str, timeout_s: float) -> bytes | None:
     exe = soffice()
     if exe is None:
         return None
@@ -39,7 +50,7 @@ def to_docx(data: bytes, ext: str, timeout_s: float = 120.0) -> bytes | None:
         out = tmpdir / "out"
         cmd = [exe, f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}", "--headless", "--invisible",
                "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(src)]
+               "--convert-to", f"{target}:{filter_name}", "--outdir", str(out), str(src)]
         env = dict(os.environ, HOME=str(tmpdir), TMPDIR=str(tmpdir))
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 cwd=tmpdir, env=env, start_new_session=True)
@@ -53,5 +64,5 @@ def to_docx(data: bytes, ext: str, timeout_s: float = 120.0) -> bytes | None:
             except (ProcessLookupError, PermissionError):
                 pass
             proc.wait()
-        result = out / "input.docx"
+        result = out / f"input.{target}"
         return result.read_bytes() if result.is_file() and result.stat().st_size else None
