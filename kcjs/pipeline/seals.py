@@ -79,23 +79,22 @@ def on_white(data: bytes) -> np.ndarray | None:
 
 
 def _ring_coverage(mask: np.ndarray, ellipse) -> float:
+    """Share of 90 points round the fitted outline that carry ink within a few px, at the best of three scales
+    (0.92, 0.96, 1.0: the ring's ink sits on or just inside the fitted outline)."""
     (cx, cy), (w, h), angle = ellipse
     t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
     a, b = w / 2, h / 2
     ca, sa = np.cos(np.radians(angle)), np.sin(np.radians(angle))
-    hits = 0
     tol = max(2, int(min(w, h) * 0.04))
-    for k in (0.92, 0.96, 1.0):  # the ring's ink sits on or just inside the fitted outline
-        xs = cx + k * (a * np.cos(t) * ca - b * np.sin(t) * sa)
-        ys = cy + k * (a * np.cos(t) * sa + b * np.sin(t) * ca)
-        hit = np.zeros_like(t, dtype=bool)
-        for dx in (-tol, 0, tol):
-            for dy in (-tol, 0, tol):
-                x = np.clip((xs + dx).astype(int), 0, mask.shape[1] - 1)
-                y = np.clip((ys + dy).astype(int), 0, mask.shape[0] - 1)
-                hit |= mask[y, x] > 0
-        hits = max(hits, hit.mean())
-    return float(hits)
+    k = np.array([0.92, 0.96, 1.0])[:, None, None]          # scales × offsets × points
+    d = np.array([-tol, 0, tol])
+    dx, dy = np.repeat(d, 3)[None, :, None], np.tile(d, 3)[None, :, None]
+    xs = cx + k * (a * np.cos(t) * ca - b * np.sin(t) * sa)
+    ys = cy + k * (a * np.cos(t) * sa + b * np.sin(t) * ca)
+    x = np.clip((xs + dx).astype(int), 0, mask.shape[1] - 1)
+    y = np.clip((ys + dy).astype(int), 0, mask.shape[0] - 1)
+    hit = (mask[y, x] > 0).any(axis=1)
+    return float(hit.mean(axis=1).max())
 
 
 def _square_edges(mask: np.ndarray) -> float:
