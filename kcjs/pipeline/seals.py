@@ -51,13 +51,14 @@ class Seal:
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
-    """Seal-red pixels: red hue with some saturation and light, or plainly redder than green and blue."""
+    """Seal-red pixels (uint8 0/1): red hue with some saturation and light, or plainly redder than green and blue
+    (R − max(G, B) ≥ 25 with R ≥ 70)."""
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    by_hue = ((h <= 10) | (h >= 156)) & (s >= 40) & (v >= 70)
-    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
-    by_margin = (r - np.maximum(g, b) >= 25) & (r >= 70)
-    return (by_hue | by_margin).astype(np.uint8)
+    by_hue = cv2.inRange(hsv, (0, 40, 70), (10, 255, 255)) | cv2.inRange(hsv, (156, 40, 70), (180, 255, 255))
+    r = np.ascontiguousarray(rgb[..., 0])
+    margin = cv2.subtract(r, cv2.max(rgb[..., 1], rgb[..., 2]))  # saturating: 0 where not redder
+    by_margin = cv2.inRange(margin, 25, 255) & cv2.inRange(r, 70, 255)
+    return (by_hue | by_margin) >> 7
 
 
 def on_white(data: bytes) -> np.ndarray | None:
@@ -160,10 +161,10 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
         if w < MIN_MM * px_per_mm * 0.8 or h < MIN_MM * px_per_mm * 0.8:
             continue
         sub = mask[y:y + h, x:x + w] * (labels[y:y + h, x:x + w] == i)
-        ys, xs = np.nonzero(sub)
-        if len(xs) == 0:
+        x0, y0, bw, bh = cv2.boundingRect(sub)  # of its ink
+        if bw == 0:
             continue
-        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        x1, y1 = x0 + bw, y0 + bh
         if first_page and (y + y1) * scale + offset[1] < page_h * LETTERHEAD_BAND and (x1 - x0) > MAX_MM * px_per_mm:
             continue  # a red letterhead across the top of the first page
         got = classify(sub[y0:y1, x0:x1], px_per_mm)
