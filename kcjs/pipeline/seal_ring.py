@@ -3,8 +3,8 @@
 The ring is unwrapped into a straight strip along curves parallel to the seal's fitted outline (an elliptical
 polar transform: an oval seal's characters come out as upright as a round one's, at their own size, sampled
 finer than the page's pixels when the seal is small), the strip narrowed to the band of ink inside the ring
-(its radial profile), and read by RapidOCR's recogniser (the model shipped in its wheel; the engine of
-kcjs.pipeline.readers.ocr). A pen ring drawn round black print has neither ring text nor a star: that is how it is told from a seal.
+(its radial profile), and read by RapidOCR's recogniser (the model shipped in its wheel; ocr.ring_engine: one
+thread, the strip at its own width). A pen ring drawn round black print has neither ring text nor a star: that is how it is told from a seal.
 """
 from __future__ import annotations
 

@@ -1,16 +1,16 @@
 """Where seals are looked for on a PDF's text page: around its images and its red vector graphics, never a
 render of the whole page (text is never a seal, however red).
 
-An image inside the page is rendered alone at its own resolution (100–300 dpi), searched at SEARCH_DPI and its
-seals' rings read at its own; what it holds is remembered by the image's digest and shown size: a seal image
-repeated on pages or in documents is searched and its ring read once per process. Red vector paths (a seal drawn as vector graphics), images cut by the
-page's edge (the halves of a 骑缝章) and pages turned by /Rotate are rendered as clips at SEAL_DPI; a seal
-found there is read from its own clip rendered again at READ_DPI.
+An image inside the page is decoded alone from its stream (its soft mask laid on white) at its own resolution
+(100–300 dpi), searched at SEARCH_DPI and its seals' rings read at its own; what it holds is remembered by the
+image's digest and shown size: a seal image repeated on pages or in documents is searched and its ring read once
+per process. Red vector paths (a seal drawn as vector graphics, found among the get_drawings() the table reader
+asks for anyway), images cut by the page's edge (the halves of a 骑缝章) and pages turned by /Rotate are
+rendered as clips at SEAL_DPI; a seal found there is read from its own clip rendered again at READ_DPI.
 """
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import replace
 
 import cv2
@@ -70,13 +70,18 @@ def _mask_digests(page) -> dict[int, tuple[int, set]]:
     """{image xref: (its soft mask's xref or 0, the MD5s of the soft masks (/SMask) of every image on the page with
     the same colour samples)}. `digest` covers only the colour samples, and get_image_info names one xref for all
     images that share them: two seals cut out of one red field (the shape in alpha alone, as LibreOffice exports
-    them) differ only here. A page of one image: only its mask is read."""
+    them) differ only here. Colour streams are compared (MD5) only between images of the same stored length."""
     doc, raw, masks, smasks = page.parent, {}, {}, {}
     items = page.get_images(full=True)
+    sizes = {}  # xref -> stored length (None: not a plain number)
+    for item in items:
+        kind, value = doc.xref_get_key(item[0], "Length")
+        sizes[item[0]] = value if kind == "int" else None
     for item in items:
         xref, smask = item[0], item[1]
         smasks[xref] = smask
-        raw[xref] = hashlib.md5(doc.xref_stream_raw(xref)).digest() if len(items) > 1 else b""
+        alike = any(y != xref and (sizes[y] is None or sizes[xref] is None or sizes[y] == sizes[xref]) for y in sizes)
+        raw[xref] = hashlib.md5(doc.xref_stream_raw(xref)).digest() if alike else xref  # else: like no other
         masks[xref] = hashlib.md5(doc.xref_stream_raw(smask)).digest() if smask > 0 else None
     return {x: (smasks[x], {masks[y] for y in raw if raw[y] == raw[x]}) for x in raw}
 
