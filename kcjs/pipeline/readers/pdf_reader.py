@@ -223,10 +223,11 @@ def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> lis
     return blocks
 
 
-def _tables(page, number: int, pieces: list, paths: list[dict]) -> list[Block]:
+def _tables(page, number: int, pieces: list, paths: list[dict] | None = None) -> list[Block]:
     """Ruled tables of a text page, from its vector rules (paths: its get_drawings(), which the seal search
-    looks through too) and its text pieces (`pdf_grid`)."""
+    looks through too; asked here when not given) and its text pieces (`pdf_grid`)."""
     matrix = page.rotation_matrix if page.rotation else None
+    paths = page.get_drawings() if paths is None else paths
     found = pdf_grid.tables(paths, pieces, lambda box: textlayer.chars(page, box), _join, matrix)
     return [Block(type="table", rows=rows, copies=copies, page=number, box=box) for box, rows, copies in found]
 
