@@ -200,7 +200,7 @@ SEARCH_DPI = 100  # marks are found at this (a 15 mm seal is 59 px across); ring
 def find_seals_sharp(rgb: np.ndarray, dpi: float, offset: tuple[float, float] = (0.0, 0.0), **kw) -> list[Seal]:
     """find_seals on a copy of `rgb` reduced to SEARCH_DPI (fewer pixels to sort), each candidate's ring read
     from `rgb` itself at its full `dpi`. Same arguments and boxes (points, shifted by `offset`) as find_seals."""
-    if dpi <= SEARCH_DPI * 1.5:
+    if dpi <= SEARCH_DPI * 1.2:  # a resize is not worth it below 1.44× the pixels
         return find_seals(rgb, dpi, offset=offset, **kw)
     f = SEARCH_DPI / dpi
     small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f))),

@@ -41,8 +41,10 @@ class Settings:
 
 
 SETTINGS = Settings()
-RING_MIN_WIDTH = 16     # px: a seal's ring strip (bench_stamps: 90–720 px) is recognised at its own width, not padded to 320
-RING_THREADS = 1        # a strip is one small line: a second thread barely shortens it and spins (bench_stamps: 2.4× the CPU)
+RING_MIN_WIDTH = 16     # px: a ring strip (88–722 px, median 280 in bench_ring_text and bench_stamp_corpus) is recognised
+                        # at its own width, not padded to 320: the model's cost grows with the width
+RING_THREADS = 1        # a strip is one small line: on 2 threads one 48×280 strip took 48 ms CPU against 22 ms on one
+                        # (onnxruntime's pool spins; 2 loaded cores), for no gain in accuracy
 
 
 def set_threads(n: int) -> None:
