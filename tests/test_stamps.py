@@ -145,29 +145,59 @@ def test_oval_seal_over_print_is_read_exactly(name, dpi, font, wear, angle, seed
     assert sum(a != b for a, b in zip(found[0].text, name)) <= 1 and name_similarity(found[0].text, name) >= 90
 
 
-def test_text_page_search_renders_only_seal_candidates_and_reads_a_repeated_seal_once(pack, base, monkeypatch):
+def test_text_page_search_decodes_only_seal_candidates_and_reads_a_repeated_seal_once(pack, base, monkeypatch):
     import pymupdf
 
     from kcjs.pipeline import seal_ring, seal_search
     from kcjs.pipeline.seals import forget
     _, pdf = base
-    renders, reads = [], []
-    render, recognise = seal_search._render, seal_ring._recognise
+    renders, decodes, reads = [], [], []
+    render, decoded, recognise = seal_search._render, seal_search._decoded, seal_ring._recognise
     monkeypatch.setattr(seal_search, "_render", lambda page, clip, dpi: renders.append((tuple(clip), dpi)) or
                         render(page, clip, dpi))
+    monkeypatch.setattr(seal_search, "_decoded", lambda page, info, smask, box, dpi:
+                        decodes.append((tuple(box), dpi)) or decoded(page, info, smask, box, dpi))
     monkeypatch.setattr(seal_ring, "_recognise", lambda strip: reads.append(1) or recognise(strip))
     forget()
-    assert read_bytes("plain.pdf", pdf).seals == [] and renders == []  # text and black rules only: nothing rendered
+    assert read_bytes("plain.pdf", pdf).seals == [] and renders == decodes == []  # text and black rules only
     sealed = st.add_seal(pdf)
     doc = pymupdf.open(stream=sealed, filetype="pdf")
     seal_box = pymupdf.Rect(doc[1].get_image_info()[0]["bbox"])
     first = read_bytes("a.pdf", sealed).seals
     assert [(s.page, s.text) for s in first] == [(2, "江苏省机械工程学会")] and len(reads) == 1
-    assert [pymupdf.Rect(c) for c, _ in renders] == [seal_box]  # the image alone, at its own resolution
-    assert renders[0][1] > 150
+    assert [pymupdf.Rect(c) for c, _ in decodes] == [seal_box] and renders == []  # the image alone, not a render
+    assert decodes[0][1] > 150  # at its own resolution
     again = read_bytes("b.pdf", sealed).seals  # the same seal image in another document: remembered
     assert [(s.page, s.box, s.text) for s in again] == [(s.page, s.box, s.text) for s in first]
-    assert len(reads) == 1 and len(renders) == 1
+    assert len(reads) == 1 and len(decodes) == 1 and renders == []
+
+
+@pytest.mark.parametrize("mode,rendered", [("RGB", False), ("CMYK", True)])
+def test_seal_image_without_mask_or_in_cmyk_is_read(pack, base, monkeypatch, mode, rendered):
+    """A seal pasted as a JPEG: RGB is decoded from its stream, CMYK is rendered (what decoding does not cover);
+    both read alike."""
+    import pymupdf
+
+    from kcjs.pipeline import seal_search
+    from kcjs.pipeline.seals import forget
+    _, pdf = base
+    im = Image.open(io.BytesIO(seal_png(diameter_px=320))).convert("RGBA")
+    white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+    white.alpha_composite(im)
+    buf = io.BytesIO()
+    white.convert(mode).save(buf, "JPEG", quality=92)
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    n, line = st.stamp_lines(doc)[-1]
+    d = 40 * 72 / 25.4
+    cx, cy = line.x1 + 20, (line.y0 + line.y1) / 2
+    doc[n].insert_image(pymupdf.Rect(cx - d / 2, cy - d / 2, cx + d / 2, cy + d / 2), stream=buf.getvalue())
+    renders = []
+    render = seal_search._render
+    monkeypatch.setattr(seal_search, "_render", lambda page, clip, dpi: renders.append(1) or render(page, clip, dpi))
+    forget()
+    seals = read_bytes("a.pdf", doc.tobytes()).seals
+    assert [(s.shape, s.text) for s in seals] == [("round", "江苏省机械工程学会")]
+    assert bool(renders) == rendered
 
 
 def test_name_threshold_tells_units_apart_and_forgives_ocr_slips():

@@ -1,18 +1,19 @@
 """Where seals are looked for on a PDF's text page: around its images and its red vector graphics, never a
 render of the whole page (text is never a seal, however red).
 
-An image inside the page is rendered alone at its own resolution (100–300 dpi), searched at SEARCH_DPI and its
-seals' rings read at its own; what it holds is remembered by the image's digest and shown size: a seal image
-repeated on pages or in documents is searched and its ring read once per process. Red vector paths (a seal drawn as vector graphics), images cut by the
-page's edge (the halves of a 骑缝章) and pages turned by /Rotate are rendered as clips at SEAL_DPI; a seal
-found there is read from its own clip rendered again at READ_DPI.
+An image inside the page is decoded alone from its stream (its soft mask laid on white) at its own resolution
+(100–300 dpi), searched at SEARCH_DPI and its seals' rings read at its own; what it holds is remembered by the
+image's digest and shown size: a seal image repeated on pages or in documents is searched and its ring read once
+per process. Red vector paths (a seal drawn as vector graphics, found among the get_drawings() the table reader
+asks for anyway), images cut by the page's edge (the halves of a 骑缝章) and pages turned by /Rotate are
+rendered as clips at SEAL_DPI; a seal found there is read from its own clip rendered again at READ_DPI.
 """
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pymupdf
 
@@ -26,16 +27,18 @@ BIG_IMAGE_MM = 90       # an image larger than this either way (a scanned page p
 MM = 72 / 25.4          # points per mm
 
 
-def text_page_seals(page: pymupdf.Page, number: int, infos: list[dict]) -> tuple[list[Seal], list[EdgePart]]:
+def text_page_seals(page: pymupdf.Page, number: int, infos: list[dict],
+                    paths: list[dict] | None = None) -> tuple[list[Seal], list[EdgePart]]:
     """Seals and partial seals at the page's edge on a text page; boxes in page points. infos: the page's
-    get_image_info(xrefs=True), which the reader also lists its images from."""
+    get_image_info(xrefs=True), which the reader also lists its images from; paths: its get_drawings(), which
+    the reader finds table rules in (asked here when not given)."""
     size = (page.rect.width, page.rect.height)
     first = number == 1
     if page.rotation:  # image and path boxes are in unrotated space: render it whole, in display space
         return _clip_seals(page, page.rect, number, first, size)
     seals: list[Seal] = []
     parts: list[EdgePart] = []
-    rects = _red_paths(page)
+    rects = _red_paths(page.get_cdrawings() if paths is None else paths)
     alone = []  # images searched on their own: upright, inside the page, seal-sized, touching no other candidate
     edge = (EDGE_MM + 1) * MM
     boxes = [pymupdf.Rect(i["bbox"]) for i in infos]
@@ -63,29 +66,39 @@ def text_page_seals(page: pymupdf.Page, number: int, infos: list[dict]) -> tuple
     return seals, parts
 
 
-def _mask_digests(page) -> dict[int, set]:
-    """{image xref: the MD5s of the soft masks (/SMask) of every image on the page with the same colour samples}.
-    `digest` covers only the colour samples, and get_image_info names one xref for all images that share them:
-    two seals cut out of one red field (the shape in alpha alone, as LibreOffice exports them) differ only here."""
-    doc, raw, masks = page.parent, {}, {}
-    for item in page.get_images(full=True):
+def _mask_digests(page) -> dict[int, tuple[int, set]]:
+    """{image xref: (its soft mask's xref or 0, the MD5s of the soft masks (/SMask) of every image on the page with
+    the same colour samples)}. `digest` covers only the colour samples, and get_image_info names one xref for all
+    images that share them: two seals cut out of one red field (the shape in alpha alone, as LibreOffice exports
+    them) differ only here. Colour streams are compared (MD5) only between images of the same stored length."""
+    doc, raw, masks, smasks = page.parent, {}, {}, {}
+    items = page.get_images(full=True)
+    sizes = {}  # xref -> stored length (None: not a plain number)
+    for item in items:
+        kind, value = doc.xref_get_key(item[0], "Length")
+        sizes[item[0]] = value if kind == "int" else None
+    for item in items:
         xref, smask = item[0], item[1]
-        raw[xref] = hashlib.md5(doc.xref_stream_raw(xref)).digest()
+        smasks[xref] = smask
+        alike = any(y != xref and (sizes[y] is None or sizes[xref] is None or sizes[y] == sizes[xref]) for y in sizes)
+        raw[xref] = hashlib.md5(doc.xref_stream_raw(xref)).digest() if alike else xref  # else: like no other
         masks[xref] = hashlib.md5(doc.xref_stream_raw(smask)).digest() if smask > 0 else None
-    return {x: {masks[y] for y in raw if raw[y] == raw[x]} for x in raw}
+    return {x: (smasks[x], {masks[y] for y in raw if raw[y] == raw[x]}) for x in raw}
 
 
 def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, size, masks_of: dict) -> list[Seal]:
     """The seals in one image, searched in its own render at its own resolution; remembered by its digest and its
     soft mask's (not remembered when images of the same colour samples have other masks: which is which is unknown)."""
     top = first and box.y0 < size[1] * LETTERHEAD_BAND  # where a wide red mark is a 红头 letterhead
-    masks = masks_of.get(info.get("xref", 0), {None})
+    smask, masks = masks_of.get(info.get("xref", 0), (0, {None}))
     key = (info["digest"], next(iter(masks)), round(box.width), round(box.height), round(box.y0) if top else None)
 
     def search() -> list[Seal]:
         dpi = min(READ_DPI, max(SEAL_DPI, info["width"] / (box.width / 72)))
-        found = find_seals_sharp(_render(page, box, dpi), dpi, first_page=top, offset=(box.x0, box.y0),
-                                 page_height=size[1])
+        rgb = _decoded(page, info, smask, box, dpi)
+        if rgb is None:
+            rgb = _render(page, box, dpi)
+        found = find_seals_sharp(rgb, dpi, first_page=top, offset=(box.x0, box.y0), page_height=size[1])
         return [replace(s, source="pdf-image", box=(s.box[0] - box.x0, s.box[1] - box.y0, s.box[2] - box.x0,
                                                     s.box[3] - box.y0)) for s in found]
 
@@ -108,6 +121,39 @@ def _clip_seals(page, clip: pymupdf.Rect, number: int, first: bool, size) -> tup
     return seals, edge_parts(rgb, SEAL_DPI, number, size, offset=at)
 
 
+def _decoded(page, info: dict, smask: int, box: pymupdf.Rect, dpi: float) -> np.ndarray | None:
+    """The image alone, decoded from its stream and laid on white through its soft mask, at `dpi` over its shown
+    box (resized when its own resolution is not that): what a render of its box shows without the page around
+    it, at a tenth of the cost. None when it is not a plain 8-bit RGB or grey image shown unmirrored with at
+    most a soft mask (a stencil or colour-key mask, CMYK, a flip): those are rendered."""
+    a, _, _, d, _, _ = info["transform"]
+    if a <= 0 or d <= 0 or info.get("bpc") != 8 or info.get("colorspace") not in (1, 3) or \
+            (info.get("has-mask") and smask <= 0):
+        return None
+    doc = page.parent
+    try:
+        pix = pymupdf.Pixmap(doc, info["xref"])
+        if pix.alpha or pix.n not in (1, 3):
+            return None
+        if pix.n == 1:
+            pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
+        rgb = np.frombuffer(pix.samples_mv, dtype=np.uint8).reshape(pix.h, pix.w, 3)
+        if smask > 0:  # over white: 255 − (255 − colour) · alpha / 255
+            mask = pymupdf.Pixmap(doc, smask)
+            if mask.n != 1 or (mask.w, mask.h) != (pix.w, pix.h):
+                return None
+            alpha = np.frombuffer(mask.samples_mv, dtype=np.uint8).reshape(pix.h, pix.w)
+            rgb = 255 - cv2.multiply(255 - rgb, cv2.merge([alpha] * 3), scale=1 / 255)
+        else:
+            rgb = rgb.copy()  # the pixmap's memory goes with it
+    except (RuntimeError, ValueError):
+        return None
+    w, h = max(1, round(box.width * dpi / 72)), max(1, round(box.height * dpi / 72))
+    if (w, h) != (rgb.shape[1], rgb.shape[0]):
+        rgb = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if w < rgb.shape[1] else cv2.INTER_LINEAR)
+    return rgb
+
+
 def _render(page, clip: pymupdf.Rect, dpi: float) -> np.ndarray:
     pix = page.get_pixmap(dpi=int(round(dpi)), clip=clip, colorspace=pymupdf.csRGB, alpha=False)
     return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
@@ -117,10 +163,9 @@ def _red(color) -> bool:
     return bool(color) and len(color) == 3 and color[0] > 0.5 and color[0] - max(color[1], color[2]) > 0.2
 
 
-def _red_paths(page) -> list[pymupdf.Rect]:
-    """Boxes of the page's red vector paths (stroke or fill)."""
-    return [pymupdf.Rect(p["rect"]) for p in page.get_cdrawings()
-            if _red(p.get("color")) or _red(p.get("fill"))]
+def _red_paths(paths: list[dict]) -> list[pymupdf.Rect]:
+    """Boxes of the red vector paths (stroke or fill) among a page's get_drawings() or get_cdrawings()."""
+    return [pymupdf.Rect(p["rect"]) for p in paths if _red(p.get("color")) or _red(p.get("fill"))]
 
 
 def _merge(rects: list, page_rect: pymupdf.Rect) -> list[pymupdf.Rect]:

@@ -37,6 +37,7 @@ def _init(pack_path: str | None, limits: Limits, warm_ocr: bool, threads: int) -
     preload()
     if warm_ocr:  # the engine's configuration; RapidOCR 3 loads each model on first use, so a reading
         ocr.engine()  # child loads them once on its first scan or seal ring, and keeps them for the next documents
+        ocr.ring_engine()
 
 
 def check_task(task: Task) -> tuple[Task, dict, bool]:

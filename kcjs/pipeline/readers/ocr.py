@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -31,14 +31,20 @@ class Settings:
     limit_side_len px; RapidOCR's default "min" 736 ran the detector on the whole 150 dpi page).
     cls: RapidOCR's per-line direction classifier; off, as the page is turned upright once first
     (orientation.turns). openvino: run the models on OpenVINO when the optional `openvino` package is
-    importable (same models, read from the ONNX files RapidOCR ships)."""
+    importable (same models, read from the ONNX files RapidOCR ships). rec_min_width: px, the width RapidOCR's
+    recogniser pads a narrower text line to (its rec_img_shape; the model's cost grows with the width)."""
     limit_type: str = "max"
     limit_side_len: int = 960
     cls: bool = False
     openvino: bool = True
+    rec_min_width: int = 320
 
 
 SETTINGS = Settings()
+RING_MIN_WIDTH = 16     # px: a ring strip (88–722 px, median 280 in bench_ring_text and bench_stamp_corpus) is recognised
+                        # at its own width, not padded to 320: the model's cost grows with the width
+RING_THREADS = 1        # a strip is one small line: on 2 threads one 48×280 strip took 48 ms CPU against 22 ms on one
+                        # (onnxruntime's pool spins; 2 loaded cores), for no gain in accuracy
 
 
 def set_threads(n: int) -> None:
@@ -57,6 +63,13 @@ def engine():
     return _engine(SETTINGS, THREADS["n"])
 
 
+def ring_engine():
+    """The engine seal rings are read with (kcjs.pipeline.seal_ring): SETTINGS' models, recognition alone, on one
+    thread, each strip at its own width. A page's OCR keeps engine(); a process that reads both loads the
+    recogniser's model twice (~20 MB)."""
+    return _engine(replace(SETTINGS, rec_min_width=RING_MIN_WIDTH), RING_THREADS)
+
+
 MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
           "Rec": "PP-OCRv6_rec_small.onnx"}  # the models in RapidOCR's wheel (its onnxruntime defaults)
 
@@ -70,6 +83,8 @@ def _engine(settings: Settings, threads: int):
     params = {"Global.log_level": "error", "Global.max_side_len": 4000,
               "EngineConfig.onnxruntime.intra_op_num_threads": threads,
               "Det.limit_type": settings.limit_type, "Det.limit_side_len": settings.limit_side_len}
+    if settings.rec_min_width != 320:  # RapidOCR's default rec_img_shape
+        params["Rec.rec_img_shape"] = [3, 48, settings.rec_min_width]
     if settings.openvino and openvino_available():  # the shipped ONNX files: nothing is downloaded
         from rapidocr import EngineType
         params["EngineConfig.openvino.inference_num_threads"] = threads

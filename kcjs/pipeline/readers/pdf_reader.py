@@ -223,10 +223,12 @@ def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> lis
     return blocks
 
 
-def _tables(page, number: int, pieces: list) -> list[Block]:
-    """Ruled tables of a text page, from its vector rules and its text pieces (`pdf_grid`)."""
+def _tables(page, number: int, pieces: list, paths: list[dict] | None = None) -> list[Block]:
+    """Ruled tables of a text page, from its vector rules (paths: its get_drawings(), which the seal search
+    looks through too; asked here when not given) and its text pieces (`pdf_grid`)."""
     matrix = page.rotation_matrix if page.rotation else None
-    found = pdf_grid.tables(page.get_drawings(), pieces, lambda box: textlayer.chars(page, box), _join, matrix)
+    paths = page.get_drawings() if paths is None else paths
+    found = pdf_grid.tables(paths, pieces, lambda box: textlayer.chars(page, box), _join, matrix)
     return [Block(type="table", rows=rows, copies=copies, page=number, box=box) for box, rows, copies in found]
 
 
@@ -408,25 +410,28 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
     return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
 
 
-def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page, infos: list[dict]) -> tuple[list, list]:
+def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page, infos: list[dict],
+                paths: list[dict] | None) -> tuple[list, list]:
     """Seals and partial seals at the page edge (骑缝章 parts) of one page. A scan reuses its OCR raster
-    (a colourless scan is searched by shape); a text page only where a seal can be (kcjs.pipeline.seal_search)."""
+    (a colourless scan is searched by shape); a text page only where a seal can be (kcjs.pipeline.seal_search).
+    infos: the page's get_image_info(xrefs=True); paths: its get_drawings() (a text page's: the table reader
+    uses them too)."""
     from kcjs.pipeline.seal_search import text_page_seals
     from kcjs.pipeline.seals import colourless, edge_parts, find_seals, find_seals_grey
     size = (page.rect.width, page.rect.height)
     if rgb is not None:
-        grey_images = all(i.get("colorspace") == 1 for i in page.get_image_info())
+        grey_images = all(i.get("colorspace") == 1 for i in infos)
         info.colourless = grey_images or colourless(rgb)
         if grey_images:  # a grey or black-and-white scan: no red to look for
             return find_seals_grey(rgb, ocr.OCR_DPI, page=number), []
         seals = find_seals(rgb, ocr.OCR_DPI, page=number, first_page=number == 1)
         parts = edge_parts(rgb, ocr.OCR_DPI, number, size)
     else:
-        seals, parts = text_page_seals(page, number, infos)
+        seals, parts = text_page_seals(page, number, infos, paths)
     from kcjs.pipeline.seal_parts import not_parts
     seals = not_parts(seals, parts)
     area = abs(page.rect)
-    images = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info() if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
+    images = [pymupdf.Rect(i["bbox"]) for i in infos if abs(pymupdf.Rect(i["bbox"])) < 0.5 * area]
     for s in seals:
         if any(pymupdf.Rect(s.box).intersects(r) for r in images):
             s.source = "pdf-image"
@@ -510,11 +515,10 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     doc = Document(path=path, format="pdf")
     pdf_pages = list(pdf)
     image_infos: dict[int, list[dict]] = {}  # page number -> its images (_image_infos), asked once
+    tables: dict[int, list[Block]] = {}  # text page number -> its ruled tables
     all_lines = []
-    pieces = []
     for n, page in enumerate(pdf_pages, 1):
         raw, page_pieces = textlayer.page_text(page)
-        pieces.append(page_pieces)
         lines = _lines(raw, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
         rgb = None
@@ -532,9 +536,12 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
+        paths = page.get_drawings() if info.source == "text" else None  # asked once: tables, then seals
+        if paths is not None:
+            tables[n] = _tables(page, n, page_pieces, paths)
         if seals:
             image_infos[n] = _image_infos(page)
-            found, parts = _page_seals(page, n, rgb, info, image_infos[n])
+            found, parts = _page_seals(page, n, rgb, info, image_infos[n], paths)
             doc.seals.extend(found)
             doc.seal_parts.extend(parts)
     if seals:
@@ -545,13 +552,13 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
         doc.signatures.extend(_signatures(pdf, page, n))
         if info.source == "text":
-            tables = _tables(page, n, pieces[n - 1])
-            lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in tables)]
+            page_tables = tables[n]
+            lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in page_tables)]
         else:
-            tables, lines = _ocr_tables(lines, n)
+            page_tables, lines = _ocr_tables(lines, n)
         size = body_size if info.source == "text" else (float(np.median([ln.size for ln in lines])) if lines else body_size)
         infos = image_infos[n] if n in image_infos else _image_infos(page)
-        items = _text_blocks(lines, size, info.width) + tables + _images(page, n, infos)
+        items = _text_blocks(lines, size, info.width) + page_tables + _images(page, n, infos)
         items.sort(key=lambda b: (round(b.box[1]), b.box[0]) if b.box else (0, 0))
         doc.blocks.extend(items)
     doc.blocks = _join_continued_tables(doc.blocks)
