@@ -223,10 +223,11 @@ def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> lis
     return blocks
 
 
-def _tables(page, number: int, pieces: list) -> list[Block]:
-    """Ruled tables of a text page, from its vector rules and its text pieces (`pdf_grid`)."""
+def _tables(page, number: int, pieces: list, paths: list[dict]) -> list[Block]:
+    """Ruled tables of a text page, from its vector rules (`paths`: page.get_drawings()) and its text
+    pieces (`pdf_grid`)."""
     matrix = page.rotation_matrix if page.rotation else None
-    found = pdf_grid.tables(page.get_drawings(), pieces, lambda box: textlayer.chars(page, box), _join, matrix)
+    found = pdf_grid.tables(paths, pieces, lambda box: textlayer.chars(page, box), _join, matrix)
     return [Block(type="table", rows=rows, copies=copies, page=number, box=box) for box, rows, copies in found]
 
 
@@ -249,19 +250,23 @@ def _images(page, number: int, infos: list[dict]) -> list[Block]:
     return out
 
 
-def _ocr_reason(page, lines: list[_Line]) -> str | None:
+def _ocr_reason(page, lines: list[_Line], paths: list[dict]) -> str | None:
     """Why the page must be OCRed, or None when its text layer is to be trusted: 'scan' (a big image,
-    next to no text), 'outlines' (no text, glyphs drawn as vector paths: 转曲) or 'garbage' (a text
-    layer no person wrote: a CJK font without ToUnicode). Normal text pages pay one regex pass."""
+    next to no text), 'outlines' (glyphs drawn as vector paths, 转曲: no text, or a text layer far
+    shorter than the outlined text, such as a running header stamped on afterwards) or 'garbage' (a
+    text layer no person wrote: a CJK font without ToUnicode). `paths`: `page.get_drawings()`."""
     text = "".join(ln.text for ln in lines)
     chars = len(re.sub(r"\s", "", text))
     if chars >= SCANNED_MAX_CHARS:
-        return "garbage" if textlayer.garbage(text) else None
+        if textlayer.garbage(text):
+            return "garbage"
+        outlines = textlayer.outline_glyphs(paths) if len(paths) >= textlayer.OUTLINE_MIN_GLYPHS else 0
+        return "outlines" if outlines >= textlayer.OUTLINE_SHARE * chars + textlayer.OUTLINE_MIN_GLYPHS else None
     area = abs(page.rect)
     covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
     if area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE:
         return "scan"
-    if textlayer.outline_glyphs(page) >= textlayer.OUTLINE_MIN_GLYPHS:
+    if textlayer.outline_glyphs(paths) >= textlayer.OUTLINE_MIN_GLYPHS:
         return "outlines"
     return None
 
@@ -512,13 +517,15 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     image_infos: dict[int, list[dict]] = {}  # page number -> its images (_image_infos), asked once
     all_lines = []
     pieces = []
+    drawings = []  # page.get_drawings() of each page, asked once: outlined text and table rules
     for n, page in enumerate(pdf_pages, 1):
         raw, page_pieces = textlayer.page_text(page)
         pieces.append(page_pieces)
+        drawings.append(page.get_drawings())
         lines = _lines(raw, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
         rgb = None
-        reason = _ocr_reason(page, lines) if ocr_pages else None
+        reason = _ocr_reason(page, lines, drawings[-1]) if ocr_pages else None
         if reason:
             rgb = render(page, ocr.OCR_DPI)
             turns = orientation.turns(rgb) if reason == "scan" else 0  # pages fed sideways or upside down
@@ -528,6 +535,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
                     info.width, info.height = info.height, info.width
             lines = _ocr_lines(page, n, rgb, turns)
             info.source, info.ocr_reason = "ocr", reason
+            drawings[-1] = []  # an OCRed page has no ruled tables to find (its outlines can be thousands of paths)
             scores = [ln.confidence for ln in lines if ln.confidence is not None]
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
@@ -545,7 +553,7 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     for n, (page, lines, info) in enumerate(zip(pdf_pages, body_lines, doc.pages), 1):
         doc.signatures.extend(_signatures(pdf, page, n))
         if info.source == "text":
-            tables = _tables(page, n, pieces[n - 1])
+            tables = _tables(page, n, pieces[n - 1], drawings[n - 1])
             lines = [ln for ln in lines if not any(_inside(ln.box, t.box) for t in tables)]
         else:
             tables, lines = _ocr_tables(lines, n)

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -18,6 +19,9 @@ DOUBLE_PT = 1.0          # a glyph drawn again within this distance (pt) is fake
 GARBAGE_SHARE = 0.3      # share of implausible characters above which a text layer is garbage
 GARBAGE_MIN_CHARS = 20
 OUTLINE_MIN_GLYPHS = 30  # glyph-sized filled paths on a page without text: text drawn as outlines
+OUTLINE_SEGMENTS = 3     # segments (lines, curves) a glyph outline has at least
+OUTLINE_SHARE = 2.0      # a page with text drawing this many times more outline glyphs than text characters
+                         # is outlined text under a header or page number stamped on afterwards
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]")
 
 REASONS = {  # why a page was OCRed, as the file.ocr finding says it
@@ -128,13 +132,13 @@ def _doubled(raw) -> bool:
     return False
 
 
-_NEAR = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if dx or dy]
+_NEAR = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
 
 
 def _dedup(raw: dict):
     """Lines of a rawdict with every glyph drawn again ≤ DOUBLE_PT from one already kept dropped:
     yields (bbox, spans, glyphs) with glyphs (char, bbox, origin, size)."""
-    kept: set[tuple[str, int, int]] = set()  # (char, x, y) on a 1 pt grid
+    kept: dict[tuple[str, int, int], list[tuple[float, float]]] = {}  # (char, x, y) on a DOUBLE_PT grid
     for blk in raw["blocks"]:
         for ln in blk.get("lines", []):
             spans, glyphs, boxes = [], [], []
@@ -143,10 +147,11 @@ def _dedup(raw: dict):
                 for ch in s["chars"]:
                     c, (x, y) = ch["c"], ch["origin"]
                     if not c.isspace():
-                        gx, gy = round(x / DOUBLE_PT), round(y / DOUBLE_PT)
-                        if (c, gx, gy) in kept or any((c, gx + dx, gy + dy) in kept for dx, dy in _NEAR):
+                        gx, gy = math.floor(x / DOUBLE_PT), math.floor(y / DOUBLE_PT)
+                        if any(abs(x - kx) <= DOUBLE_PT + 1e-6 and abs(y - ky) <= DOUBLE_PT + 1e-6
+                               for dx, dy in _NEAR for kx, ky in kept.get((c, gx + dx, gy + dy), ())):
                             continue
-                        kept.add((c, gx, gy))
+                        kept.setdefault((c, gx, gy), []).append((x, y))
                         boxes.append(ch["bbox"])
                     glyphs.append((c, ch["bbox"], ch["origin"], s["size"]))
                     text.append(c)
@@ -169,11 +174,17 @@ def garbage(text: str) -> bool:
     return bad >= GARBAGE_SHARE * len(text)
 
 
-def outline_glyphs(page) -> int:
-    """Filled paths of glyph size (2–40 pt, several segments): text drawn as vector outlines (转曲)."""
+def outline_glyphs(paths: list[dict]) -> int:
+    """Glyphs drawn as filled vector outlines (转曲) among `page.get_drawings()`: a filled path of glyph
+    height (2–40 pt) with several segments is one glyph, or a run of width/height glyphs when one
+    compound path draws a whole line (Illustrator, some print-shop tools), at OUTLINE_SEGMENTS segments
+    a glyph at least (a bar, box or arrow of a chart has fewer)."""
     n = 0
-    for path in page.get_drawings():
+    for path in paths:
         r = path["rect"]
-        if path.get("fill") is not None and 2 <= r.width <= 40 and 2 <= r.height <= 40 and len(path["items"]) >= 3:
-            n += 1
+        if path.get("fill") is None or not 2 <= r.height <= 40 or r.width < 2:
+            continue
+        glyphs = max(1, int(r.width / r.height)) if r.width > 40 else 1
+        if len(path["items"]) >= OUTLINE_SEGMENTS * glyphs:
+            n += glyphs
     return n
