@@ -229,3 +229,40 @@ def rotate_inherited(pdf: bytes, angle: int) -> bytes:
     pages = doc.xref_get_key(root, "Pages")[1].split()[0]
     doc.xref_set_key(int(pages), "Rotate", str(angle))
     return doc.tobytes()
+
+
+def redrawn(pdf: bytes, fontfile: str, order: str = "han-first") -> bytes:
+    """The PDF with its text drawn again glyph by glyph in an embedded font (`fontfile`), each glyph where
+    it was, in the content-stream order real producers use, so glyph order ≠ reading order:
+    han-first: each line's Han characters first, then its digits and punctuation (a fallback font's
+    second pass); reverse: each line right to left; split: each line as two text objects cut after the
+    first digit ("申请资助经费2" and "8.5万元"), the second 0.4 pt further right."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    for page in doc:
+        lines = []
+        for b in page.get_text("rawdict")["blocks"]:
+            for ln in b.get("lines", []):
+                glyphs = [(c["c"], c["origin"], s["size"]) for s in ln["spans"] for c in s["chars"] if not c["c"].isspace()]
+                if glyphs:
+                    lines.append(glyphs)
+        page.add_redact_annot(page.rect)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+        page.insert_font(fontname="F9", fontfile=fontfile)
+        font = pymupdf.Font(fontfile=fontfile)
+        for glyphs in lines:
+            if order == "split":
+                cut = next((k + 1 for k, g in enumerate(glyphs) if g[0].isdigit()), len(glyphs))
+                for part, dx in ((glyphs[:cut], 0.0), (glyphs[cut:], 0.4)):
+                    if part:
+                        (x, y), size = part[0][1], part[0][2]
+                        page.insert_text((x + dx, y), "".join(g[0] for g in part), fontname="F9", fontsize=size)
+                continue
+            if order == "reverse":
+                seq = glyphs[::-1]
+            else:
+                seq = [g for g in glyphs if "\u4e00" <= g[0] <= "\u9fff"] + [g for g in glyphs if not "\u4e00" <= g[0] <= "\u9fff"]
+            for c, (x, y), size in seq:
+                if font.has_glyph(ord(c)):
+                    page.insert_text((x, y), c, fontname="F9", fontsize=size)
+    doc.subset_fonts()
+    return doc.tobytes(garbage=3)

@@ -9,7 +9,7 @@ import numpy as np
 import pymupdf
 
 from kcjs.pipeline.document import Block, Document, ImageInfo, Page, Signature
-from kcjs.pipeline.headings import MAX_HEADING_CHARS, heading_level, numbering_level
+from kcjs.pipeline.headings import ITEM_START, MAX_HEADING_CHARS, heading_level, numbering_level
 from kcjs.pipeline.readers import ocr, orientation, pdf_grid
 from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
@@ -97,9 +97,10 @@ def _values_above_labels(lines: list[_Line]) -> list[_Line]:
         v = lines[i]
         lab = lines[i + 1] if i + 1 < len(lines) else None
         if lab is not None and _value_of(v, lab):
-            sep = "" if lab.text[-1] in COLON else "："
+            label = _LABEL_TAB.sub("", lab.text)
+            sep = "" if label[-1] in COLON else "："
             box = (lab.box[0], min(v.box[1], lab.box[1]), v.box[2], max(v.box[3], lab.box[3]))
-            out.append(_Line(lab.text + sep + v.text, box, lab.size, lab.bold, lab.page))
+            out.append(_Line(label + sep + v.text, box, lab.size, lab.bold, lab.page))
             i += 2
             continue
         out.append(v)
@@ -107,13 +108,18 @@ def _values_above_labels(lines: list[_Line]) -> list[_Line]:
     return out
 
 
+_LABEL_TAB = re.compile(r"\s*\t\s*(?=[：:]$)")  # "申报单位", a gap, "：": the colon set in a column of its own
+VALUE_SIZES = (0.74, 1.35)  # a value's type size against its label's: 小四 (12) under a 三号 (16) label to 小三 (15) by 小四
+
+
 def _value_of(v: _Line, lab: _Line) -> bool:
     size = max(lab.size, 1.0)
-    rise = lab.box[3] - v.box[3]  # same type size: the bottoms are as far apart as the baselines
-    short = len(re.sub(r"\s", "", lab.text)) <= LABEL_MAX_CHARS and "\t" not in lab.text + v.text
-    return (short and abs(v.size - lab.size) < 2 and 0.3 * size < rise <= 15.5
+    rise = lab.box[3] - v.box[3]  # the bottoms are about as far apart as the baselines (a descent apart in size)
+    label = _LABEL_TAB.sub("", lab.text)
+    short = len(re.sub(r"\s", "", label)) <= LABEL_MAX_CHARS and "\t" not in label + v.text
+    return (short and VALUE_SIZES[0] <= v.size / size <= VALUE_SIZES[1] and 0.3 * size < rise <= 15.5
             and 0 <= v.box[0] - lab.box[2] < 6 * size and not _CJK_END.search(v.text[-1:] or "。")
-            and (lab.text[-1] in COLON or _spread(lab)))
+            and (label[-1] in COLON or _spread(lab)))
 
 
 _CJK_END = re.compile(r"[。；;]")
@@ -179,7 +185,7 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
         return False
     if _FIELD.match(prev.text) and _FIELD.match(ln.text):  # cover fields, one `label：value` a line
         return False
-    if _ITEM_START.match(ln.text):  # "4. 新增…" after a full line: the next item of a numbered list
+    if ITEM_START.match(ln.text):  # "4. 新增…" after a full line: the next item of a numbered list
         return False
     same_size = ln.source == "ocr" or abs(prev.size - ln.size) < 1  # OCR box heights vary with the glyphs
     return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size and same_size
@@ -187,7 +193,6 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
 
 
 _SENTENCE_DONE = re.compile(r"[：:]")
-_ITEM_START = re.compile(r"^(\d{1,2}\s?[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
 _FIELD = re.compile(r"^[^：:，。；]{1,12}[：:]\S")
 
 
@@ -223,11 +228,11 @@ def _text_blocks(lines: list[_Line], body_size: float, page_width: float) -> lis
     return blocks
 
 
-def _tables(page, number: int, pieces: list, paths: list[dict]) -> list[Block]:
-    """Ruled tables of a text page, from its vector rules (`paths`: page.get_drawings()) and its text
-    pieces (`pdf_grid`)."""
+def _tables(page, number: int, pieces: list, paths: list[dict] | None = None) -> list[Block]:
+    """Ruled tables of a text page, from its vector rules (`paths`: page.get_drawings(), asked when not
+    given) and its text pieces (`pdf_grid`)."""
     matrix = page.rotation_matrix if page.rotation else None
-    found = pdf_grid.tables(paths, pieces, lambda box: textlayer.chars(page, box), _join, matrix)
+    found = pdf_grid.tables(page.get_drawings() if paths is None else paths, pieces, lambda box: textlayer.chars(page, box), _join, matrix)
     return [Block(type="table", rows=rows, copies=copies, page=number, box=box) for box, rows, copies in found]
 
 
@@ -281,7 +286,9 @@ def _ocr_lines(page, number: int, rgb: np.ndarray, turns: int = 0) -> list[_Line
     counter-clockwise); pieces of one visual row (table cells) become one tab-joined line, except a
     list number and the text after it ("1." then a gap), which are one list item."""
     scale = 72 / ocr.OCR_DPI
-    pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
+    found = ocr.ocr_image(rgb)
+    orientation.level(found, rgb.shape)  # a page fed a few degrees askew: rows line up again
+    pieces = sorted(found, key=lambda o: (o.box[1] + o.box[3]) / 2)
     for o in pieces:
         if len(o.text) <= 3 and o.text.replace(".", "").isdigit():
             _reread(page, o, scale, turns, rgb.shape)
@@ -327,7 +334,8 @@ def _list_items(row: list) -> list:
 
 def _reread(page, o, scale: float, turns: int = 0, shape: tuple = ()) -> None:
     """Read a lone short number again from a sharper crop: a recognizer has no context to go on there."""
-    box = _unturn(o.box, turns, shape) if turns else o.box
+    box = o.raw_box or o.box  # where the line is in the image, not in the levelled page
+    box = _unturn(box, turns, shape) if turns else box
     clip = pymupdf.Rect(*(v * scale for v in box)) + (-6, -3, 6, 3)
     pix = page.get_pixmap(dpi=ocr.REREAD_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
     crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
