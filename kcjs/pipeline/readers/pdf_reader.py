@@ -181,7 +181,7 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
     """A wrapped line continues the paragraph: the previous line ran to the right margin, this one is
     not indented further than it, same type size, no blank line between, neither is a table row."""
     size = max(prev.size, 1.0)
-    if "\t" in prev.text or "\t" in ln.text or _SENTENCE_DONE.search(prev.text[-1:]):
+    if "\t" in prev.text or "\t" in ln.text:  # (a full line ending in "：" goes on: "…需求：" then "35项")
         return False
     if _FIELD.match(prev.text) and _FIELD.match(ln.text):  # cover fields, one `label：value` a line
         return False
@@ -192,7 +192,6 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
             and -0.2 * size <= ln.box[1] - prev.box[3] < max(size, ln.size) * 1.2)
 
 
-_SENTENCE_DONE = re.compile(r"[：:]")
 _FIELD = re.compile(r"^[^：:，。；]{1,12}[：:]\S")
 
 
@@ -414,8 +413,8 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
         if not rows or not _wraps(r, run[:n]):
             rows.append([""] * len(starts))
         for x0, _, text in r.cells:
-            k = col(x0)
-            rows[-1][k] = _join(rows[-1][k], text)
+            k = col(x0)  # a cell's next list item ("2." "（2）" "②") on a line of its own, as .docx cells give it
+            rows[-1][k] = rows[-1][k] + "\n" + text if rows[-1][k] and ITEM_START.match(text) else _join(rows[-1][k], text)
     box = (min(r.box[0] for r in run), run[0].box[1], max(r.box[2] for r in run), run[-1].box[3])
     conf = min(r.confidence for r in run if r.confidence is not None)
     return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
