@@ -16,6 +16,7 @@ from kcjs.pipeline.readers import pdf_textlayer as textlayer
 BAND = 0.08              # top/bottom share of a page where running headers and footers live
 SCANNED_MAX_CHARS = 20   # a page with fewer text characters than this and a big image is a scan
 SCANNED_MIN_IMAGE_SHARE = 0.3
+HIDDEN_SHARE = 0.8       # a page image under text this much invisible is a scan with a scanner's OCR layer
 _PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/／共]\s*\d+\s*页?)?[-—–\s]*$|^-\s*\d+\s*-$")
 _BOLD_FONT = re.compile(r"bold|black|heavy|hei|黑体|semibold|medium", re.I)
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -254,25 +255,34 @@ def _images(page, number: int, infos: list[dict]) -> list[Block]:
     return out
 
 
-def _ocr_reason(page, lines: list[_Line], paths: list[dict]) -> str | None:
+def _ocr_reason(page, lines: list[_Line], paths: list[dict], hidden: float = 0.0) -> str | None:
     """Why the page must be OCRed, or None when its text layer is to be trusted: 'scan' (a big image,
-    next to no text), 'outlines' (glyphs drawn as vector paths, 转曲: no text, or a text layer far
+    next to no text), 'hidden' (a big image under an invisible text layer: a scanner's OCR, its tables
+    only in the image), 'outlines' (glyphs drawn as vector paths, 转曲: no text, or a text layer far
     shorter than the outlined text, such as a running header stamped on afterwards) or 'garbage' (a
-    text layer no person wrote: a CJK font without ToUnicode). `paths`: `page.get_drawings()`."""
+    text layer no person wrote: a CJK font without ToUnicode). `paths`: `page.get_drawings()`;
+    `hidden`: the share of the text drawn invisible (`textlayer.hidden_share`)."""
     text = "".join(ln.text for ln in lines)
     chars = len(re.sub(r"\s", "", text))
     if chars >= SCANNED_MAX_CHARS:
         if textlayer.garbage(text):
             return "garbage"
+        if hidden >= HIDDEN_SHARE and _image_share(page) >= SCANNED_MIN_IMAGE_SHARE:
+            return "hidden"
         outlines = textlayer.outline_glyphs(paths) if len(paths) >= textlayer.OUTLINE_MIN_GLYPHS else 0
         return "outlines" if outlines >= textlayer.OUTLINE_SHARE * chars + textlayer.OUTLINE_MIN_GLYPHS else None
-    area = abs(page.rect)
-    covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
-    if area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE:
+    if _image_share(page) >= SCANNED_MIN_IMAGE_SHARE:
         return "scan"
     if textlayer.outline_glyphs(paths) >= textlayer.OUTLINE_MIN_GLYPHS:
         return "outlines"
     return None
+
+
+def _image_share(page) -> float:
+    """Share of the page's area its images cover."""
+    area = abs(page.rect)
+    covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
+    return covered / area if area > 0 else 0.0
 
 
 def render(page, dpi: float) -> np.ndarray:
@@ -532,10 +542,10 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
         lines = _lines(raw, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
         rgb = None
-        reason = _ocr_reason(page, lines, drawings[-1]) if ocr_pages else None
+        reason = _ocr_reason(page, lines, drawings[-1], textlayer.hidden_share(raw)) if ocr_pages else None
         if reason:
             rgb = render(page, ocr.OCR_DPI)
-            turns = orientation.turns(rgb) if reason == "scan" else 0  # pages fed sideways or upside down
+            turns = orientation.turns(rgb) if reason in ("scan", "hidden") else 0  # pages fed sideways or upside down
             if turns:
                 rgb = np.ascontiguousarray(np.rot90(rgb, turns))
                 if turns % 2:

@@ -2,6 +2,8 @@
 
 - Fake bold: a glyph drawn twice (or more) ≤ 1 pt apart is one character.
 - /Rotate 90/180/270: boxes are turned into the displayed page's frame.
+- A page image under a text layer drawn invisible (text render mode 3: a scanner's own OCR, which
+  keeps no table rules) is reported as a scan to be OCRed again.
 - A text layer that is garbage (a CJK font without ToUnicode: control characters, private-use
   characters, U+FFFD, code points no Chinese text uses) or absent while the page shows glyphs drawn as
   vector outlines (转曲) is reported, so the reader OCRs that page.
@@ -26,6 +28,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd\
 
 REASONS = {  # why a page was OCRed, as the file.ocr finding says it
     "scan": "为扫描页",
+    "hidden": "为带隐藏文字层的扫描页（扫描软件识别的文字不含表格结构，已重新识别）",
     "outlines": "的文字为矢量轮廓（转曲），没有文字层",
     "garbage": "的文字层无法解码（字体缺少 ToUnicode 映射，提取出乱码）",
 }
@@ -157,10 +160,23 @@ def _dedup(raw: dict):
                     text.append(c)
                 t = "".join(text)
                 if t.strip():
-                    spans.append({"text": t, "size": s["size"], "flags": s["flags"], "font": s["font"]})
+                    spans.append({"text": t, "size": s["size"], "flags": s["flags"], "font": s["font"],
+                                  "alpha": s.get("alpha", 255)})
             if spans and boxes:
                 bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
                 yield bbox, spans, glyphs
+
+
+def hidden_share(raw) -> float:
+    """Share of the characters of `page_text` lines drawn invisible (PyMuPDF's span alpha 0: text
+    render mode 3, the searchable layer scanner software lays over its page image)."""
+    total = hidden = 0
+    for _, spans in raw:
+        for s in spans:
+            n = len(s["text"].strip())
+            total += n
+            hidden += n if s.get("alpha", 255) == 0 else 0
+    return hidden / total if total else 0.0
 
 
 def garbage(text: str) -> bool:
