@@ -57,14 +57,17 @@ def page_text(page) -> tuple[list[tuple[tuple, list[dict]]], list[Piece]]:
                     spans.append(s)
             if spans:
                 raw.append((ln["bbox"], spans))
-    if _doubled(raw):
-        raw, pieces = [], []
-        for bbox, spans, glyphs in _dedup(page.get_text("rawdict", flags=FLAGS)):
-            raw.append((bbox, spans))
-            pieces += ([(c, g[0], g[2], o[1], size) for c, g, o, size in glyphs] if m is None
-                       else [_turned(c, g, o, size, m) for c, g, o, size in glyphs])
     if m is not None:
         raw = [(tuple(pymupdf.Rect(b) * m), sp) for b, sp in raw]
+    if _doubled(raw) or _overlapping(raw):
+        raw, pieces = [], []
+        lines = list(_dedup(page.get_text("rawdict", flags=FLAGS)))
+        if m is not None:
+            lines = [(tuple(pymupdf.Rect(b) * m), sp, [(c, tuple(pymupdf.Rect(g) * m), tuple(pymupdf.Point(o) * m), size)
+                                                        for c, g, o, size in glyphs]) for b, sp, glyphs in lines]
+        for bbox, spans, glyphs in _merge_overlapping(lines):
+            raw.append((bbox, spans))
+            pieces += [(c, g[0], g[2], o[1], size) for c, g, o, size in glyphs]
     for _, spans in raw:
         for s in spans:
             if _COMPAT.search(s["text"]):
@@ -133,6 +136,40 @@ def _doubled(raw) -> bool:
             if len(t) >= 6 and sum(a == b for a, b in zip(t[::2], t[1::2])) >= 0.8 * (len(t) // 2):
                 return True
     return False
+
+
+def _overlapping(raw) -> bool:
+    """Two lines on one baseline that overlap: glyphs drawn out of reading order (a fallback font's
+    digits and punctuation drawn after the line's Han characters: PyMuPDF starts a new line where the
+    pen moves back, and a span "差旅费万元" spans the "8" drawn later)."""
+    rows = sorted((b[3], b[0], b[2], b[3] - b[1]) for b, _ in raw)
+    for i, (y1, x0, x1, h) in enumerate(rows):
+        for y1b, x0b, x1b, hb in rows[i + 1:]:
+            if y1b - y1 > 0.3 * min(h, hb):
+                break
+            if min(x1, x1b) - max(x0, x0b) > 1.0:
+                return True
+    return False
+
+
+def _merge_overlapping(lines: list) -> list:
+    """Lines (bbox, spans, glyphs) on one baseline that overlap, as one line of their glyphs left to
+    right (in the displayed page's frame); the others as they are."""
+    lines = sorted(lines, key=lambda ln: (ln[0][3], ln[0][0]))
+    out: list[list] = []
+    for bbox, spans, glyphs in lines:
+        h = bbox[3] - bbox[1]
+        into = next((o for o in reversed(out[-4:]) if abs(o[0][3] - bbox[3]) <= 0.3 * min(h, o[0][3] - o[0][1])
+                     and min(o[0][2], bbox[2]) - max(o[0][0], bbox[0]) > 1.0), None)
+        if into is None:
+            out.append([bbox, spans, list(glyphs)])
+            continue
+        into[0] = (min(into[0][0], bbox[0]), min(into[0][1], bbox[1]), max(into[0][2], bbox[2]), max(into[0][3], bbox[3]))
+        into[2] += glyphs
+        into[2].sort(key=lambda g: g[2][0])
+        first = into[1][0]
+        into[1] = [{**first, "text": "".join(g[0] for g in into[2])}]
+    return [tuple(o) for o in out]
 
 
 _NEAR = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
