@@ -328,17 +328,26 @@ _LIST_NUMBER = re.compile(r"^(\d{1,2}\s?[.．、,，)）]|[（(]\d{1,2}[)）]|[�
 def _list_items(row: list) -> list:
     """A list number read as a piece of its own, then a gap, then the item's text ("1.", "解决…"): one
     piece "1. 解决…", so the row is a list item, not two table cells. A row of more pieces is an item
-    only when the pieces after the number sit close together (one text run the OCR split)."""
-    if len(row) < 2 or not _LIST_NUMBER.match(row[0].text):
-        return row
-    rest = row[1:]
-    h = max(o.box[3] - o.box[1] for o in row)
-    if any(b.box[0] - a.box[2] > 2 * h for a, b in zip(rest, rest[1:])):
-        return row  # wide gaps after the number: the cells of a table row
-    num = re.sub(r"\s", "", row[0].text)
-    text = num + (" " if num[-1] in ".．" else "") + "".join(o.text for o in rest)
-    box = (row[0].box[0], min(o.box[1] for o in row), rest[-1].box[2], max(o.box[3] for o in row))
-    return [ocr.OcrLine(text, box, min(o.score for o in row))]
+    only when the pieces after the number sit close together (one text run the OCR split). A number
+    after other pieces (a list in a table cell right of its label: "年度目标", "(1)", "解决…") joins
+    the text after it when that text starts within LIST_GAP line heights."""
+    for k, piece in enumerate(row):
+        if not _LIST_NUMBER.match(piece.text) or k + 1 == len(row):
+            continue
+        rest = row[k + 1:]
+        h = max(o.box[3] - o.box[1] for o in row[k:])
+        if any(b.box[0] - a.box[2] > 2 * h for a, b in zip(rest, rest[1:])):
+            return row  # wide gaps after the number: the cells of a table row
+        if k and rest[0].box[0] - piece.box[2] > LIST_GAP * h:
+            return row
+        num = re.sub(r"\s", "", piece.text)
+        text = num + (" " if num[-1] in ".．" else "") + "".join(o.text for o in rest)
+        box = (piece.box[0], min(o.box[1] for o in row[k:]), rest[-1].box[2], max(o.box[3] for o in row[k:]))
+        return row[:k] + [ocr.OcrLine(text, box, min(o.score for o in row[k:]))]
+    return row
+
+
+LIST_GAP = 3.0  # line heights between a list number and its text at most, in a table cell
 
 
 def _reread(page, o, scale: float, turns: int = 0, shape: tuple = ()) -> None:
@@ -382,7 +391,7 @@ def _ocr_tables(lines: list[_Line], number: int) -> tuple[list[Block], list[_Lin
             run.append(lines[j])
             j += 1
         rows = [r for r in run if len(r.cells) >= 2]
-        if len(rows) >= 2 or (rows and len(rows[0].cells) >= 3):
+        if len(rows) >= 2 or (rows and len(rows[0].cells) >= 3) or len(run) >= 3:  # (a label, then its lines)
             tables.append(_grid_from_rows(run, number))
         else:
             rest.extend(run)
