@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kcjs.pipeline.headings import ITEM_START
+from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
 SNAP = 3.0       # pt: rules this close to one line are moved onto it (their mean position)
 JOIN = 3.0       # pt: collinear rules with a gap up to this are one rule
@@ -81,7 +82,7 @@ def rules(paths: list[dict], pieces: list, matrix=None) -> tuple[list[Rule], lis
     boxes = []
     for path in paths:
         items = path["items"]
-        if not items:
+        if not items or textlayer.glyph_count(path):  # text drawn as outlines: its strokes are no rules
             continue
         r = path["rect"] * matrix if matrix is not None else path["rect"]
         boxes.append([r.x0, r.y0, r.x1, r.y1])

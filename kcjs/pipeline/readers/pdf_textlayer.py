@@ -228,16 +228,20 @@ def garbage(text: str) -> bool:
 
 
 def outline_glyphs(paths: list[dict]) -> int:
-    """Glyphs drawn as filled vector outlines (转曲) among `page.get_drawings()`: a filled path of glyph
-    height (2–40 pt) with several segments is one glyph, or a run of width/height glyphs when one
+    """Glyphs drawn as filled vector outlines (转曲) among `page.get_drawings()` (see `glyph_count`)."""
+    return sum(glyph_count(path) for path in paths)
+
+
+def glyph_count(path: dict) -> int:
+    """How many glyphs a drawing is when it is text drawn as filled outlines, else 0: a filled path of
+    glyph height (2–40 pt) with several segments is one glyph, or a run of width/height glyphs when one
     compound path draws a whole line (Illustrator, some print-shop tools), at OUTLINE_SEGMENTS segments
-    a glyph at least (a bar, box or arrow of a chart has fewer)."""
-    n = 0
-    for path in paths:
-        r = path["rect"]
-        if path.get("fill") is None or not 2 <= r.height <= 40 or r.width < 2:
-            continue
-        glyphs = max(1, int(r.width / r.height)) if r.width > 40 else 1
-        if len(path["items"]) >= OUTLINE_SEGMENTS * glyphs:
-            n += glyphs
-    return n
+    a glyph at least (a bar, box or arrow of a chart has fewer; rectangles alone are never glyphs)."""
+    r = path["rect"]
+    if path.get("fill") is None or not 2 <= r.height <= 40 or r.width < 2:
+        return 0
+    items = path["items"]
+    glyphs = max(1, int(r.width / r.height)) if r.width > 40 else 1
+    if len(items) < OUTLINE_SEGMENTS * glyphs or all(it[0] == "re" for it in items):
+        return 0
+    return glyphs
