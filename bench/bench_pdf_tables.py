@@ -43,7 +43,7 @@ def text_pages(path: Path):
         return
     for n, page in enumerate(doc, 1):
         raw, pieces = textlayer.page_text(page)
-        if pdf_reader._ocr_reason(page, pdf_reader._lines(raw, n)) is None:
+        if pdf_reader._ocr_reason(page, pdf_reader._lines(raw, n), page.get_drawings()) is None:
             yield n, page, pieces
 
 

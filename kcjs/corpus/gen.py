@@ -327,7 +327,7 @@ def _pdf_table(doc, t: Tbl, y: float, width: float, body_size: float, new_page, 
                if (r, c) != (r0, c0)}
     for r, row in enumerate(t.rows):
         spans = {c: next((c1 - c0 + 1 for r0, c0, r1, c1 in t.merges if (r0, c0) == (r, c)), 1) for c in range(ncol)}
-        lines = max(math.ceil(font.length(row[c], fs) * 1.15 / (cw * spans[c] - 8))
+        lines = max(sum(max(1, math.ceil(font.length(part, fs) * 1.15 / (cw * spans[c] - 8))) for part in row[c].split("\n"))
                     for c in range(ncol) if (r, c) not in covered) or 1
         row_h = max(1, lines) * fs * 1.45 + 8
         if y + row_h > A4[1] - MARGIN:

@@ -59,7 +59,7 @@ class Page:
     height: float
     source: SourceT = "text"
     ocr_confidence: float | None = None
-    ocr_reason: str | None = None      # why the page was OCRed: 'scan', 'outlines' (转曲), 'garbage' text layer
+    ocr_reason: str | None = None      # why the page was OCRed: 'scan', 'hidden' (a scan's invisible OCR layer), 'outlines' (转曲), 'garbage' text layer
     colourless: bool = False  # a scanned page with no colour at all (grey or black-and-white scan): red seals cannot show
 
 

@@ -17,6 +17,10 @@ _SENTENCE_END = re.compile(r"[。；;，,：:！!？?]$")
 _STYLE_LEVEL = re.compile(r"^(?:heading|标题|title)\s*(\d)?$", re.I)
 
 
+# a list item's number at the start of a line: "1." "1、" "（1）" "①" "一、" (not "1.5", a decimal)
+ITEM_START = re.compile(r"^(\d{1,2}\s?[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
+
+
 def numbering_level(text: str) -> int | None:
     """The level a numbering prefix implies, or None when the text starts with none."""
     t = text.strip()

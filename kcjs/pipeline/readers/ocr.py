@@ -16,8 +16,10 @@ SEAL_LIFT = 185        # grey (of 255) from which seal ink turns white; darker i
 @dataclass
 class OcrLine:
     text: str
-    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the image's pixels
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the image's pixels (levelled: orientation.level)
     score: float
+    quad: tuple = ()  # the detector's four corners ((x, y) px: top-left, top-right, bottom-right, bottom-left)
+    raw_box: tuple | None = None  # the box in the image as scanned, when `box` was levelled
 
 
 THREADS = {"n": -1}  # onnxruntime threads; -1 = all cores. A pool of workers sets cores // workers each.
@@ -137,7 +139,8 @@ def ocr_image(rgb: np.ndarray) -> list[OcrLine]:
         xs, ys = box[:, 0], box[:, 1]
         t = clean(txt)
         if t:
-            lines.append(OcrLine(t, (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())), float(score)))
+            lines.append(OcrLine(t, (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())), float(score),
+                                 tuple((float(x), float(y)) for x, y in box[:4])))
     lines.sort(key=lambda ln: (round(ln.box[1] / 8), ln.box[0]))
     return lines
 

@@ -85,4 +85,4 @@ def _cell_text(cell, glyphs) -> str:
     CJK font '.' and '、' fall to a line of their own: 28.5万元 read as 285)."""
     x0, y0, x1, y1 = cell
     inside = [g for g in glyphs if x0 <= (g[1] + g[2]) / 2 <= x1 and y0 <= g[3] - 0.3 * g[4] <= y1]
-    return _text(inside, _join)  # the grid path's reading order (pdf_grid._text)
+    return _text(inside, _join, cell)  # the grid path's reading order (pdf_grid._text)

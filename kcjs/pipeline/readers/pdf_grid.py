@@ -12,9 +12,13 @@ a table `Grid(box, cells)`; `fill` gives (rows, copies) as `Block.rows` / `Block
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from kcjs.pipeline.headings import ITEM_START
+from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
 SNAP = 3.0       # pt: rules this close to one line are moved onto it (their mean position)
 JOIN = 3.0       # pt: collinear rules with a gap up to this are one rule
@@ -78,7 +82,7 @@ def rules(paths: list[dict], pieces: list, matrix=None) -> tuple[list[Rule], lis
     boxes = []
     for path in paths:
         items = path["items"]
-        if not items:
+        if not items or textlayer.glyph_count(path):  # text drawn as outlines: its strokes are no rules
             continue
         r = path["rect"] * matrix if matrix is not None else path["rect"]
         boxes.append([r.x0, r.y0, r.x1, r.y1])
@@ -320,7 +324,7 @@ def fill(g: Grid, pieces: list, join: Callable[[str, str], str]) -> tuple[list[l
         if (p[1] < cell[0] - OVERHANG or p[2] > cell[2] + OVERHANG) and len(p[0].strip()) > 1:
             return None
         inside[k].append(p)
-    texts = [_text(ps, join) for ps in inside]
+    texts = [_text(ps, join, cell) for ps, cell in zip(inside, g.cells)]
     tops = sorted({c[1] for c in g.cells})
     lefts = sorted({c[0] for c in g.cells})
     rows, copies = [], set()
@@ -338,7 +342,14 @@ def fill(g: Grid, pieces: list, join: Callable[[str, str], str]) -> tuple[list[l
     return rows, copies
 
 
-def _text(pieces: list, join: Callable[[str, str], str]) -> str:
+_DONE = re.compile(r"[。；;！!？?：:]$")
+
+
+def _text(pieces: list, join: Callable[[str, str], str], cell: Cell) -> str:
+    """A cell's text: its pieces line by line, wrapped lines joined by `join`; a line that starts a list
+    item ("2." "（2）" "②" "二、") or follows a finished sentence ending short of the cell's right side
+    (a paragraph of its own in Word) starts on a new line ("\n"), as the .docx reader gives a cell's
+    paragraphs."""
     pieces.sort(key=lambda p: p[3])
     lines: list[list] = []
     for p in pieces:
@@ -346,8 +357,14 @@ def _text(pieces: list, join: Callable[[str, str], str]) -> str:
             lines[-1][1].append(p)
         else:
             lines.append([p[3], [p]])
-    text = ""
+    text, prev_x1 = "", None
     for _, row in lines:
         row.sort(key=lambda p: p[1])
-        text = join(text, "".join(p[0] for p in row).strip())
+        line = "".join(p[0] for p in row).strip()
+        size = max(p[4] for p in row)
+        if text and line and (ITEM_START.match(line) or (_DONE.search(text) and prev_x1 < cell[2] - 3 * size)):
+            text += "\n" + line
+        else:
+            text = join(text, line)
+        prev_x1 = max(p[2] for p in row if p[0].strip()) if line else prev_x1
     return text

@@ -9,13 +9,14 @@ import numpy as np
 import pymupdf
 
 from kcjs.pipeline.document import Block, Document, ImageInfo, Page, Signature
-from kcjs.pipeline.headings import MAX_HEADING_CHARS, heading_level, numbering_level
+from kcjs.pipeline.headings import ITEM_START, MAX_HEADING_CHARS, heading_level, numbering_level
 from kcjs.pipeline.readers import ocr, orientation, pdf_grid
 from kcjs.pipeline.readers import pdf_textlayer as textlayer
 
 BAND = 0.08              # top/bottom share of a page where running headers and footers live
 SCANNED_MAX_CHARS = 20   # a page with fewer text characters than this and a big image is a scan
 SCANNED_MIN_IMAGE_SHARE = 0.3
+HIDDEN_SHARE = 0.8       # a page image under text this much invisible is a scan with a scanner's OCR layer
 _PAGE_NO = re.compile(r"^[-—–\s]*(第\s*)?\d+\s*(页)?\s*([/／共]\s*\d+\s*页?)?[-—–\s]*$|^-\s*\d+\s*-$")
 _BOLD_FONT = re.compile(r"bold|black|heavy|hei|黑体|semibold|medium", re.I)
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -97,9 +98,10 @@ def _values_above_labels(lines: list[_Line]) -> list[_Line]:
         v = lines[i]
         lab = lines[i + 1] if i + 1 < len(lines) else None
         if lab is not None and _value_of(v, lab):
-            sep = "" if lab.text[-1] in COLON else "："
+            label = _LABEL_TAB.sub("", lab.text)
+            sep = "" if label[-1] in COLON else "："
             box = (lab.box[0], min(v.box[1], lab.box[1]), v.box[2], max(v.box[3], lab.box[3]))
-            out.append(_Line(lab.text + sep + v.text, box, lab.size, lab.bold, lab.page))
+            out.append(_Line(label + sep + v.text, box, lab.size, lab.bold, lab.page))
             i += 2
             continue
         out.append(v)
@@ -107,13 +109,18 @@ def _values_above_labels(lines: list[_Line]) -> list[_Line]:
     return out
 
 
+_LABEL_TAB = re.compile(r"\s*\t\s*(?=[：:]$)")  # "申报单位", a gap, "：": the colon set in a column of its own
+VALUE_SIZES = (0.74, 1.35)  # a value's type size against its label's: 小四 (12) under a 三号 (16) label to 小三 (15) by 小四
+
+
 def _value_of(v: _Line, lab: _Line) -> bool:
     size = max(lab.size, 1.0)
-    rise = lab.box[3] - v.box[3]  # same type size: the bottoms are as far apart as the baselines
-    short = len(re.sub(r"\s", "", lab.text)) <= LABEL_MAX_CHARS and "\t" not in lab.text + v.text
-    return (short and abs(v.size - lab.size) < 2 and 0.3 * size < rise <= 15.5
+    rise = lab.box[3] - v.box[3]  # the bottoms are about as far apart as the baselines (a descent apart in size)
+    label = _LABEL_TAB.sub("", lab.text)
+    short = len(re.sub(r"\s", "", label)) <= LABEL_MAX_CHARS and "\t" not in label + v.text
+    return (short and VALUE_SIZES[0] <= v.size / size <= VALUE_SIZES[1] and 0.3 * size < rise <= 15.5
             and 0 <= v.box[0] - lab.box[2] < 6 * size and not _CJK_END.search(v.text[-1:] or "。")
-            and (lab.text[-1] in COLON or _spread(lab)))
+            and (label[-1] in COLON or _spread(lab)))
 
 
 _CJK_END = re.compile(r"[。；;]")
@@ -175,19 +182,17 @@ def _continues(prev: _Line, ln: _Line, right: float) -> bool:
     """A wrapped line continues the paragraph: the previous line ran to the right margin, this one is
     not indented further than it, same type size, no blank line between, neither is a table row."""
     size = max(prev.size, 1.0)
-    if "\t" in prev.text or "\t" in ln.text or _SENTENCE_DONE.search(prev.text[-1:]):
+    if "\t" in prev.text or "\t" in ln.text:  # (a full line ending in "：" goes on: "…需求：" then "35项")
         return False
     if _FIELD.match(prev.text) and _FIELD.match(ln.text):  # cover fields, one `label：value` a line
         return False
-    if _ITEM_START.match(ln.text):  # "4. 新增…" after a full line: the next item of a numbered list
+    if ITEM_START.match(ln.text):  # "4. 新增…" after a full line: the next item of a numbered list
         return False
     same_size = ln.source == "ocr" or abs(prev.size - ln.size) < 1  # OCR box heights vary with the glyphs
     return (prev.box[2] >= right - 3 * size and ln.box[0] <= prev.box[0] + 0.8 * size and same_size
             and -0.2 * size <= ln.box[1] - prev.box[3] < max(size, ln.size) * 1.2)
 
 
-_SENTENCE_DONE = re.compile(r"[：:]")
-_ITEM_START = re.compile(r"^(\d{1,2}\s?[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、)")
 _FIELD = re.compile(r"^[^：:，。；]{1,12}[：:]\S")
 
 
@@ -251,21 +256,34 @@ def _images(page, number: int, infos: list[dict]) -> list[Block]:
     return out
 
 
-def _ocr_reason(page, lines: list[_Line]) -> str | None:
+def _ocr_reason(page, lines: list[_Line], paths: list[dict], hidden: float = 0.0) -> str | None:
     """Why the page must be OCRed, or None when its text layer is to be trusted: 'scan' (a big image,
-    next to no text), 'outlines' (no text, glyphs drawn as vector paths: 转曲) or 'garbage' (a text
-    layer no person wrote: a CJK font without ToUnicode). Normal text pages pay one regex pass."""
+    next to no text), 'hidden' (a big image under an invisible text layer: a scanner's OCR, its tables
+    only in the image), 'outlines' (glyphs drawn as vector paths, 转曲: no text, or a text layer far
+    shorter than the outlined text, such as a running header stamped on afterwards) or 'garbage' (a
+    text layer no person wrote: a CJK font without ToUnicode). `paths`: `page.get_drawings()`;
+    `hidden`: the share of the text drawn invisible (`textlayer.hidden_share`)."""
     text = "".join(ln.text for ln in lines)
     chars = len(re.sub(r"\s", "", text))
     if chars >= SCANNED_MAX_CHARS:
-        return "garbage" if textlayer.garbage(text) else None
-    area = abs(page.rect)
-    covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
-    if area > 0 and covered / area >= SCANNED_MIN_IMAGE_SHARE:
+        if textlayer.garbage(text):
+            return "garbage"
+        if hidden >= HIDDEN_SHARE and _image_share(page) >= SCANNED_MIN_IMAGE_SHARE:
+            return "hidden"
+        outlines = textlayer.outline_glyphs(paths) if len(paths) >= textlayer.OUTLINE_MIN_GLYPHS else 0
+        return "outlines" if outlines >= textlayer.OUTLINE_SHARE * chars + textlayer.OUTLINE_MIN_GLYPHS else None
+    if _image_share(page) >= SCANNED_MIN_IMAGE_SHARE:
         return "scan"
-    if textlayer.outline_glyphs(page) >= textlayer.OUTLINE_MIN_GLYPHS:
+    if textlayer.outline_glyphs(paths) >= textlayer.OUTLINE_MIN_GLYPHS:
         return "outlines"
     return None
+
+
+def _image_share(page) -> float:
+    """Share of the page's area its images cover."""
+    area = abs(page.rect)
+    covered = sum(abs(pymupdf.Rect(i["bbox"]) & page.rect) for i in page.get_image_info())
+    return covered / area if area > 0 else 0.0
 
 
 def render(page, dpi: float) -> np.ndarray:
@@ -278,7 +296,9 @@ def _ocr_lines(page, number: int, rgb: np.ndarray, turns: int = 0) -> list[_Line
     counter-clockwise); pieces of one visual row (table cells) become one tab-joined line, except a
     list number and the text after it ("1." then a gap), which are one list item."""
     scale = 72 / ocr.OCR_DPI
-    pieces = sorted(ocr.ocr_image(rgb), key=lambda o: (o.box[1] + o.box[3]) / 2)
+    found = ocr.ocr_image(rgb)
+    orientation.level(found, rgb.shape)  # a page fed a few degrees askew: rows line up again
+    pieces = sorted(found, key=lambda o: (o.box[1] + o.box[3]) / 2)
     for o in pieces:
         if len(o.text) <= 3 and o.text.replace(".", "").isdigit():
             _reread(page, o, scale, turns, rgb.shape)
@@ -309,22 +329,32 @@ _LIST_NUMBER = re.compile(r"^(\d{1,2}\s?[.．、,，)）]|[（(]\d{1,2}[)）]|[�
 def _list_items(row: list) -> list:
     """A list number read as a piece of its own, then a gap, then the item's text ("1.", "解决…"): one
     piece "1. 解决…", so the row is a list item, not two table cells. A row of more pieces is an item
-    only when the pieces after the number sit close together (one text run the OCR split)."""
-    if len(row) < 2 or not _LIST_NUMBER.match(row[0].text):
-        return row
-    rest = row[1:]
-    h = max(o.box[3] - o.box[1] for o in row)
-    if any(b.box[0] - a.box[2] > 2 * h for a, b in zip(rest, rest[1:])):
-        return row  # wide gaps after the number: the cells of a table row
-    num = re.sub(r"\s", "", row[0].text)
-    text = num + (" " if num[-1] in ".．" else "") + "".join(o.text for o in rest)
-    box = (row[0].box[0], min(o.box[1] for o in row), rest[-1].box[2], max(o.box[3] for o in row))
-    return [ocr.OcrLine(text, box, min(o.score for o in row))]
+    only when the pieces after the number sit close together (one text run the OCR split). A number
+    after other pieces (a list in a table cell right of its label: "年度目标", "(1)", "解决…") joins
+    the text after it when that text starts within LIST_GAP line heights."""
+    for k, piece in enumerate(row):
+        if not _LIST_NUMBER.match(piece.text) or k + 1 == len(row):
+            continue
+        rest = row[k + 1:]
+        h = max(o.box[3] - o.box[1] for o in row[k:])
+        if any(b.box[0] - a.box[2] > 2 * h for a, b in zip(rest, rest[1:])):
+            return row  # wide gaps after the number: the cells of a table row
+        if k and rest[0].box[0] - piece.box[2] > LIST_GAP * h:
+            return row
+        num = re.sub(r"\s", "", piece.text)
+        text = num + (" " if num[-1] in ".．" else "") + "".join(o.text for o in rest)
+        box = (piece.box[0], min(o.box[1] for o in row[k:]), rest[-1].box[2], max(o.box[3] for o in row[k:]))
+        return row[:k] + [ocr.OcrLine(text, box, min(o.score for o in row[k:]))]
+    return row
+
+
+LIST_GAP = 3.0  # line heights between a list number and its text at most, in a table cell
 
 
 def _reread(page, o, scale: float, turns: int = 0, shape: tuple = ()) -> None:
     """Read a lone short number again from a sharper crop: a recognizer has no context to go on there."""
-    box = _unturn(o.box, turns, shape) if turns else o.box
+    box = o.raw_box or o.box  # where the line is in the image, not in the levelled page
+    box = _unturn(box, turns, shape) if turns else box
     clip = pymupdf.Rect(*(v * scale for v in box)) + (-6, -3, 6, 3)
     pix = page.get_pixmap(dpi=ocr.REREAD_DPI, clip=clip, colorspace=pymupdf.csRGB, alpha=False)
     crop = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.h, pix.w, 3)
@@ -362,7 +392,7 @@ def _ocr_tables(lines: list[_Line], number: int) -> tuple[list[Block], list[_Lin
             run.append(lines[j])
             j += 1
         rows = [r for r in run if len(r.cells) >= 2]
-        if len(rows) >= 2 or (rows and len(rows[0].cells) >= 3):
+        if len(rows) >= 2 or (rows and len(rows[0].cells) >= 3) or len(run) >= 3:  # (a label, then its lines)
             tables.append(_grid_from_rows(run, number))
         else:
             rest.extend(run)
@@ -403,8 +433,8 @@ def _grid_from_rows(run: list[_Line], number: int) -> Block:
         if not rows or not _wraps(r, run[:n]):
             rows.append([""] * len(starts))
         for x0, _, text in r.cells:
-            k = col(x0)
-            rows[-1][k] = _join(rows[-1][k], text)
+            k = col(x0)  # a cell's next list item ("2." "（2）" "②") on a line of its own, as .docx cells give it
+            rows[-1][k] = rows[-1][k] + "\n" + text if rows[-1][k] and ITEM_START.match(text) else _join(rows[-1][k], text)
     box = (min(r.box[0] for r in run), run[0].box[1], max(r.box[2] for r in run), run[-1].box[3])
     conf = min(r.confidence for r in run if r.confidence is not None)
     return Block(type="table", rows=rows, page=number, box=box, source="ocr", confidence=round(conf, 3))
@@ -519,24 +549,25 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     all_lines = []
     for n, page in enumerate(pdf_pages, 1):
         raw, page_pieces = textlayer.page_text(page)
+        paths = page.get_drawings()  # asked once: outlined text, then tables and red seal paths on a text page
         lines = _lines(raw, n)
         info = Page(number=n, width=page.rect.width, height=page.rect.height)
         rgb = None
-        reason = _ocr_reason(page, lines) if ocr_pages else None
+        reason = _ocr_reason(page, lines, paths, textlayer.hidden_share(raw)) if ocr_pages else None
         if reason:
             rgb = render(page, ocr.OCR_DPI)
-            turns = orientation.turns(rgb) if reason == "scan" else 0  # pages fed sideways or upside down
+            turns = orientation.turns(rgb) if reason in ("scan", "hidden") else 0  # pages fed sideways or upside down
             if turns:
                 rgb = np.ascontiguousarray(np.rot90(rgb, turns))
                 if turns % 2:
                     info.width, info.height = info.height, info.width
             lines = _ocr_lines(page, n, rgb, turns)
             info.source, info.ocr_reason = "ocr", reason
+            paths = None  # an OCRed page has no ruled tables to find (its outlines can be thousands of paths)
             scores = [ln.confidence for ln in lines if ln.confidence is not None]
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
-        paths = page.get_drawings() if info.source == "text" else None  # asked once: tables, then seals
         if paths is not None:
             tables[n] = _tables(page, n, page_pieces, paths)
         if seals:
