@@ -218,10 +218,11 @@ def pen_marks(page: int, centre_pt: tuple[float, float], width_mm: float, r_mm: 
 
 
 def scan(pdf: bytes, dpi: int = 200, mode: str = "colour", quality: int = 75, gain: float = 1.0, bias: float = 0,
-         marks=None, threshold: int | None = None, seed: int = 0) -> bytes:
+         marks=None, threshold: int | None = None, stencil: bool = False, seed: int = 0) -> bytes:
     """Print and scan: each page rendered at dpi, `marks(page index, image, dpi)` drawn on the paper, then colour
     (a faint warm paper tint) or grey (× gain + bias: lighter or darker), noise, JPEG at `quality`; threshold: a
-    1-bit black-and-white scan cut at that grey level instead (stored as a 1-bit image)."""
+    1-bit black-and-white scan cut at that grey level instead (stored as a 1-bit image, or as an /ImageMask when
+    stencil)."""
     src = pymupdf.open(stream=pdf, filetype="pdf")
     out = pymupdf.open()
     rng = np.random.default_rng(seed)
@@ -236,10 +237,29 @@ def scan(pdf: bytes, dpi: int = 200, mode: str = "colour", quality: int = 75, ga
             arr = np.asarray(img.convert("L")).astype(np.float32) * gain + bias
         arr = np.clip(arr + rng.normal(0, 3, arr.shape), 0, 255).astype(np.uint8)
         buf = io.BytesIO()
+        p = out.new_page(width=page.rect.width, height=page.rect.height)
+        if threshold is not None and stencil:
+            bits = Image.fromarray(arr).point(lambda v: 255 if v > threshold else 0).convert("1")
+            _stencil(out, p, bits)
+            continue
         if threshold is not None:
             Image.fromarray(arr).point(lambda v: 255 if v > threshold else 0).convert("1").save(buf, "PNG")
         else:
             Image.fromarray(arr).save(buf, "JPEG", quality=quality)
-        p = out.new_page(width=page.rect.width, height=page.rect.height)
         p.insert_image(p.rect, stream=buf.getvalue())
     return out.tobytes()
+
+
+def _stencil(doc: pymupdf.Document, page: pymupdf.Page, bits: Image.Image) -> None:
+    """The page as one /ImageMask (a 1-bit stencil painted in the fill colour, black), as fax-style scanners
+    write black-and-white pages."""
+    img = doc.get_new_xref()
+    doc.update_object(img, f"<< /Type /XObject /Subtype /Image /Width {bits.width} /Height {bits.height} "
+                           "/ImageMask true /BitsPerComponent 1 >>")
+    doc.update_stream(img, bits.tobytes())  # PIL's 1-bit rows: 0 black (painted), 1 white
+    w, h = page.rect.width, page.rect.height
+    content = doc.get_new_xref()
+    doc.update_object(content, "<< >>")
+    doc.update_stream(content, f"q 0 g {w:g} 0 0 {h:g} 0 0 cm /Im0 Do Q".encode())
+    doc.xref_set_key(page.xref, "Resources", f"<< /XObject << /Im0 {img} 0 R >> >>")
+    doc.xref_set_key(page.xref, "Contents", f"{content} 0 R")

@@ -69,8 +69,7 @@ def seal_name_ratio(ring_text: str, name: str) -> float:
     la, lb = _level(ring_text), _level(name)
     if la and lb and la != lb:
         return 0.0
-    ka, kb = _kind(applicant_key(ring_text)), _kind(applicant_key(name))
-    if ka and kb and not (ka.endswith(kb) or kb.endswith(ka)):
+    if all(_other_kind(key(ring_text), key(name)) for key in (applicant_key, _long_key)):
         return 0.0  # 科技局 against 科协, 学会 against 研究院: other units, however alike the rest
     best = 0.0
     for a, b in ((applicant_key(ring_text), applicant_key(name)), (_long_key(ring_text), _long_key(name))):
@@ -104,6 +103,13 @@ def _heads(a: str, b: str) -> tuple[str, str]:
 def _kind(key: str) -> str | None:
     """The kind of unit a name ends with (_KINDS, the longest that fits), None when it ends with none."""
     return max((k for k in _KINDS if key.endswith(k)), key=len, default=None)
+
+
+def _other_kind(a: str, b: str) -> bool:
+    """Do two keyed names end with kinds of unit that cannot be one (科学技术局 and 科学技术协会; not 协会 and
+    科学技术协会, a character of it misread)?"""
+    ka, kb = _kind(a), _kind(b)
+    return bool(ka and kb and not (ka.endswith(kb) or kb.endswith(ka)))
 
 
 def _province_misread(ring_text: str) -> str:
