@@ -142,6 +142,14 @@ def test_grey_scan_reads_the_seal_past_the_print_under_it(pack, form, at_line, d
     assert found == [] and [s["mode"] for s in seals] == ["grey"] and seals[0]["text"].startswith(APPLICANT)
 
 
+def test_grey_star_stamp_over_print_is_a_seal_whose_name_is_unread(pack, form, at_line):
+    """Wrong before: the print under a star-only stamp was read as its ring text ("盖章）年申报"), a name mismatch."""
+    n, c = at_line
+    marks = sv.stamp_marks(sv.seal("", int(200 * 40 / 25.4)), n, c)
+    found, seals, _ = check(pack, "gs.pdf", sv.scan(form, 200, mode="grey", marks=marks))
+    assert found == [("stamp.name_unread", "info")] and [(s["text"], s["star"]) for s in seals] == [(None, True)]
+
+
 def test_one_bit_scan_finds_the_seal_by_shape_and_an_unstamped_one_cannot_tell(pack, form, at_line):
     n, c = at_line
     marks = sv.stamp_marks(sv.seal(APPLICANT, int(200 * 40 / 25.4)), n, c)
