@@ -56,6 +56,13 @@ def _level(name: str) -> str | None:
     return "province" if region == "jiangsu" else region
 
 
+def _one_slip(a: str, b: str) -> bool:
+    """Two cities' levels ('city:无锡市', 'city:无成市') one misread character apart: the same city as likely
+    as another (南京市, 南通市), left to the names' likeness."""
+    return a.startswith("city:") and b.startswith("city:") and len(a) == len(b) and \
+        sum(x != y for x, y in zip(a, b)) <= 1
+
+
 def seal_name_ratio(ring_text: str, name: str) -> float:
     """How alike a seal's ring text (perhaps read in part) and a unit's name are, 0–100: applicant_key on both;
     rapidfuzz's ratio, or where the ring text is long enough its best alignment inside the name (a ring read in
@@ -67,7 +74,7 @@ def seal_name_ratio(ring_text: str, name: str) -> float:
         return 0.0
     ring_text = _province_misread(ring_text)
     la, lb = _level(ring_text), _level(name)
-    if la and lb and la != lb:
+    if la and lb and la != lb and not _one_slip(la, lb):
         return 0.0
     if all(_other_kind(key(ring_text), key(name)) for key in (applicant_key, _long_key)):
         return 0.0  # 科技局 against 科协, 学会 against 研究院: other units, however alike the rest
