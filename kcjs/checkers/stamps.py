@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kcjs.checkers.context import Requirements
-from kcjs.checkers.names import SEAL_MIN_CHARS, SEAL_MIN_RATIO, applicant_key, seal_name_ratio
+from kcjs.checkers.names import SEAL_MIN_CHARS, SEAL_MIN_RATIO, SEAL_UNSURE_RATIO, applicant_key, seal_name_ratio
 from kcjs.checkers.registry import rule
 from kcjs.checkers.text import norm, quote
 from kcjs.pipeline.document import Block, Document
@@ -194,6 +194,11 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location) -> list[Findin
     ratio = seal_name_ratio(seal.text, name)
     if ratio >= SEAL_MIN_RATIO:
         return []
+    if ratio >= SEAL_UNSURE_RATIO:  # alike in part: as likely the name misread (a low-resolution or grey scan)
+        return [Finding(NAME_UNREAD, "info", f"“{stamp.label}”处公章的印文识别不清（读作“{seal.text}”），"
+                        f"请人工核对是否为“{name}”的公章",
+                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
+                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
     return [Finding(NAME_MISMATCH, "error", f"“{stamp.label}”处公章印文为“{seal.text}”，与申报书填写的{label}“{name}”不一致",
                     Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
                              quote=where.quote), expected=name, actual=seal.text,

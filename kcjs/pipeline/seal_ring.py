@@ -22,6 +22,10 @@ MIN_SCORE = 0.55        # recogniser confidence below which a read is no read
 MIN_HAN = 2             # Han characters a ring text needs to count as read
 SURE = 0.75             # a read this confident is the ring's text: the other directions are not tried (bench_ring_text:
                         # no read of 0.75 or more was ever bettered by them)
+INNER_RING = 0.8        # share of the ring a row of ink covers that makes it an inner ring (ring text covers ≤ ~300°)
+INNER_RING_DEPTH = 0.25  # × the small semi-axis: how far inside the outer ring an inner ring is looked for
+TEXT_DEPTH = 0.33       # × the small semi-axis: ring text begins this close to the ring's inner edge or closer (seals
+                        # drawn and scanned: ≤ 0.25; a note written inside a pen circle lies deeper, across the middle)
 _KEEP = re.compile(r"[^\u4e00-\u9fff（）()]")
 
 
@@ -187,8 +191,15 @@ def _band(ink: np.ndarray, ellipse) -> _Band | None:
     inner = k
     while inner < len(prof) - 1 and prof[inner] > prof[k] * 0.45:
         inner += 1
+    edge = inner                                    # the ring's inner edge
     while inner < len(prof) - 1 and prof[inner + 1] <= prof[inner]:
         inner += 1                                  # on to the valley between the ring and the characters
+    whole = ((coarse > 90).mean(axis=1) >= INNER_RING)
+    rings = [j for j in range(edge, min(len(prof), edge + int(INNER_RING_DEPTH * small / step))) if whole[j]]
+    if rings:                                       # a thin inner ring inside the outer one: the text is inside both
+        inner = edge = rings[-1] + 1
+        while inner < len(prof) - 1 and prof[inner + 1] <= prof[inner]:
+            inner += 1
     rest = prof[inner:]
     if len(rest) < 6:
         return None
@@ -196,6 +207,9 @@ def _band(ink: np.ndarray, ellipse) -> _Band | None:
     top = int(np.argmax(rest[:max(3, int(0.45 * small / step))]))
     if rest[top] < 6:
         return None                                 # no ink inside the ring: a bare ring
+    start = int(np.argmax(rest > rest[top] * 0.22))
+    if (inner + start - edge) * step > TEXT_DEPTH * small:
+        return None                                 # the ink inside lies deep, not along the ring: a note circled by a pen
     end = top
     while end < len(rest) - 1 and rest[end] > rest[top] * 0.22:
         end += 1
@@ -297,7 +311,9 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
     strip = _strip(band)
     best = ("", 0.0)
     makes = (lambda: strip, lambda: cv2.rotate(strip, cv2.ROTATE_180), lambda: _upright(ink, band))
-    for make in makes:
+    for n, make in enumerate(makes):
+        if n == 2 and best[1] >= MIN_SCORE:
+            break  # the ring read along the ring: characters cut apart as they stand read worse and only guess
         img = make()
         if img is None:
             continue

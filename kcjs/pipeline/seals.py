@@ -315,6 +315,38 @@ def _continuous_ring(dark: np.ndarray, cx: float, cy: float, r: float) -> float:
     return float(hit[:, lo:].mean(axis=0).max()) if hit.shape[1] > lo else 0.0
 
 
+PRINT_GAP = 35  # grey levels (0–255): a seal's red scanned grey is this much lighter than black print, or more
+
+
+def _without_print(gray: np.ndarray, ink: np.ndarray, dark: np.ndarray, cx: float, cy: float,
+                   r: float) -> tuple[np.ndarray, tuple[int, int], bool]:
+    """The ink map around a grey ring (cx, cy, r: px) with the black print taken out, as a colour scan's red takes
+    it out: red scans as a mid grey, toner as near black. The ring's own grey level is the median of its dark
+    pixels; pixels darker than halfway to the print's black (and their anti-aliased rims) are print. A scan whose
+    ring is as dark as its print (black and white) is kept as it is. Returns the crop of `ink` round the ring, its
+    corner (px) and whether print was taken out."""
+    h, w = gray.shape
+    t = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+    ys, xs = [], []
+    for k in np.linspace(0.9, 1.02, 7):
+        xs.append(np.clip((cx + k * r * np.cos(t)).astype(int), 0, w - 1))
+        ys.append(np.clip((cy + k * r * np.sin(t)).astype(int), 0, h - 1))
+    xs, ys = np.concatenate(xs), np.concatenate(ys)
+    on = dark[ys, xs] > 0
+    pad = int(r * 0.15) + 4
+    x0, y0, x1, y1 = max(0, int(cx - r) - pad), max(0, int(cy - r) - pad), min(w, int(cx + r) + pad), min(h, int(cy + r) + pad)
+    if on.sum() < 50:
+        return ink[y0:y1, x0:x1], (x0, y0), False
+    crop = gray[y0:y1, x0:x1]
+    ring_level = float(np.median(gray[ys[on], xs[on]]))
+    print_level = float(np.percentile(crop, 0.5))
+    cut = (ring_level + print_level) / 2
+    if ring_level - print_level < PRINT_GAP or float(np.mean(gray[ys[on], xs[on]] < cut)) > 0.2:
+        return ink[y0:y1, x0:x1], (x0, y0), False  # one level of ink (a black-and-white scan, or one smoothed in rendering)
+    printed = cv2.dilate((crop < cut).astype(np.uint8), np.ones((3, 3), np.uint8))
+    return np.where(printed > 0, 0, ink[y0:y1, x0:x1]).astype(np.uint8), (x0, y0), True
+
+
 def find_seals_grey(rgb: np.ndarray, dpi: float, page: int | None = None, source: str = "raster") -> list[Seal]:
     """Seals on a colourless scan, found by shape: a ring 15–60 mm across (Hough circles on a reduced copy)
     that the ring reader reads as a seal (ring text, or a star in a well-covered ring)."""
@@ -341,8 +373,11 @@ def find_seals_grey(rgb: np.ndarray, dpi: float, page: int | None = None, source
         cover = _continuous_ring(dark, cx, cy, r)
         if cover < MIN_GREY_RING:
             continue  # no unbroken ring: a circle Hough saw in lines of print
-        ring = _read(ink, x0, y0, x1, y1, ellipse)
+        crop, (ox, oy), stripped = _without_print(gray, ink, dark, cx, cy, r)
+        ring = _read(crop, x0 - ox, y0 - oy, x1 - ox, y1 - oy, ellipse)
         han = sum(1 for ch in ring.text or "" if "\u4e00" <= ch <= "\u9fff")
+        if han < 3 and stripped and not ring.star:  # a star stamped over print is cut by it: looked for with the
+            ring = replace(ring, star=_read(ink, x0, y0, x1, y1, ellipse).star)  # print (its text would be the print's)
         if han < 3 and not (ring.star and cover >= 0.75):
             continue
         d = float(2 * r / px_per_mm)
