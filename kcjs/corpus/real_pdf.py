@@ -23,23 +23,7 @@ def fake_bold(pdf: bytes, offset: float = 0.35, lead_chars: int = 6) -> bytes:
     """Each heading (text larger than the body) drawn a second time `offset` pt to the right, and the
     first `lead_chars` characters of every paragraph too, as printer drivers embolden a font that has no
     bold face. The page looks the same; a naive reader counts those characters twice."""
-    doc = pymupdf.open(stream=pdf, filetype="pdf")
-    for page in doc:
-        lines = [ln for b in page.get_text("dict")["blocks"] for ln in b.get("lines", [])]
-        sizes = sorted(s["size"] for ln in lines for s in ln["spans"])
-        body = sizes[len(sizes) // 2] if sizes else 12
-        for ln in lines:
-            for s in ln["spans"]:
-                text = s["text"]
-                if s["size"] > body + 0.5:
-                    part = text
-                elif text.startswith("\u3000\u3000"):  # a paragraph's first line
-                    part = text[:2 + lead_chars]
-                else:
-                    continue
-                x, y = s["origin"]
-                page.insert_text((x + offset, y), part, fontname=CJK, fontsize=s["size"])
-    return doc.tobytes()
+    return fake_bold_copies(pdf, ((offset, 0.0),), lead_chars)
 
 
 def outlined(pdf: bytes) -> bytes:
