@@ -200,6 +200,17 @@ def test_half_deleted_prompts_are_found(pack):
     assert all("只删了一半" in f["message"] for f in flagged)
 
 
+def test_half_deleted_prompts_in_other_brackets_are_found(pack):
+    """Forms that print prompts in ［］ or 〔〕 are half deleted the same way; 申请】 is the applicant's word."""
+    left = [Para("［请填写：建设目标 本中心三年内引进院士团队两个，建设联合实验室一个。"),
+            Para("围绕产业需求开展联合攻关，请简述技术路线与进度安排〕"),
+            Para("本中心已于2023年完成立项申请】")]
+    r = check(form("产业院士协同创新中心", [Para("四、年度目标任务", 1), *map(Para, SENTENCES)], extra=left),
+              pack, "academician-center", "application")
+    flagged = {f["actual"] for f in r["findings"] if f["rule"] == "template.placeholder_left"}
+    assert flagged == {"［请填写", "请简述技术路线与进度安排〕"}
+
+
 # --- 5. headings as people type them ------------------------------------------------------------------
 
 def test_typo_heading_finds_its_section_and_says_which(pack):

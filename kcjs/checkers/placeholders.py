@@ -23,9 +23,10 @@ _CLOSERS = "".join(c for _, c in _BRACKETS)
 PROMPT = re.compile("|".join(rf"{o}(?:[^{c}\n]{{0,30}}{_PLEASE}|[ \u3000]{{0,2}}{_OPENS})[^{c}\n]{{0,40}}{c}"
                              for o, c in _BRACKETS))
 
-# A prompt half deleted: its opening bracket and verb left before the applicant's text ("【请填写：项目目标 本项目…"),
+# A prompt half deleted (in any of the brackets above): its opening bracket and verb left before the applicant's text ("【请填写：项目目标 本项目…"),
 # or its tail and closing bracket left after it ("…本项目 请填写建设目标】").
-HALF_PROMPT = re.compile(rf"【[ \u3000]{{0,2}}{_PLEASE}|{_PLEASE}[^【】\[\]\n]{{0,40}}】")
+_OPENERS = "".join(o for o, _ in _BRACKETS)
+HALF_PROMPT = re.compile(rf"[{_OPENERS}][ \u3000]{{0,2}}{_PLEASE}|{_PLEASE}[^{_OPENERS}{_CLOSERS}\n]{{0,40}}[{_CLOSERS}]")
 
 PATTERNS = [
     (re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}"), "模板标记"),
