@@ -61,6 +61,15 @@ def test_cover_value_above_its_underline_is_label_colon_value(pack, rise):
     assert "template.placeholder_left" not in {f["rule"] for f in r["findings"]}
 
 
+def test_applicant_name_leaves_out_a_stamp_note_written_after_it(pack):
+    """申报单位：江苏省示例学会 （盖章） on a cover: the applicant is 江苏省示例学会 (reports and the audit show that)."""
+    fields = [(k, "江苏省示例学会 （盖章）" if k == "申报单位" else v) for k, v in COVER]
+    doc = read_bytes("c.pdf", rp.with_cover(rp.cover_page(["项目申报书"], fields, rise=6.0),
+                                            pdf_bytes(sample_application(1))), NO_SEALS)
+    r = check_document(doc, pack, Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    assert r["metrics"]["applicant_name"] == "江苏省示例学会"
+
+
 def test_ordinary_short_lines_are_not_taken_for_cover_fields(base):
     _, doc = base  # headings and table rows of an ordinary page stay as they were
     assert not any("：" in b.text for b in doc.blocks if b.type == "heading")

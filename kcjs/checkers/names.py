@@ -12,6 +12,11 @@ _SHORT_FORMS = (("经济技术开发区", "经开区"), ("高新技术产业开�
                 ("科学技术协会", "科协"), ("有限责任公司", "有限公司"))
 
 
+def without_stamp_note(name: str) -> str:
+    """The name as written, without a trailing "（盖章）"/"(公章)" copied from its label: "江苏省示例学会 （盖章）" -> "江苏省示例学会"."""
+    return _STAMP_NOTE.sub("", name.strip()).strip()
+
+
 def applicant_key(name: str) -> str:
     """An applicant's name for matching: NFKC, no spaces, quotes or brackets (their text kept), no
     江苏省/省 prefix, no "（盖章）", long forms written short (经济技术开发区 -> 经开区, 管理委员会 -> 管委会,

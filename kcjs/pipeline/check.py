@@ -271,7 +271,8 @@ def metrics(doc: Document, req: Requirements) -> dict:
         from kcjs.checkers.fields import read_fields
         from kcjs.checkers.placeholders import is_placeholder
         fv = read_fields(doc, req.kind).get("applicant")
-        m["applicant_name"] = fv.value.split("\n")[0].strip() if fv and not is_placeholder(fv.value) else None
+        from kcjs.checkers.names import without_stamp_note
+        m["applicant_name"] = without_stamp_note(fv.value.split("\n")[0]) if fv and not is_placeholder(fv.value) else None
     if req.is_application and req.subprogram is not None:
         amount = requested(doc)
         m["requested_wan"] = amount.wan if amount else None
