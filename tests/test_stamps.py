@@ -297,3 +297,29 @@ def test_a_short_name_read_whole_is_the_applicants_seal():
     assert _whose(line, seal("甲学会"), fields, Location(page=1)) == []
     assert [f.rule.id if hasattr(f.rule, "id") else f.rule for f in _whose(line, seal("乙会"), fields, Location(page=1))] \
         and _whose(line, seal("乙会"), fields, Location(page=1))[0].severity == "info"
+
+
+def test_seals_cut_from_one_colour_field_each_read_through_its_own_mask():
+    """Two seal images with identical colour samples (a red field) and different soft masks, as LibreOffice exports
+    cut-out seals: get_image_info names one xref for both, so neither is decoded through a guessed mask; each
+    seal keeps its own ring text (the second was given the first one's)."""
+    import pymupdf
+
+    from kcjs.pipeline.seals import forget
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "申报单位（盖章）：", fontname="china-s", fontsize=12)
+    d = 40 * 72 / 25.4
+    names = ["江苏省机械工程学会", "南京市鼓楼区科学技术协会"]
+    for k, name in enumerate(names):
+        alpha = Image.open(io.BytesIO(seal_png(diameter_px=320, text=name))).convert("RGBA").split()[3]
+        red, mask = io.BytesIO(), io.BytesIO()
+        Image.new("RGB", alpha.size, (220, 30, 30)).save(red, "PNG")
+        alpha.save(mask, "PNG")
+        x = 100 + k * 220
+        page.insert_image(pymupdf.Rect(x, 300, x + d, 300 + d), stream=red.getvalue(), mask=mask.getvalue())
+    data = doc.tobytes()
+    shown = pymupdf.open(stream=data, filetype="pdf")[0].get_image_info(xrefs=True)
+    assert len({i["xref"] for i in shown}) == 1  # the structure this is about
+    forget()
+    assert [s.text for s in sorted(read_bytes("a.pdf", data).seals, key=lambda s: s.box[0])] == names

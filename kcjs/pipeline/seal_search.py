@@ -95,7 +95,8 @@ def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, 
 
     def search() -> list[Seal]:
         dpi = min(READ_DPI, max(SEAL_DPI, info["width"] / (box.width / 72)))
-        rgb = _decoded(page, info, smask, box, dpi)
+        # images sharing their colour samples under other masks: which mask is this one's is unknown, render it
+        rgb = _decoded(page, info, smask, box, dpi) if len(masks) == 1 else None
         if rgb is None:
             rgb = _render(page, box, dpi)
         found = find_seals_sharp(rgb, dpi, first_page=top, offset=(box.x0, box.y0), page_height=size[1])
