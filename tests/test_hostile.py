@@ -442,8 +442,14 @@ def test_zip_inside_a_folder_is_opened(tmp_path, pack):
     (src / "批量.zip").write_bytes(batch.getvalue())
     (src / "乙.zip").write_bytes(inner.getvalue()[:-30])  # truncated: not readable as a zip
     (src / "ok.docx").write_bytes(good_app(8))
+    junk = io.BytesIO()
+    with zipfile.ZipFile(junk, "w") as z:  # a damaged 申报书: a zip, but of no Word document
+        z.writestr("junk.bin", b"\x00" * 64)
+    (src / "假的.docx").write_bytes(junk.getvalue())
     report = audit(src, tmp_path / "out", pack, None, AuditOptions(workers=1, quiet=True))
     docs = {d["file"]: d for d in report["documents"]}
+    assert docs["假的.docx"]["status"] == "error" and docs["假的.docx"]["findings"][0]["rule"].startswith("file.")
+    del docs["假的.docx"]  # one document with its own finding, not a folder of one junk.bin
     assert set(docs) == {"学会甲/材料.zip/申报书.docx", "学会甲/材料.zip/../escape.docx", "乙.zip", "ok.docx",
                          "批量.zip/丁学会/附件/内层.zip/申报书.docx", "批量.zip/丁学会/附件/内层.zip/../escape.docx"}
     assert docs["批量.zip/丁学会/附件/内层.zip/申报书.docx"]["status"] == "pass"

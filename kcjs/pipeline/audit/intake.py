@@ -220,13 +220,14 @@ def _is_plain_zip(path: Path) -> bool:
 
 
 def expand_zips(subs: list[Submission], into: Path, max_file_bytes: int) -> list[Submission]:
-    """A folder's plain zips (a batch zip, an applicant's folder zipped) replaced by their members, named
+    """A folder's plain zips (named .zip or with no extension: a batch zip, an applicant's folder zipped) replaced by their members, named
     `a.zip/b.docx`, as a batch zip given as INPUT is: a zip inside them expanded once, within the same limits;
     a zip that cannot be expanded stays as a skipped submission."""
     budget, names, out = _Budget(), _Names(), []
     names.seen.update(s.name for s in subs)
     for k, sub in enumerate(subs):
-        if sub.skipped or not _is_plain_zip(sub.path):
+        if sub.skipped or PurePosixPath(sub.name).suffix.lower() not in ("", ".zip") or not _is_plain_zip(sub.path):
+            # a damaged 申报书.docx that is a zip of something else is a document to report on, never a folder
             out.append(sub)
             continue
         here = into / f"z{k:05d}"
