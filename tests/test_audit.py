@@ -286,3 +286,14 @@ def test_verdict_error_counts_match_the_files_error_counts(batch):
         cross = sum(f["severity"] == "error" and bool(set(f["files"]) & set(v["files"])) for f in report["findings"])
         assert v["errors"] == own + cross, v["applicant"]
     assert any(v["errors"] for v in report["verdicts"])
+
+
+def test_an_empty_folder_is_an_error_not_a_clean_batch(tmp_path):
+    """A mistyped or empty folder: exit 2 with a Chinese error, no report that says 共 0 个文件 and looks clean."""
+    import subprocess
+    import sys
+    (tmp_path / "空").mkdir()
+    r = subprocess.run([sys.executable, "-m", "kcjs", "audit", str(tmp_path / "空"), "-o", str(tmp_path / "out")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "没有可检查的文件" in r.stderr + r.stdout
+    assert not (tmp_path / "out" / "kcjs-report.json").exists()

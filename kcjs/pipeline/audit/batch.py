@@ -124,6 +124,8 @@ def _audit(input_path: Path, out: Path, work: Path, pack: RulePack, pack_path: P
     manifest_path = _choose_table(opts.manifest, found_tables, "manifest")
     blacklist_path = _choose_table(opts.blacklist, found_tables, "blacklist")
     manifest_rows = tables.load_manifest(manifest_path) if manifest_path else []
+    if not subs and not manifest_rows:  # a mistyped or empty folder must not look like a clean batch
+        raise intake.IntakeError(f"{intake.clean_text(str(input_path))} 中没有可检查的文件（文件夹为空，或只有报告目录）")
     blacklist = tables.load_blacklist(blacklist_path) if blacklist_path else []
     rows, missing = tables.match_files([s.name for s in subs], manifest_rows) if manifest_rows else ({}, [])
     pack_file = Path(pack_path) if pack_path else DEFAULT_PACK
