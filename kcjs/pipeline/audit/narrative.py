@@ -696,7 +696,7 @@ def _finding(left: Item, right: Item, j: float, shown: list[dict]) -> dict:
                f"疑似重复申报往年材料")
         files, applicant = list(left.files), who_l
     elif right.group_of is left:
-        msg = (f"{right.group + 1} 份材料（{who_l}、{who_r}）正文几乎相同，两两重合度不低于 {pct}（Jaccard），"
+        msg = (f"{len(left.files) + len(right.files)} 份材料（{who_l}、{who_r}）正文几乎相同，两两重合度不低于 {pct}（Jaccard），"
                f"疑似使用同一底稿：“{lf}”与“{rf}”")
     else:
         msg = f"{who_l}的“{lf}”与{who_r}的“{rf}”正文重合度 {pct}（Jaccard），疑似相互抄袭"
