@@ -41,7 +41,8 @@ def good_docx() -> bytes:
 
 
 def test_empty_file(tmp_path):
-    only_error(read_document(write(tmp_path, "a.docx", b"")), "file.empty")
+    f = only_error(read_document(write(tmp_path, "a.docx", b"")), "file.empty")
+    assert f.hint and "重新" in f.hint  # says what to do
     only_error(read_document(write(tmp_path, "b.pdf", b"  \n ")), "file.empty")
 
 
@@ -61,7 +62,7 @@ def test_document_without_text(tmp_path):
 ])
 def test_corrupt_and_truncated(tmp_path, name, make):
     doc = read_document(write(tmp_path, name, make()))
-    only_error(doc, "file.unreadable")
+    assert only_error(doc, "file.unreadable").hint  # every unreadable file says what to do
 
 
 def test_corrupt_member_in_docx(tmp_path):

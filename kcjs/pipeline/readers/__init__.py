@@ -318,8 +318,17 @@ def _ocr_findings(doc: Document) -> list[Finding]:
     return out
 
 
+# what to do about a file that cannot be read, where the reader has nothing more particular to say
+DEFAULT_HINTS = {
+    UNREADABLE: "请用 Word/WPS 或 PDF 阅读器打开确认文件完好，重新保存（.docx）或导出 PDF 后再提交",
+    EMPTY: "请确认提交的是填写好的材料本身（不是空白文件或未保存完的副本）；扫描件请重新扫描后提交",
+}
+
+
 def error_document(path: str, rule_id: str, message: str, hint: str | None = None) -> Document:
-    return Document(path=path, readable=False, findings=[Finding(rule_id, "error", message, hint=hint)])
+    """A Document that could not be read: one error finding (rule_id, message; the rule's default hint if none)."""
+    return Document(path=path, readable=False,
+                    findings=[Finding(rule_id, "error", message, hint=hint or DEFAULT_HINTS.get(rule_id))])
 
 
 def read_document(path: str | os.PathLike, limits: Limits = Limits()) -> Document:
