@@ -133,6 +133,7 @@ def test_workbook_for_staff(batch):
     rows = {name(r[0]): dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
     over = rows["c/实体化平台.docx"]
     assert over["结论"] == "不通过" and over["申请经费（万元）"] == 25 and over["经费上限（万元）"] == 20 and over["公章数"] == 1
+    assert over["公章印文"] and "None" not in over["公章印文"]  # what the seal reads, beside how many
     evil = next(k for k in rows if k.startswith("d/="))
     cell = next(c for c in ws["B"] if c.value == "省 机械工程学会")
     assert name(ws.cell(row=cell.row, column=1).value) == evil  # the name is a string in our formula, never one itself

@@ -88,7 +88,16 @@ def verdict_rows(report: dict) -> list[list]:
 
 
 SUMMARY_HEADER = ["文件", "申报单位", "子项目", "材料类型", "结论", "错误数", "警告数", "字数", "申请经费（万元）",
-                  "经费上限（万元）", "公章数", "跨申报问题", "自动识别"]
+                  "经费上限（万元）", "公章数", "公章印文", "跨申报问题", "自动识别"]
+
+
+def seal_texts(metrics: dict) -> str:
+    """What the seals of a document read, for the auditor's eye: "第 1 页 江苏省机械工程学会；第 3 页 （印文未能识别）；
+    骑缝章 第 5–6 页" (metrics.seals[*].text and metrics.cross_page_seals)."""
+    parts = [(f"第 {s['page']} 页 " if s.get("page") else "") + (s.get("text") or "（印文未能识别）")
+             for s in metrics.get("seals", []) if s.get("source") != "signature"]
+    parts += [f"骑缝章 第 {min(c['pages'])}–{max(c['pages'])} 页" for c in metrics.get("cross_page_seals", [])]
+    return "；".join(parts)
 
 
 def summary_rows(report: dict) -> list[list]:
@@ -102,7 +111,7 @@ def summary_rows(report: dict) -> list[list]:
         row = [_file_cell(d), d.get("applicant") or "", d.get("subprogram_name") or "", d.get("kind_name") or "",
                Cell(STATUS_NAMES[d["status"]], cls=d["status"]), errors, warnings, count, plain(m.get("requested_wan")),
                plain(m.get("cap_wan")), len([s for s in m.get("seals", []) if s.get("source") != "signature" or s.get("intact")]),
-               "；".join(d.get("cross", [])), "；".join(d.get("inferred", []))]
+               seal_texts(m), "；".join(d.get("cross", [])), "；".join(d.get("inferred", []))]
         if annotated:
             row.append(Cell("批注版", d["annotated"]) if d.get("annotated") else "")
         rows.append(row)
