@@ -92,18 +92,18 @@ def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, 
     top = first and box.y0 < size[1] * LETTERHEAD_BAND  # where a wide red mark is a 红头 letterhead
     smask, masks = masks_of.get(info.get("xref", 0), (0, {None}))
     key = (info["digest"], next(iter(masks)), round(box.width), round(box.height), round(box.y0) if top else None)
+    own_mask_known = len(masks) == 1  # else images share these colour samples under other masks: which is this one's?
 
     def search() -> list[Seal]:
         dpi = min(READ_DPI, max(SEAL_DPI, info["width"] / (box.width / 72)))
-        # images sharing their colour samples under other masks: which mask is this one's is unknown, render it
-        rgb = _decoded(page, info, smask, box, dpi) if len(masks) == 1 else None
+        rgb = _decoded(page, info, smask, box, dpi) if own_mask_known else None
         if rgb is None:
             rgb = _render(page, box, dpi)
         found = find_seals_sharp(rgb, dpi, first_page=top, offset=(box.x0, box.y0), page_height=size[1])
         return [replace(s, source="pdf-image", box=(s.box[0] - box.x0, s.box[1] - box.y0, s.box[2] - box.x0,
                                                     s.box[3] - box.y0)) for s in found]
 
-    found = remembered(("pdf", *key), search) if len(masks) == 1 else search()
+    found = remembered(("pdf", *key), search) if own_mask_known else search()
     return [replace(s, page=number, box=tuple(round(v + o, 1) for v, o in zip(s.box, (box.x0, box.y0) * 2)))
             for s in found]
 
