@@ -416,8 +416,8 @@ def annotate_isolated(data: bytes, doc: Document, result: dict, timeout_s: float
     """annotate_bytes in a forked child with a time and memory limit (as readers.read_isolated).
 
     Raises AnnotateError (Chinese message) when the child fails, times out or dies."""
-    from kcjs.pipeline.readers import preload
-    if "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork, mark the copy in this process
+    from kcjs.pipeline.readers import can_fork, preload
+    if not can_fork():  # Windows: no fork, mark the copy in this process
         try:
             return annotate_bytes(data, doc, result)
         except AnnotateError:

@@ -6,7 +6,6 @@ read in the isolated reader, and the folder is deleted before the function retur
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import re
 import secrets
 import tempfile
@@ -132,9 +131,9 @@ class Service:
         """Check one uploaded file (a binary file object); returns the view of the result."""
         from kcjs.pipeline.annotate import AnnotateError, annotate_isolated, annotated_name
         from kcjs.pipeline.check import check_document
-        from kcjs.pipeline.readers import Limits, read_document, read_isolated
+        from kcjs.pipeline.readers import Limits, can_fork, read_document, read_isolated
         # Windows has no fork: there the document is read in this process (the reader still never raises)
-        read = read_isolated if "fork" in multiprocessing.get_all_start_methods() else read_document
+        read = read_isolated if can_fork() else read_document
         given = self.given(subprogram, kind, direction)
         shown = display_name(name)
         limit = int(self.settings.max_file_mb * 2**20)
