@@ -13,7 +13,7 @@ import pymupdf
 import pytest
 
 from kcjs.corpus import real_pdf as rp
-from kcjs.corpus.gen import A4, CJK, Para, Tbl, pdf_bytes, sample_application, scan_pdf_bytes
+from kcjs.corpus.gen import A4, CJK, Para, Tbl, pdf_bytes, sample_application, scan_pdf_bytes, seal_png
 from kcjs.pipeline.check import Given, check_document
 from kcjs.pipeline.readers import Limits, read_bytes, read_document
 from tests.test_read_pdf import han_recall
@@ -183,6 +183,47 @@ def test_scan_fed_askew_keeps_its_table_rows(pack, tmp_path, deg):
     assert len(t.rows) == len(rows) and len(t.rows[0]) == 5
     r = check_document(doc, pack, Given(subprogram=s, kind=pack.kind("application")))
     assert r["metrics"]["targets"] == values
+
+
+FORM_COVER = [("项目名称：", "示例学会服务产业创新项目"), ("申报单位（盖章）", "江苏省示例学会"), ("项目负责人：", "王明"),
+              ("联系电话：", "025-83625054"), ("起止时间：", "2024年4月1日至2024年12月31日"), ("填报日期：", "2024年3月15日")]
+
+
+def centred_cover(seal_text: str) -> bytes:
+    """Our template's cover as LibreOffice exports it filled in: labels at one left edge, each value
+    centred on its underline, and a seal (of `seal_text`) over the 申报单位 row."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=A4[0], height=A4[1])
+    page.insert_text((160, 180), "2024年度“科创江苏”专项计划", fontname=CJK, fontsize=20)
+    page.insert_text((225, 225), "项目申报书", fontname=CJK, fontsize=26)
+    y = 320.0
+    for label, value in FORM_COVER:
+        page.insert_text((82, y), label, fontname=CJK, fontsize=14)
+        w = pymupdf.get_text_length(value, fontname=CJK, fontsize=14)
+        page.insert_text((431 - w / 2, y), value, fontname=CJK, fontsize=14)
+        page.draw_line((283, y + 8), (580, y + 8), width=0.6)
+        y += 51
+    page.insert_image(pymupdf.Rect(170, 310, 283, 423), stream=seal_png(diameter_px=320, text=seal_text))
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize("dpi,colour", [(200, True), (150, False)], ids=["colour-200dpi", "grey-150dpi"])
+def test_scanned_cover_with_centred_values_reads_the_applicant_and_the_seal(pack, tmp_path, dpi, colour):
+    """The centred values start anywhere, so the rows do not line up in columns: the cover is still a
+    label | value table, its applicant is read, and another unit's seal on it is a name mismatch."""
+    data = rp.with_cover(centred_cover("江苏省机械工程学会"), target_page(pack, False)[0])
+    path = tmp_path / "form-scan.pdf"
+    path.write_bytes(scan_pdf_bytes(data, dpi=dpi, seed=7, colour=colour))
+    doc = read_document(path)
+    cover = next(b for b in doc.blocks if b.type == "table" and b.page == 1)
+    assert [row[1] for row in cover.rows] == [value for _, value in FORM_COVER]  # (a label under the seal may misread)
+    assert {len(row) for row in cover.rows} == {2}
+    r = check_document(doc, pack, Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    rules = [f["rule"] for f in r["findings"]]
+    assert r["metrics"]["applicant_name"] == "江苏省示例学会"
+    assert "template.placeholder_left" not in rules
+    assert rules.count("stamp.name_mismatch") == 1
+    assert [s["text"] for s in r["metrics"]["seals"]] == ["江苏省机械工程学会"]
 
 
 def test_scan_with_a_scanners_invisible_text_layer_is_read_as_a_scan(pack, tmp_path):

@@ -33,14 +33,33 @@ class Line:
     col: int = 0
 
 
+OCR_SLIP_MIN = 6  # a label this long (normalised) is still found in OCR text with one character misread (盖童 for 盖章)
+
+
+def _mentions(text: str, keys: list[str], ocr: bool) -> bool:
+    """Does the text hold one of the label's keys: exactly, or in OCR text, with one character slipped
+    (the label under a seal reads 申报单位（盖童）)."""
+    t = norm(text)
+    if any(k in t for k in keys):
+        return True
+    return ocr and any(len(k) >= OCR_SLIP_MIN and _one_slip(k, t) for k in keys)
+
+
+def _one_slip(key: str, text: str) -> bool:
+    n = len(key)
+    return any(sum(a != b for a, b in zip(key, text[i:i + n])) <= 1 for i in range(len(text) - n + 1))
+
+
 def find_lines(doc: Document, stamp: StampLine) -> list[Line]:
+    """The blocks that carry the stamp's label or a synonym (a table: its first such cell), in document order."""
     keys = [norm(n) for n in (stamp.label, *stamp.synonyms)]
     out = []
     for i, b in enumerate(doc.blocks):
-        if b.type in ("paragraph", "heading") and any(k in norm(b.text) for k in keys):
+        ocr = b.source == "ocr"
+        if b.type in ("paragraph", "heading") and _mentions(b.text, keys, ocr):
             out.append(Line(stamp, i, b.page, b.box))
         elif b.type == "table" and b.rows:
-            hit = next(((r, c) for r, row in enumerate(b.rows) for c, t in enumerate(row) if any(k in norm(t) for k in keys)),
+            hit = next(((r, c) for r, row in enumerate(b.rows) for c, t in enumerate(row) if _mentions(t, keys, ocr)),
                        None)
             if hit:
                 out.append(Line(stamp, i, b.page, b.box, *hit))
@@ -94,6 +113,8 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
                 out.append(Finding(MISSING, stamp.severity, f"申报书中没有“{stamp.label}”栏，也没有发现任何公章",
                                    Location(), expected=f"{stamp.label}处加盖公章", actual="未发现公章",
                                    hint="请使用标准申报书格式，在申报单位意见处加盖公章"))
+            elif n == 0:  # the line not read (a scan: misread or under the seal), the seals are: still whose they are
+                out += _whose_unlined(stamp, evidence, used, fields)
             continue  # a partner's line absent from the form: counted below for joint applications
         for line, on_cover in _lines_to_check(doc, lines):
             found, miss = _judge(doc, line, on_cover, evidence, used, fields, grey)
@@ -163,6 +184,18 @@ def _likeliest(stamp: StampLine, candidates: list[int], evidence: list, fields: 
         return candidates
     name = fields[stamp.field][1]
     return sorted(candidates, key=lambda k: -seal_name_ratio(evidence[k].text, name) if evidence[k].text else 0)
+
+
+def _whose_unlined(stamp: StampLine, evidence: list, used: set[int], fields: dict) -> list[Finding]:
+    """The applicant's seal when its line was not found: the seal whose ring reads most like the named unit is
+    taken and judged (`_whose`), located at the seal."""
+    ring = [k for k, seal in enumerate(evidence) if k not in used and seal.shape in ("round", "oval")]
+    best = _likeliest(stamp, ring, evidence, fields)[:1] if len(ring) > 1 else ring
+    if not best:
+        return []
+    used.add(best[0])
+    seal = evidence[best[0]]
+    return _whose(stamp, seal, fields, Location(page=seal.page, quote=stamp.label))
 
 
 def _party_names(doc: Document, req: Requirements) -> dict[str, tuple[str, str]]:

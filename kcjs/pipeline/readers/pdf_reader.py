@@ -422,8 +422,20 @@ def _wraps(ln: _Line, run: list[_Line]) -> bool:
     return True
 
 
+def _label_value(run: list[_Line]) -> bool:
+    """A cover's label | value table: every row a label at one left edge and one value right of all
+    labels, the values centred (so they start anywhere) — two columns, not one per value start."""
+    rows = [r for r in run if len(r.cells) >= 2]
+    if len(rows) < 2 or any(len(r.cells) != 2 for r in rows):
+        return False
+    lefts = [r.cells[0][0] for r in rows]
+    return max(lefts) - min(lefts) <= COLUMN_GAP and min(r.cells[1][0] for r in rows) > max(r.cells[0][1] for r in rows)
+
+
 def _grid_from_rows(run: list[_Line], number: int) -> Block:
     starts = _edges(run)
+    if _label_value(run):
+        starts = starts[:1] + [min(r.cells[1][0] for r in run if len(r.cells) >= 2)]
 
     def col(x0: float) -> int:
         return max((k for k, e in enumerate(starts) if e <= x0 + COLUMN_GAP / 2), default=0)
