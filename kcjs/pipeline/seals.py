@@ -338,13 +338,30 @@ def _without_print(gray: np.ndarray, ink: np.ndarray, dark: np.ndarray, cx: floa
     if on.sum() < 50:
         return ink[y0:y1, x0:x1], (x0, y0), False
     crop = gray[y0:y1, x0:x1]
-    ring_level = float(np.median(gray[ys[on], xs[on]]))
-    print_level = float(np.percentile(crop, 0.5))
-    cut = (ring_level + print_level) / 2
+    ring_level, print_level = _mode(gray[ys[on], xs[on]]), float(np.percentile(crop, 0.5))
+    cut = _valley(crop, print_level, ring_level)
     if ring_level - print_level < PRINT_GAP or float(np.mean(gray[ys[on], xs[on]] < cut)) > 0.2:
         return ink[y0:y1, x0:x1], (x0, y0), False  # one level of ink (a black-and-white scan, or one smoothed in rendering)
     printed = cv2.dilate((crop < cut).astype(np.uint8), np.ones((3, 3), np.uint8))
     return np.where(printed > 0, 0, ink[y0:y1, x0:x1]).astype(np.uint8), (x0, y0), True
+
+
+def _smoothed_histogram(values: np.ndarray) -> np.ndarray:
+    return np.convolve(np.bincount(values.ravel(), minlength=256)[:256], np.ones(5) / 5, mode="same")
+
+
+def _mode(values: np.ndarray) -> float:
+    """The commonest grey level (0–255) of a ring's dark pixels: its strokes' core, not their lighter rims."""
+    return float(np.argmax(_smoothed_histogram(values)))
+
+
+def _valley(crop: np.ndarray, lo: float, hi: float) -> float:
+    """The grey level between the print's (lo) and the ring's (hi) that the fewest pixels of the crop have: where
+    toner ends and the seal's ink begins, however dark the scan made both. Halfway when they are too close."""
+    a, b = int(lo) + 1, int(hi)
+    if b - a < 3:
+        return (lo + hi) / 2
+    return float(a + np.argmin(_smoothed_histogram(crop)[a:b]))
 
 
 def find_seals_grey(rgb: np.ndarray, dpi: float, page: int | None = None, source: str = "raster") -> list[Seal]:
