@@ -16,6 +16,8 @@ from kcjs.pipeline.check import Given, check_document
 from kcjs.pipeline.readers import read_bytes
 from kcjs.pipeline.seals import find_seals, image_seal
 
+NEAR_NAME = [("stamp.name_unread", "info")]  # the ring read with a character slipped: said, for a person to check
+
 
 def rgb_of(png: bytes, size_px: int) -> np.ndarray:
     im = Image.open(io.BytesIO(png)).convert("RGBA")
@@ -77,7 +79,7 @@ def test_distractors_are_not_seals_and_do_not_hide_one(pack, base, kind):
     assert stamp_findings(pack, "x.pdf", st.add_distractor(pdf, kind))[0] == [("stamp.missing", "error")]
     if kind != "blue-seal":
         found, seals = stamp_findings(pack, "y.pdf", st.add_seal(st.add_distractor(pdf, kind)))
-        assert found == [] and len(seals) == 1
+        assert found in ([], NEAR_NAME) and len(seals) == 1
 
 
 def test_scanned_seal_over_text(pack, base):
@@ -245,7 +247,7 @@ def test_pen_ring_round_print_is_not_a_seal(pack, base):
 def test_colourless_scan_finds_the_seal_by_shape_or_says_it_cannot_tell(pack, base, mode):
     _, pdf = base
     found, seals = stamp_findings(pack, "g.pdf", st.rescan(st.add_seal(pdf), mode=mode))
-    assert found == [] and seals[0]["mode"] == "grey" and "机械工程学会" in seals[0]["text"]
+    assert found in ([], NEAR_NAME) and seals[0]["mode"] == "grey" and "机械工程学会" in seals[0]["text"]
     found, seals = stamp_findings(pack, "g0.pdf", st.rescan(pdf, mode=mode))
     assert found == [("stamp.unverifiable", "warning")] and seals == []
     # a colour scan (its red letterhead shows) without a seal is plainly unstamped
@@ -323,3 +325,18 @@ def test_seals_cut_from_one_colour_field_each_read_through_its_own_mask():
     assert len({i["xref"] for i in shown}) == 1  # the structure this is about
     forget()
     assert [s.text for s in sorted(read_bytes("a.pdf", data).seals, key=lambda s: s.box[0])] == names
+
+
+def test_a_seal_of_a_like_named_unit_is_said_not_passed(pack, tmp_path):
+    """江苏省示范学会's seal on 江苏省示例学会's form reads within a slip of the name: not an error (a misread
+    reads so too), but said, quoting the ring text, for a person to check (reviewer: it passed in silence)."""
+    from kcjs.corpus.real_pdf import cover_page, with_cover
+    from kcjs.corpus.gen import sample_application
+    cover = cover_page(["2024年度科创江苏专项计划", "项目申报书"], [("项目名称", "示例项目"), ("申报单位（盖章）", "江苏省示例学会")])
+    pdf = st.add_seal(with_cover(cover, pdf_bytes(sample_application(1))), text="江苏省示范学会")
+    found, seals = stamp_findings(pack, "near.pdf", pdf)
+    assert [s["text"] for s in seals] == ["江苏省示范学会"]
+    r = check_document(read_bytes("near.pdf", pdf), pack, Given(subprogram=pack.subprogram("academician-center"),
+                                                                 kind=pack.kind("application")))
+    near = [f for f in r["findings"] if f["rule"] == "stamp.name_unread"]
+    assert [(f["actual"], f["expected"]) for f in near] == [("江苏省示范学会", "江苏省示例学会")] and "不完全一致" in near[0]["message"]

@@ -12,6 +12,7 @@ import json
 import pymupdf
 import pytest
 
+from kcjs.checkers.names import SEAL_MIN_RATIO, seal_name_ratio
 from kcjs.corpus import real_pdf as rp
 from kcjs.corpus.gen import A4, CJK, Para, Tbl, pdf_bytes, sample_application, scan_pdf_bytes, seal_png
 from kcjs.pipeline.check import Given, check_document
@@ -189,9 +190,9 @@ FORM_COVER = [("项目名称：", "示例学会服务产业创新项目"), ("申
               ("联系电话：", "025-83625054"), ("起止时间：", "2024年4月1日至2024年12月31日"), ("填报日期：", "2024年3月15日")]
 
 
-def centred_cover(seal_text: str) -> bytes:
+def centred_cover(seal_text: str | None) -> bytes:
     """Our template's cover as LibreOffice exports it filled in: labels at one left edge, each value
-    centred on its underline, and a seal (of `seal_text`) over the 申报单位 row."""
+    centred on its underline, and a seal image (of `seal_text`) over the 申报单位 label."""
     doc = pymupdf.open()
     page = doc.new_page(width=A4[0], height=A4[1])
     page.insert_text((160, 180), "2024年度“科创江苏”专项计划", fontname=CJK, fontsize=20)
@@ -203,17 +204,23 @@ def centred_cover(seal_text: str) -> bytes:
         page.insert_text((431 - w / 2, y), value, fontname=CJK, fontsize=14)
         page.draw_line((283, y + 8), (580, y + 8), width=0.6)
         y += 51
-    page.insert_image(pymupdf.Rect(170, 310, 283, 423), stream=seal_png(diameter_px=320, text=seal_text))
+    if seal_text:
+        page.insert_image(pymupdf.Rect(170, 310, 283, 423), stream=seal_png(diameter_px=320, text=seal_text))
     return doc.tobytes()
 
 
-@pytest.mark.parametrize("dpi,colour", [(200, True), (150, False)], ids=["colour-200dpi", "grey-150dpi"])
-def test_scanned_cover_with_centred_values_reads_the_applicant_and_the_seal(pack, tmp_path, dpi, colour):
+@pytest.mark.parametrize("dpi,colour,over_values", [(200, True, False), (150, False, False), (200, True, True),
+                                                    (200, False, True), (150, False, True)],
+                         ids=["colour-200dpi", "grey-150dpi", "colour-over-values", "grey-over-values", "grey-150-over-values"])
+def test_scanned_cover_with_centred_values_reads_the_applicant_and_the_seal(pack, tmp_path, dpi, colour, over_values):
     """The centred values start anywhere, so the rows do not line up in columns: the cover is still a
-    label | value table, its applicant is read, and another unit's seal on it is a name mismatch."""
-    data = rp.with_cover(centred_cover("江苏省机械工程学会"), target_page(pack, False)[0])
+    label | value table, its applicant is read, and another unit's seal on it is a name mismatch. A seal stamped
+    over the values (ink over toner, its ring text across three rows) is dropped out before OCR, red or grey: the
+    values under it are read, not its ring text (reviewer: grey scans gave five 未填写)."""
+    data = rp.with_cover(centred_cover(None if over_values else "江苏省机械工程学会"), target_page(pack, False)[0])
     path = tmp_path / "form-scan.pdf"
-    path.write_bytes(scan_pdf_bytes(data, dpi=dpi, seed=7, colour=colour))
+    stamp = {"seal_pages": (1,), "seal_at": (0.6, 0.35)} if over_values else {}
+    path.write_bytes(scan_pdf_bytes(data, dpi=dpi, seed=7, colour=colour, **stamp))
     doc = read_document(path)
     cover = next(b for b in doc.blocks if b.type == "table" and b.page == 1)
     assert [row[1] for row in cover.rows] == [value for _, value in FORM_COVER]  # (a label under the seal may misread)
@@ -223,7 +230,8 @@ def test_scanned_cover_with_centred_values_reads_the_applicant_and_the_seal(pack
     assert r["metrics"]["applicant_name"] == "江苏省示例学会"
     assert "template.placeholder_left" not in rules
     assert rules.count("stamp.name_mismatch") == 1
-    assert [s["text"] for s in r["metrics"]["seals"]] == ["江苏省机械工程学会"]
+    read = [s["text"] for s in r["metrics"]["seals"]]  # over print, grey: a ring character may slip
+    assert len(read) == 1 and seal_name_ratio(read[0], "江苏省机械工程学会") >= SEAL_MIN_RATIO
 
 
 def test_scan_with_a_scanners_invisible_text_layer_is_read_as_a_scan(pack, tmp_path):

@@ -40,14 +40,18 @@ def _mentions(text: str, keys: list[str], ocr: bool) -> bool:
     """Does the text hold one of the label's keys: exactly, or in OCR text, with one character slipped
     (the label under a seal reads 申报单位（盖童）)."""
     t = norm(text)
-    if any(k in t for k in keys):
+    if any(k in t and INSTRUCTION + k not in t for k in keys):
         return True
     return ocr and any(len(k) >= OCR_SLIP_MIN and _one_slip(k, t) for k in keys)
 
 
+INSTRUCTION = "加盖"  # "须加盖：申报单位公章" tells what to stamp; it is not a place to stamp
+
+
 def _one_slip(key: str, text: str) -> bool:
     n = len(key)
-    return any(sum(a != b for a, b in zip(key, text[i:i + n])) <= 1 for i in range(len(text) - n + 1))
+    return any(sum(a != b for a, b in zip(key, text[i:i + n])) <= 1 and text[max(0, i - len(INSTRUCTION)):i] != INSTRUCTION
+               for i in range(len(text) - n + 1))
 
 
 def find_lines(doc: Document, stamp: StampLine) -> list[Line]:
@@ -120,6 +124,8 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
             found, miss = _judge(doc, line, on_cover, evidence, used, fields, grey)
             out += found
             missing += miss
+    if len(req.subprogram.stamps) == 1 and any(p.source == "ocr" for p in doc.pages):
+        out += _whose_leftovers(req.subprogram.stamps[0], evidence, used, fields)
     out += _cross_page(doc, req)
     if len(parties) > 1 and not missing and len(evidence) < len(parties) and not grey:
         out.append(Finding(COUNT, "error", f"联合申报须由 {len(parties)} 家单位分别盖章，只找到 {len(evidence)} 枚公章",
@@ -158,13 +164,13 @@ def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int
                       evidence, fields)
     if near:
         used.add(near[0])
-        return _whose(stamp, evidence[near[0]], fields, where), 0
+        return _whose(stamp, evidence[near[0]], fields, where, on_cover), 0
     same = [k for k, seal in enumerate(evidence) if k not in used and _same_page(line, seal)]
     if same:
         used.add(same[0])
         return [Finding(FAR, "warning", f"{on_cover}“{stamp.label}”所在页有公章，但离盖章栏较远，请确认盖在正确位置",
                         where, expected=stamp.label, actual=_describe(evidence[same[0]]))] + \
-            _whose(stamp, evidence[same[0]], fields, where), 0
+            _whose(stamp, evidence[same[0]], fields, where, on_cover), 0
     if line.page in grey or (line.page is None and grey):
         return [_unverifiable(stamp, where)], 0
     elsewhere = [seal for k, seal in enumerate(evidence) if k not in used]
@@ -198,6 +204,17 @@ def _whose_unlined(stamp: StampLine, evidence: list, used: set[int], fields: dic
     return _whose(stamp, seal, fields, Location(page=seal.page, quote=stamp.label))
 
 
+def _whose_leftovers(stamp: StampLine, evidence: list, used: set[int], fields: dict) -> list[Finding]:
+    """A scan whose only party is the applicant: a seal beside no stamp line that was read (the line under it
+    misread) is still the applicant's, and judged as such (`_whose`), located at the seal."""
+    out = []
+    for k, seal in enumerate(evidence):
+        if k not in used and seal.shape in ("round", "oval") and seal.block is None:
+            used.add(k)
+            out += _whose(stamp, seal, fields, Location(page=seal.page, quote=stamp.label))
+    return out
+
+
 def _party_names(doc: Document, req: Requirements) -> dict[str, tuple[str, str]]:
     """The units the form names, by field id: (field name, first line of its value); blanks and placeholders left out."""
     from kcjs.checkers.fields import read_fields
@@ -210,8 +227,9 @@ def _party_names(doc: Document, req: Requirements) -> dict[str, tuple[str, str]]
     return out
 
 
-def _whose(stamp: StampLine, seal, fields: dict, where: Location) -> list[Finding]:
-    """Is the seal on this line the seal of the unit the form names for it? Its ring text against the name."""
+def _whose(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str = "") -> list[Finding]:
+    """Is the seal on this line the seal of the unit the form names for it? Its ring text against the name.
+    on_cover: "封面" for the cover's line (said before the label)."""
     if stamp.field is None or stamp.field not in fields or seal.shape not in ("round", "oval"):
         return []
     label, name = fields[stamp.field]
@@ -221,18 +239,21 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location) -> list[Findin
         return []  # the ring read in part, and the part is the name's
     if not seal.text or len(applicant_key(seal.text)) < SEAL_MIN_CHARS:
         read = f"（只读到“{seal.text}”）" if seal.text else ""
-        return [Finding(NAME_UNREAD, "info", f"“{stamp.label}”处公章的印文未能识别{read}，请人工核对是否为“{name}”的公章",
+        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章的印文未能识别{read}，请人工核对是否为“{name}”的公章",
                         Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
                                  cell=where.cell, quote=where.quote), expected=name, actual=seal.text or "未识别")]
     ratio = seal_name_ratio(seal.text, name)
-    if ratio >= SEAL_MIN_RATIO:
-        return []
+    if ratio >= SEAL_MIN_RATIO:  # most likely the name with a character misread, but a unit of a like name reads so too
+        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章印文读作“{seal.text}”，与{label}“{name}”不完全一致"
+                        f"（可能是识别误差），请人工核对",
+                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
+                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
     if ratio >= SEAL_UNSURE_RATIO:  # alike in part: as likely the name misread (a low-resolution or grey scan)
-        return [Finding(NAME_UNREAD, "info", f"“{stamp.label}”处公章的印文识别不清（读作“{seal.text}”），"
+        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章的印文识别不清（读作“{seal.text}”），"
                         f"请人工核对是否为“{name}”的公章",
                         Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
                                  cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
-    return [Finding(NAME_MISMATCH, "error", f"“{stamp.label}”处公章印文为“{seal.text}”，与申报书填写的{label}“{name}”不一致",
+    return [Finding(NAME_MISMATCH, "error", f"{on_cover}“{stamp.label}”处公章印文为“{seal.text}”，与申报书填写的{label}“{name}”不一致",
                     Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
                              quote=where.quote), expected=name, actual=seal.text,
                     hint="请加盖申报书所填单位的公章；如单位更名，请附更名证明")]

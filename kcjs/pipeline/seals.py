@@ -48,6 +48,7 @@ class Seal:
     text_score: float | None = None          # recogniser confidence of `text`
     star: bool | None = None                 # a star in the middle (round seals)
     mode: str = "colour"                     # colour: found by its red; grey: by its shape on a colourless scan
+    ink_level: float | None = None           # grey: the ring's grey level (0–255), when lighter than the print's
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
@@ -319,12 +320,12 @@ PRINT_GAP = 35  # grey levels (0–255): a seal's red scanned grey is this much 
 
 
 def _without_print(gray: np.ndarray, ink: np.ndarray, dark: np.ndarray, cx: float, cy: float,
-                   r: float) -> tuple[np.ndarray, tuple[int, int], bool]:
+                   r: float) -> tuple[np.ndarray, tuple[int, int], float | None, float | None]:
     """The ink map around a grey ring (cx, cy, r: px) with the black print taken out, as a colour scan's red takes
     it out: red scans as a mid grey, toner as near black. The ring's own grey level is the median of its dark
     pixels; pixels darker than halfway to the print's black (and their anti-aliased rims) are print. A scan whose
     ring is as dark as its print (black and white) is kept as it is. Returns the crop of `ink` round the ring, its
-    corner (px) and whether print was taken out."""
+    corner (px), the grey level print was cut at and the ring's (None, None: print not taken out)."""
     h, w = gray.shape
     t = np.linspace(0, 2 * np.pi, 360, endpoint=False)
     ys, xs = [], []
@@ -336,14 +337,46 @@ def _without_print(gray: np.ndarray, ink: np.ndarray, dark: np.ndarray, cx: floa
     pad = int(r * 0.15) + 4
     x0, y0, x1, y1 = max(0, int(cx - r) - pad), max(0, int(cy - r) - pad), min(w, int(cx + r) + pad), min(h, int(cy + r) + pad)
     if on.sum() < 50:
-        return ink[y0:y1, x0:x1], (x0, y0), False
+        return ink[y0:y1, x0:x1], (x0, y0), None, None
     crop = gray[y0:y1, x0:x1]
     ring_level, print_level = _mode(gray[ys[on], xs[on]]), float(np.percentile(crop, 0.5))
     cut = _valley(crop, print_level, ring_level)
     if ring_level - print_level < PRINT_GAP or float(np.mean(gray[ys[on], xs[on]] < cut)) > 0.2:
-        return ink[y0:y1, x0:x1], (x0, y0), False  # one level of ink (a black-and-white scan, or one smoothed in rendering)
+        return ink[y0:y1, x0:x1], (x0, y0), None, None  # one level of ink (a black-and-white scan, or one smoothed in rendering)
     printed = cv2.dilate((crop < cut).astype(np.uint8), np.ones((3, 3), np.uint8))
-    return np.where(printed > 0, 0, ink[y0:y1, x0:x1]).astype(np.uint8), (x0, y0), True
+    return np.where(printed > 0, 0, ink[y0:y1, x0:x1]).astype(np.uint8), (x0, y0), cut, ring_level
+
+
+def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarray:
+    """A scanned page (rgb at `dpi`) with the ink of its seals dropped out inside each seal's outline, as a
+    scanner's red drop-out does, so OCR reads the print under a seal and not its ring text: each pixel becomes
+    grey, its level stretched so the seal's ink is white and black stays black (a colour scan: its red channel,
+    where red ink is as light as paper; a grey scan: its grey, the seal's level as found by `_without_print`).
+    `rgb` itself when there is nothing to drop."""
+    out = rgb
+    for s in seals:
+        x0, y0, x1, y1 = (int(round(v * dpi / 72)) for v in s.box)
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(rgb.shape[1], x1), min(rgb.shape[0], y1)
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        region = out[y0:y1, x0:x1]
+        inside = np.zeros(region.shape[:2], np.uint8)
+        cv2.ellipse(inside, ((region.shape[1] / 2, region.shape[0] / 2), (region.shape[1], region.shape[0]), 0), 1, -1)
+        if s.mode == "grey":
+            if s.ink_level is None:
+                continue  # print and seal one level (black and white): nothing to tell apart
+            grey, level = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), s.ink_level
+        else:
+            red = red_mask(region) > 0
+            if not red.any():
+                continue
+            grey = np.ascontiguousarray(region[..., 0])
+            level = float(np.median(grey[red]))
+        dropped = cv2.convertScaleAbs(grey, alpha=255 / max(level, 1.0))  # saturates at 255
+        out = out.copy() if out is rgb else out
+        inside = inside > 0
+        out[y0:y1, x0:x1][inside] = dropped[inside][:, None]
+    return out
 
 
 def _smoothed_histogram(values: np.ndarray) -> np.ndarray:
@@ -390,17 +423,18 @@ def find_seals_grey(rgb: np.ndarray, dpi: float, page: int | None = None, source
         cover = _continuous_ring(dark, cx, cy, r)
         if cover < MIN_GREY_RING:
             continue  # no unbroken ring: a circle Hough saw in lines of print
-        crop, (ox, oy), stripped = _without_print(gray, ink, dark, cx, cy, r)
+        crop, (ox, oy), cut, level = _without_print(gray, ink, dark, cx, cy, r)
         ring = _read(crop, x0 - ox, y0 - oy, x1 - ox, y1 - oy, ellipse)
         han = sum(1 for ch in ring.text or "" if "\u4e00" <= ch <= "\u9fff")
-        if han < 3 and stripped and not ring.star:  # a star stamped over print is cut by it: looked for with the
+        if han < 3 and cut is not None and not ring.star:  # a star stamped over print is cut by it: looked for with the
             ring = replace(ring, star=_read(ink, x0, y0, x1, y1, ellipse).star)  # print (its text would be the print's)
         if han < 3 and not (ring.star and cover >= 0.75):
             continue
         d = float(2 * r / px_per_mm)
         out.append(Seal(page, tuple(round(float(v) * scale, 1) for v in (x0, y0, x1, y1)), "round", round(d, 1),
                         round(d, 1), round(min(1.0, 0.5 * cover + 0.5 * (ring.score if ring.text else 0.6)), 3), source,
-                        text=ring.text, text_score=ring.score if ring.text else None, star=ring.star, mode="grey"))
+                        text=ring.text, text_score=ring.score if ring.text else None, star=ring.star, mode="grey",
+                        ink_level=level))
     return out
 
 

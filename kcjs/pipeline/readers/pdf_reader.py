@@ -480,22 +480,18 @@ def _page_seals(page, number: int, rgb: np.ndarray | None, info: Page, infos: li
     return seals, parts
 
 
-def _grey_scan_seals(pdf_pages: list, doc: Document) -> None:
+def _grey_scan_seals(pdf_pages: list, doc: Document, maybe_grey: dict[int, list]) -> None:
     """A scan stored in colour whose every scanned page has no colour is a grey scan too (a colour scan
-    shows some colour somewhere, the seal's): search its pages for seals by shape."""
-    from kcjs.pipeline.seals import find_seals_grey
+    shows some colour somewhere, the seal's): the seals found by shape on its pages (maybe_grey: page number
+    -> seals, searched before OCR) are its seals, unless it has seals of colour."""
     scanned = [p for p in doc.pages if p.source == "ocr"]
     stored_grey = {p.number for p in scanned if all(i.get("colorspace") == 1 for i in pdf_pages[p.number - 1].get_image_info())}
     if not all(p.colourless for p in scanned):  # a colour scan: its pages without colour are colour pages all the same
         for p in scanned:
             p.colourless = p.number in stored_grey
         return
-    if doc.seals:
-        return
-    for info in scanned:
-        if info.number not in stored_grey:  # those were searched already
-            page = pdf_pages[info.number - 1]
-            doc.seals.extend(find_seals_grey(render(page, ocr.OCR_DPI), ocr.OCR_DPI, page=info.number))
+    if not doc.seals:
+        doc.seals.extend(s for n in sorted(maybe_grey) for s in maybe_grey[n])
 
 
 def _signatures(doc, page, number: int) -> list[Signature]:
@@ -558,6 +554,9 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
     pdf_pages = list(pdf)
     image_infos: dict[int, list[dict]] = {}  # page number -> its images (_image_infos), asked once
     tables: dict[int, list[Block]] = {}  # text page number -> its ruled tables
+    maybe_grey: dict[int, list] = {}  # page number -> seals found by shape on a colourless page stored in colour
+    if seals:
+        from kcjs.pipeline.seals import find_seals_grey, without_seal_ink
     all_lines = []
     for n, page in enumerate(pdf_pages, 1):
         raw, page_pieces = textlayer.page_text(page)
@@ -573,22 +572,27 @@ def read_pdf(path: str, data: bytes, ocr_pages: bool = True, seals: bool = True)
                 rgb = np.ascontiguousarray(np.rot90(rgb, turns))
                 if turns % 2:
                     info.width, info.height = info.height, info.width
-            lines = _ocr_lines(page, n, rgb, turns)
             info.source, info.ocr_reason = "ocr", reason
             paths = None  # an OCRed page has no ruled tables to find (its outlines can be thousands of paths)
+        found: list = []
+        if seals:  # before OCR: the print under a seal is read with the seal's ink taken out
+            image_infos[n] = _image_infos(page)
+            found, parts = _page_seals(page, n, rgb, info, image_infos[n], paths)
+            if rgb is not None and info.colourless and not found:  # maybe a grey scan stored in colour
+                maybe_grey[n] = find_seals_grey(rgb, ocr.OCR_DPI, page=n)
+            doc.seals.extend(found)
+            doc.seal_parts.extend(parts)
+        if rgb is not None:
+            unsealed = without_seal_ink(rgb, found + maybe_grey.get(n, []), ocr.OCR_DPI) if seals else rgb
+            lines = _ocr_lines(page, n, unsealed, turns)
             scores = [ln.confidence for ln in lines if ln.confidence is not None]
             info.ocr_confidence = round(float(np.mean(scores)), 3) if scores else None
         doc.pages.append(info)
         all_lines.append(lines)
         if paths is not None:
             tables[n] = _tables(page, n, page_pieces, paths)
-        if seals:
-            image_infos[n] = _image_infos(page)
-            found, parts = _page_seals(page, n, rgb, info, image_infos[n], paths)
-            doc.seals.extend(found)
-            doc.seal_parts.extend(parts)
     if seals:
-        _grey_scan_seals(pdf_pages, doc)
+        _grey_scan_seals(pdf_pages, doc, maybe_grey)
     heights = [p.height for p in doc.pages]
     body_size = _body_size(all_lines, heights)
     doc.headers, doc.footers, body_lines = _split_running(all_lines, heights, body_size)
