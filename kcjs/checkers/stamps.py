@@ -264,7 +264,7 @@ def _bare(name: str) -> str:
 
 
 def _unverifiable(stamp: StampLine, where: Location) -> Finding:
-    return Finding(UNVERIFIABLE, "warning", f"扫描件为灰度/黑白，无法确认“{stamp.label}”处是否加盖公章",
+    return Finding(UNVERIFIABLE, "warning", f"扫描件为灰度/黑白（页面上没有任何彩色），无法确认“{stamp.label}”处是否加盖公章",
                    where, expected=f"{stamp.label}处加盖公章", actual="灰度/黑白扫描件，未能确认公章",
                    hint="请提交盖章页的彩色扫描件")
 
