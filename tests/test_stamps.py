@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pymupdf
 import pytest
 
 from kcjs.checkers.names import name_similarity
@@ -268,6 +269,22 @@ def test_cross_page_seal_is_reported_and_optionally_required(pack, base, style, 
     assert [f["rule"] for f in check_document(plain, want, given)["findings"] if f["rule"].startswith("stamp.")] == \
         ["stamp.cross_page_missing"]
     assert not [f for f in check_document(plain, pack, given)["findings"] if f["rule"].startswith("stamp.")]  # off in 2024
+
+
+@pytest.mark.parametrize("pages", [3, 6])
+def test_cross_page_seal_sliced_over_a_fanned_stack(pack, pages):
+    """Each page of a fanned stack keeps one vertical slice of the seal (7 mm of a 42 mm seal over six pages),
+    a middle slice cut straight on both sides, its arcs and ring text apart (reviewer: missed over 3 or 6 pages)."""
+    pdf = pdf_bytes(application(pack, pack.subprogram("academician-center"), "compliant", "table"))
+    src = pymupdf.open(stream=pdf, filetype="pdf")
+    while len(src) < pages:
+        src.insert_pdf(pymupdf.open(stream=pdf, filetype="pdf"), from_page=0, to_page=0)
+    src.select(list(range(pages)))
+    doc = read_bytes("s.pdf", st.add_cross_page_seal(src.tobytes(), diameter_mm=42, style="sliced"))
+    r = check_document(doc, pack, Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    assert r["metrics"]["cross_page_seals"] == [{"pages": list(range(1, pages + 1)), "edge": "right",
+                                                 "diameter_mm": pytest.approx(42, abs=3)}]
+    assert r["metrics"]["seals"] == []  # slices are parts of one 骑缝章, never seals of their own
 
 
 @pytest.mark.parametrize("turns", [{2: 90}, {1: 180, 2: 270}])

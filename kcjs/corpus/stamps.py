@@ -244,11 +244,21 @@ def rescan(pdf: bytes, dpi: int = 150, mode: str = "grey", seed: int = 0) -> byt
 
 def add_cross_page_seal(pdf: bytes, diameter_mm: float = 40, style: str = "fanned", text: str = "江苏省机械工程学会",
                         y_share: float = 0.5) -> bytes:
-    """A 骑缝章: one seal across the right edges of a fanned stack (each page keeps a slice at its right edge),
-    or across a 'spread' (the right half of page n's seal is on the left edge of page n+1)."""
+    """A 骑缝章: one seal across the right edges of a fanned stack ('fanned': each page keeps the seal's left
+    part at its right edge; 'sliced': page k of n keeps the k-th of n vertical slices, both sides of a middle
+    slice cut straight), or across a 'spread' (the right half of page n's seal is on the left edge of page n+1)."""
     doc = pymupdf.open(stream=pdf, filetype="pdf")
     png = seal_bytes(text=text, diameter_px=int(diameter_mm * 8))
     d = diameter_mm * MM
+    if style == "sliced":
+        im, n = Image.open(io.BytesIO(png)), len(doc)
+        for k, page in enumerate(doc):
+            w, cy = page.rect.width, page.rect.height * y_share
+            part = im.crop((im.width * k // n, 0, im.width * (k + 1) // n, im.height))
+            buf = io.BytesIO()
+            part.save(buf, "PNG")
+            page.insert_image(pymupdf.Rect(w - d / n, cy - d / 2, w, cy + d / 2), stream=buf.getvalue(), overlay=True)
+        return doc.tobytes()
     for n, page in enumerate(doc):
         w, h = page.rect.width, page.rect.height
         cy = h * y_share

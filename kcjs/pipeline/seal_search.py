@@ -44,7 +44,8 @@ def text_page_seals(page: pymupdf.Page, number: int, infos: list[dict],
     boxes = [pymupdf.Rect(i["bbox"]) for i in infos]
     grow = 3 * MM
     for k, (info, box) in enumerate(zip(infos, boxes)):
-        if box.width < MIN_MM * 0.8 * MM or box.height < MIN_MM * 0.8 * MM:
+        side = box.x0 <= edge or box.x1 >= size[0] - edge  # a fanned stack's slice of a 骑缝章 may be narrow
+        if (box.width < MIN_MM * 0.8 * MM and not side) or box.height < MIN_MM * 0.8 * MM:
             continue  # too small to hold a seal
         upright = abs(info["transform"][1]) < 1e-3 and abs(info["transform"][2]) < 1e-3
         inside = box.x0 >= edge and box.x1 <= size[0] - edge and box.y0 >= 0 and box.y1 <= size[1]
@@ -188,6 +189,7 @@ def _merge(rects: list, page_rect: pymupdf.Rect) -> list[pymupdf.Rect]:
                     break
             if changed:
                 break
-    min_pt = 12 * MM
-    return [m for m in merged if m.width >= min_pt and m.height >= min_pt and not m.is_empty]
+    min_pt = 12 * MM  # a narrow box at the page's side edge may be a fanned stack's slice of a 骑缝章
+    at_side = lambda m: m.x0 <= page_rect.x0 + 1 or m.x1 >= page_rect.x1 - 1  # noqa: E731
+    return [m for m in merged if (m.width >= min_pt or at_side(m)) and m.height >= min_pt and not m.is_empty]
 

@@ -247,6 +247,7 @@ def _read_sharper(sharper, box: tuple, ellipse, corner: tuple, scale: float, off
 
 
 EDGE_MM = 2.0  # ink this close to the page's edge touches it
+SLICE_GAP_MM = 20.0  # a fanned stack's middle page keeps a slice of the seal: its top and bottom arcs this far apart
 
 
 def edge_parts(rgb: np.ndarray, dpi: float, page: int, page_size: tuple[float, float],
@@ -259,22 +260,31 @@ def edge_parts(rgb: np.ndarray, dpi: float, page: int, page_size: tuple[float, f
     scale = 72 / dpi
     px_per_mm = dpi / 25.4
     k = max(3, int(GROUP_MM * px_per_mm) | 1)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask, np.ones((k, k), np.uint8)), connectivity=8)
+    tall = max(k, int(SLICE_GAP_MM * px_per_mm) | 1)  # a narrow slice's arcs and ring text, apart, are one mark
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(mask, np.ones((tall, k), np.uint8)), connectivity=8)
     out = []
     edge_pt = EDGE_MM * 72 / 25.4
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
         x0, x1 = x * scale + offset[0], (x + w) * scale + offset[0]
         edge = "left" if x0 <= edge_pt else "right" if x1 >= page_size[0] - edge_pt else None
-        if edge is None or not (MIN_MM * 0.8 <= h / px_per_mm <= MAX_MM) or w / px_per_mm < 2:
+        if edge is None:
             continue
         sub = mask[y:y + h, x:x + w] * (labels[y:y + h, x:x + w] == i)
+        bx, by, w, h = cv2.boundingRect(sub)  # of its ink (the grouping grew it)
+        if not (MIN_MM * 0.8 <= h / px_per_mm <= MAX_MM) or w / px_per_mm < 2:
+            continue
+        sub, x, y = sub[by:by + h, bx:bx + w], x + bx, y + by
+        x0, x1 = x * scale + offset[0], (x + w) * scale + offset[0]
         pts = cv2.findNonZero(sub)
         if pts is None or len(pts) < 30:
             continue
         hull = cv2.convexHull(pts).reshape(-1, 2).astype(float)
-        cut = 0 if edge == "left" else w - 1
+        cut, inner = (0, w - 1) if edge == "left" else (w - 1, 0)
         arc = hull[np.abs(hull[:, 0] - cut) > 2]
+        side = arc[np.abs(arc[:, 0] - inner) <= 2]
+        if len(side) >= 2 and np.ptp(side[:, 1]) > 0.2 * h:  # cut on its inner side too: a middle page's slice
+            arc = arc[np.abs(arc[:, 0] - inner) > 2]        # of a fanned stack (both its sides straight)
         if len(arc) < 5:
             continue
         # a circle through the outline (Kasa's least squares): x² + y² + Dx + Ey + F = 0
