@@ -10,7 +10,7 @@ rendered as clips at SEAL_DPI; a seal found there is read from its own clip rend
 """
 from __future__ import annotations
 
-import hashlib
+import zlib
 from dataclasses import replace
 
 import cv2
@@ -68,23 +68,29 @@ def text_page_seals(page: pymupdf.Page, number: int, infos: list[dict],
 
 
 def _mask_digests(page) -> dict[int, tuple[int, set]]:
-    """{image xref: (its soft mask's xref or 0, the MD5s of the soft masks (/SMask) of every image on the page with
+    """{image xref: (its soft mask's xref or 0, the keys (_stream_key) of the soft masks (/SMask) of every image on the page with
     the same colour samples)}. `digest` covers only the colour samples, and get_image_info names one xref for all
     images that share them: two seals cut out of one red field (the shape in alpha alone, as LibreOffice exports
-    them) differ only here. Colour streams are compared (MD5) only between images of the same stored length."""
+    them) differ only here. Colour streams are compared (_stream_key) only between images of the same stored length."""
     doc, raw, masks, smasks = page.parent, {}, {}, {}
     items = page.get_images(full=True)
     sizes = {}  # xref -> stored length (None: not a plain number)
     for item in items:
         kind, value = doc.xref_get_key(item[0], "Length")
         sizes[item[0]] = value if kind == "int" else None
-    for item in items:
-        xref, smask = item[0], item[1]
+    for xref, smask in {item[0]: item[1] for item in items}.items():  # an image shown twice is listed twice
         smasks[xref] = smask
         alike = any(y != xref and (sizes[y] is None or sizes[xref] is None or sizes[y] == sizes[xref]) for y in sizes)
-        raw[xref] = hashlib.md5(doc.xref_stream_raw(xref)).digest() if alike else xref  # else: like no other
-        masks[xref] = hashlib.md5(doc.xref_stream_raw(smask)).digest() if smask > 0 else None
+        raw[xref] = _stream_key(doc, xref) if alike else xref  # else: like no other
+        masks[xref] = _stream_key(doc, smask) if smask > 0 else None
     return {x: (smasks[x], {masks[y] for y in raw if raw[y] == raw[x]}) for x in raw}
+
+
+def _stream_key(doc, xref: int) -> tuple[int, int]:
+    """A stream's stored bytes, as a key: (length, CRC-32). A key, not a proof (a cache key beside the image's own
+    MD5 digest); CRC-32 is ~5× faster than MD5 on the 50–200 KB of a seal's uncompressed samples."""
+    data = doc.xref_stream_raw(xref)
+    return len(data), zlib.crc32(data)
 
 
 def _image_seals(page, info: dict, box: pymupdf.Rect, number: int, first: bool, size, masks_of: dict) -> list[Seal]:

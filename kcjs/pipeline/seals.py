@@ -199,13 +199,12 @@ SEARCH_DPI = 100  # marks are found at this (a 15 mm seal is 59 px across); ring
 
 
 def find_seals_sharp(rgb: np.ndarray, dpi: float, offset: tuple[float, float] = (0.0, 0.0), **kw) -> list[Seal]:
-    """find_seals on a copy of `rgb` reduced to SEARCH_DPI (fewer pixels to sort), each candidate's ring read
+    """find_seals on a copy of `rgb` reduced by a whole factor to near SEARCH_DPI (fewer pixels to sort), each candidate's ring read
     from `rgb` itself at its full `dpi`. Same arguments and boxes (points, shifted by `offset`) as find_seals."""
-    if dpi <= SEARCH_DPI * 1.2:  # a resize is not worth it below 1.44× the pixels
+    k = round(dpi / SEARCH_DPI)  # a whole factor: OpenCV's area resize is ~15× faster by one (0.04 against 0.6 ms)
+    if k < 2 or min(rgb.shape[:2]) < 2 * k:  # below 1.5× SEARCH_DPI: searched at its own
         return find_seals(rgb, dpi, offset=offset, **kw)
-    f = SEARCH_DPI / dpi
-    small = cv2.resize(rgb, (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f))),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(rgb, None, fx=1 / k, fy=1 / k, interpolation=cv2.INTER_AREA)
     px = dpi / 72  # px of rgb per point
 
     def sharper(box: tuple) -> tuple[np.ndarray, float, tuple[float, float]]:
