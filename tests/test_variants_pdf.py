@@ -234,6 +234,44 @@ def test_scanned_cover_with_centred_values_reads_the_applicant_and_the_seal(pack
     assert len(read) == 1 and seal_name_ratio(read[0], "江苏省机械工程学会") >= SEAL_MIN_RATIO
 
 
+def test_one_bit_cover_scan_reads_the_values_past_the_seals_ring_and_star(pack):
+    """A black-and-white (1-bit) scan: the seal over the values is as black as the print, so its ink cannot be dropped
+    by level; its ring stroke and star are whitened by shape. Wrong before: the row its ring text crossed was lost
+    and called 未填写 (项目名称), and the applicant under its ring read wrong."""
+    from tests import seal_variants as sv
+    data = rp.with_cover(centred_cover(None), target_page(pack, False)[0])
+    w, h = A4
+    marks = sv.stamp_marks(sv.seal("江苏省示例学会", int(200 * 40 / 25.4)), 0, (w * 0.72, h * 0.42))
+    doc = read_bytes("bw-cover.pdf", sv.scan(data, 200, mode="grey", marks=marks, threshold=150))
+    assert [(s.page, s.mode, s.star) for s in doc.seals] == [(1, "grey", True)]
+    r = check_document(doc, pack, Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    rules = [f["rule"] for f in r["findings"]]
+    assert "template.placeholder_left" not in rules and "stamp.name_mismatch" not in rules
+    cover = next(b for b in doc.blocks if b.type == "table" and b.page == 1)
+    name = [row[1] for row in cover.rows if row[0] == "项目名称："]  # its ring text crosses the row: a character may mix in
+    assert len(name) == 1 and seal_name_ratio(name[0], "示例学会服务产业创新项目") >= 70
+
+
+def test_a_value_not_read_under_a_seal_on_a_scan_is_not_called_empty(pack):
+    """A label read by OCR whose value is not: when a seal lies across that line, the value may be under it
+    (template.value_under_seal, a warning to look), not 未填写; in a text layer the value would have been read."""
+    from kcjs.checkers import placeholders
+    from kcjs.checkers.context import Requirements
+    from kcjs.pipeline.document import Block, Document, Page
+    from kcjs.pipeline.seals import Seal
+
+    def findings(source: str, seal_box: tuple) -> list[tuple[str, str]]:
+        doc = Document("x.pdf", "pdf", pages=[Page(1, 595, 842)],
+                       blocks=[Block("paragraph", "项目名称：", page=1, source=source, box=(80, 300, 150, 322))],
+                       seals=[Seal(1, seal_box, "round", 40, 40, 0.9, "raster", mode="grey")])
+        req = Requirements(pack, pack.kind("application"), pack.subprogram("academician-center"))
+        return [(f.rule, f.severity) for f in placeholders.check(doc, req) if "项目名称" in f.message]
+
+    assert findings("ocr", (380, 290, 480, 390)) == [("template.value_under_seal", "warning")]
+    assert findings("ocr", (380, 500, 480, 600)) == [("template.placeholder_left", "error")]  # the seal is elsewhere
+    assert findings("text", (380, 290, 480, 390)) == [("template.placeholder_left", "error")]
+
+
 def test_scan_with_a_scanners_invisible_text_layer_is_read_as_a_scan(pack, tmp_path):
     s = pack.subprogram("academician-center")
     data, items, values = target_page(pack, True)

@@ -126,3 +126,21 @@ def units_beside(b: Block, label: tuple[int, int], stop) -> list[list[tuple[int,
         row = b.rows[r]  # the label spans its row or has an empty cell beside it: the options sit below
         units.append([(r, k) for k, t in enumerate(row) if t and not ((r, k) in b.copies and t == row[k - 1])])
     return [u for u in units if u]
+
+
+def seal_over(doc: Document, where: Location):
+    """The seal (kcjs.pipeline.seals.Seal) stamped across the OCR-read block of a field's value, or None: on a scan,
+    print under a seal's ink may not be read (a black-and-white scan cannot tell them apart). Text layers keep
+    what lies under a seal, so only blocks read by OCR are asked. A line "label：" reaches to the page's right edge:
+    its value, unread, was to the right of what was read."""
+    i = where.table if where.table is not None else where.paragraph
+    block = doc.blocks[i] if i is not None and i < len(doc.blocks) else None
+    if block is None or block.source != "ocr" or block.box is None:
+        return None
+    x0, y0, x1, y1 = block.box
+    if block.type != "table":
+        x1 = float("inf")
+    for s in doc.seals:
+        if s.page == block.page and s.box[0] < x1 and s.box[2] > x0 and s.box[1] < y1 and s.box[3] > y0:
+            return s
+    return None

@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 
 from kcjs.checkers.context import Requirements
-from kcjs.checkers.fields import read_fields
+from kcjs.checkers.fields import read_fields, seal_over
 from kcjs.checkers.registry import rule
 from kcjs.checkers.text import quote
 from kcjs.pipeline.document import Document
 from kcjs.pipeline.findings import Finding, Location
 
 PLACEHOLDER = rule("template.placeholder_left", "error", "模板中的占位内容未填写")
+UNDER_SEAL = rule("template.value_under_seal", "warning", "扫描件中基本信息被公章覆盖，未能识别，须人工核对")
 
 # A prompt as our templates print it (【请填写】, 【请填写：建设目标…】, 【请填写单位名称】, kcjs/pipeline/forms.py) and
 # as other forms write it, in 【】 [] ［］ or 〔〕: 请 (敬请, 恳请) + a filling verb, or a bracket that opens with
@@ -69,7 +70,11 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
                                    hint="请填写实际内容并删除模板提示"))
     if req.kind.fields:
         for fv in read_fields(doc, req.kind).values():
-            if _EMPTY_DATE.match(fv.value):
+            if _EMPTY_DATE.match(fv.value) and seal_over(doc, fv.where):
+                out.append(Finding(UNDER_SEAL, "warning", f"基本信息“{fv.field.name}”未能识别：扫描件上该处被公章覆盖，"
+                                   "请人工核对是否已填写", fv.where, expected=fv.field.name, actual="",
+                                   hint="如已填写，可提交公章不压住文字的清晰扫描件或原件电子版"))
+            elif _EMPTY_DATE.match(fv.value):
                 out.append(Finding(PLACEHOLDER, "error", f"基本信息“{fv.field.name}”未填写", fv.where,
                                        expected=fv.field.name, actual="", hint=f"请填写{fv.field.name}"))
     return _dedupe(out)

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from kcjs.pipeline.seal_parts import EdgePart
-from kcjs.pipeline.seal_ring import Ring, dark_ink, read_ring, seal_ink
+from kcjs.pipeline.seal_ring import Ring, _refit, _rho, dark_ink, read_ring, seal_ink
 
 # One thread: the images are small, and an OpenCV thread pool started before a fork deadlocks the
 # forked child (kcjs forks a child per document read).
@@ -371,9 +371,13 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
         region = out[y0:y1, x0:x1]
         inside = np.zeros(region.shape[:2], np.uint8)
         cv2.ellipse(inside, ((region.shape[1] / 2, region.shape[0] / 2), (region.shape[1], region.shape[0]), 0), 1, -1)
+        if s.mode == "grey" and s.ink_level is None:  # print and seal one level (black and white): by shape
+            m = int((x1 - x0) * BW_MARGIN)
+            a0, b0, a1, b1 = max(0, x0 - m), max(0, y0 - m), min(rgb.shape[1], x1 + m), min(rgb.shape[0], y1 + m)
+            out = out.copy() if out is rgb else out
+            out[b0:b1, a0:a1] = _without_ring_and_star(out[b0:b1, a0:a1], dpi)
+            continue
         if s.mode == "grey":
-            if s.ink_level is None:
-                continue  # print and seal one level (black and white): nothing to tell apart
             grey, level = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), s.ink_level
         else:
             red = red_mask(region) > 0
@@ -385,6 +389,56 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
         out = out.copy() if out is rgb else out
         inside = inside > 0
         out[y0:y1, x0:x1][inside] = dropped[inside][:, None]
+    return out
+
+
+BW_MARGIN = 0.1    # × the seal's width: room round a one-level seal's box for its refitted ring
+RING_SHARE = 0.5   # share of angles dark at one radius that makes it part of a seal's ring stroke
+STAR_CORE_MM = 1.2  # solid ink this wide or wider is a seal's star, never a stroke of print
+
+
+def _without_ring_and_star(region: np.ndarray, dpi: float) -> np.ndarray:
+    """A round seal's box on a one-level (black and white) scan with its ring stroke and its star whitened: their
+    shapes tell them from print where their ink cannot. Ring text stays (it cannot be told from print); characters
+    the ring or star crossed lose only the slice under them. RGB in (the box with a margin round it), RGB out."""
+    gray = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY)
+    dark = (gray < 128).astype(np.uint8)
+    h, w = dark.shape
+    r0 = min(w, h) / 2 / (1 + 2 * BW_MARGIN)
+    ellipse = _refit(dark * 255, ((w / 2, h / 2), (2 * r0, 2 * r0), 0.0))
+    yy, xx = np.mgrid[0:h, 0:w]
+    rho = _rho(ellipse, np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float32)).reshape(h, w)
+    bins = np.linspace(0.75, 1.1, 71)
+    idx = np.digitize(rho, bins)
+    share = np.bincount(idx.ravel(), weights=dark.ravel(), minlength=len(bins) + 1) / \
+        np.maximum(np.bincount(idx.ravel(), minlength=len(bins) + 1), 1)
+    erase = np.zeros_like(dark)
+    inner = share[1:len(bins)]  # bins[i-1] <= rho < bins[i]
+    if inner.max() >= RING_SHARE:
+        peak = int(np.argmax(inner))
+        a, b = peak, peak
+        while a > 0 and inner[a - 1] >= RING_SHARE:
+            a -= 1
+        while b + 1 < len(inner) and inner[b + 1] >= RING_SHARE:
+            b += 1
+        step = bins[1] - bins[0]
+        erase |= ((rho >= bins[a] - step) & (rho < bins[b + 1] + step)).astype(np.uint8)
+    k = max(3, int(STAR_CORE_MM * dpi / 25.4))
+    core = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    core &= (rho < 0.5).astype(np.uint8)
+    n, labels, stats, cents = cv2.connectedComponentsWithStats(core)
+    for j in range(1, n):  # the star's arms: ink joined to its core, within the star's reach (its tips ~2.6× the core)
+        reach = np.zeros_like(dark)
+        cv2.circle(reach, (int(cents[j][0]), int(cents[j][1])), int(max(stats[j][2], stats[j][3]) * 1.5), 1, -1)
+        seed, arms = (labels == j).astype(np.uint8), dark & reach
+        while True:  # morphological reconstruction of the core inside the dark ink it touches
+            grown = cv2.dilate(seed, np.ones((3, 3), np.uint8)) & arms
+            if np.array_equal(grown, seed):
+                break
+            seed = grown
+        erase |= seed
+    out = region.copy()
+    out[erase > 0] = 255
     return out
 
 
