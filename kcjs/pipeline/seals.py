@@ -371,13 +371,15 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
         region = out[y0:y1, x0:x1]
         inside = np.zeros(region.shape[:2], np.uint8)
         cv2.ellipse(inside, ((region.shape[1] / 2, region.shape[0] / 2), (region.shape[1], region.shape[0]), 0), 1, -1)
-        if s.mode == "grey" and s.ink_level is None:  # print and seal one level (black and white): by shape
+        if s.mode == "grey" and s.ink_level is None and _one_bit(region):  # seal as black as print: by shape
             m = int((x1 - x0) * BW_MARGIN)
             a0, b0, a1, b1 = max(0, x0 - m), max(0, y0 - m), min(rgb.shape[1], x1 + m), min(rgb.shape[0], y1 + m)
             out = out.copy() if out is rgb else out
             out[b0:b1, a0:a1] = _without_ring_and_star(out[b0:b1, a0:a1], dpi)
             continue
         if s.mode == "grey":
+            if s.ink_level is None:
+                continue  # one level of ink, smoothed (not 1-bit): nothing to tell apart safely
             grey, level = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), s.ink_level
         else:
             red = red_mask(region) > 0
@@ -395,6 +397,18 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
 BW_MARGIN = 0.1    # × the seal's width: room round a one-level seal's box for its refitted ring
 RING_SHARE = 0.5   # share of angles dark at one radius that makes it part of a seal's ring stroke
 STAR_CORE_MM = 1.2  # solid ink this wide or wider is a seal's star, never a stroke of print
+
+
+BLACK = 32         # grey level (0–255) below which ink is black: toner, or anything on a 1-bit scan
+ONE_BIT = 0.5      # share of a seal box's dark pixels that are black when the seal is as black as its print
+
+
+def _one_bit(region: np.ndarray) -> bool:
+    """Is the seal in this box as black as print (a 1-bit scan, its edges smoothed in rendering)? A seal scanned
+    grey is a mid grey: few of its dark pixels are black."""
+    g = region[..., 0]
+    dark = g < 128
+    return bool(dark.any()) and float(np.mean(g[dark] < BLACK)) >= ONE_BIT
 
 
 def _without_ring_and_star(region: np.ndarray, dpi: float) -> np.ndarray:
