@@ -34,6 +34,8 @@ class Ring:
     text: str | None   # ring text read (Han characters and brackets), None when nothing could be read
     score: float       # recogniser confidence of `text`, 0–1
     star: bool         # a five-pointed star in the middle
+    guess: str | None = None  # when `text` is None: the read with the most Han characters, however unsure (a worn
+    guess_score: float = 0.0  # seal's broken characters still read in part) and its recogniser confidence
 
 
 def seal_ink(rgb: np.ndarray) -> np.ndarray:
@@ -309,7 +311,7 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
     if band is None:
         return Ring(None, 0.0, star)
     strip = _strip(band)
-    best = ("", 0.0)
+    best, guess = ("", 0.0), ("", 0.0, 0)
     makes = (lambda: strip, lambda: cv2.rotate(strip, cv2.ROTATE_180), lambda: _upright(ink, band))
     for n, make in enumerate(makes):
         if n == 2 and best[1] >= MIN_SCORE:
@@ -319,11 +321,13 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
             continue
         text, score = _recognise(img)
         han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        if (han, score) > (guess[2], guess[1]):
+            guess = (text, score, han)
         if han >= MIN_HAN and score > best[1]:
             best = (text, score)
         if best[1] >= SURE:
             break
     text, score = best
     if score < MIN_SCORE:
-        return Ring(None, round(score, 3), star)
+        return Ring(None, round(score, 3), star, guess[0] or None, round(guess[1], 3))
     return Ring(text, round(score, 3), star)

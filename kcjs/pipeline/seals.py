@@ -32,6 +32,16 @@ DENSITY = (0.04, 0.55)               # ink pixels / box area: not a thin scribbl
 SQUARE_ASPECT = (0.75, 1.33)
 MIN_SQUARE_EDGE = 0.6                # share of a square seal's border that carries ink
 LETTERHEAD_BAND = 0.15               # top share of page 1 where 红头 letterheads live
+# A worn seal (dry or unevenly pressed ink): its ring and characters break into many pieces and the ring reader
+# reads only broken characters, below MIN_SCORE. Such a mark is still a seal when it is in many pieces AND its
+# ring reads as some Han characters at least this sure; its name is left unread (stamp.name_unread, for a person
+# to check). A pen ring is one stroke, one piece (two or three when it is drawn twice or crosses red ink), and reads
+# as "一" at most (bench_stamp_corpus, tests/test_seal_variants.py).
+WORN_PIECES = 20                     # pieces of ink (each ≥ WORN_PIECE_MM across) in the mark: unworn seals ~40–55,
+                                     # worn 0.6 ~45–60, pen rings 1, a pen ring across a red note ~9
+WORN_PIECE_MM = 0.5                  # mm: a piece smaller than this square is a speck (scan noise), not counted
+WORN_HAN = 2                         # Han characters the ring's unsure read must hold
+WORN_SCORE = 0.3                     # recogniser confidence that unsure read needs (worn seals 0.33–0.50)
 
 
 @dataclass
@@ -185,6 +195,10 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
                     if ink is None:
                         ink = seal_ink(rgb)
                     ring = _read(ink, x + a0, y + b0, x + a1, y + b1, ellipse)
+                if not ring.text and not ring.star and _worn(sub[b0:b1, a0:a1], px_per_mm, ring):
+                    seal.star = False  # a worn seal: found, its name unread
+                    out.append(seal)
+                    continue
                 if not ring.text and not ring.star:
                     if not tried_inside:  # the mark's outline was not the seal's: a seal touched by other red ink?
                         tried_inside = True
@@ -214,6 +228,16 @@ def find_seals_sharp(rgb: np.ndarray, dpi: float, offset: tuple[float, float] = 
         return rgb[y0:y1, x0:x1], dpi, (offset[0] + x0 / px, offset[1] + y0 / px)
 
     return find_seals(small, dpi * small.shape[1] / rgb.shape[1], offset=offset, sharper=sharper, **kw)
+
+
+def _worn(mask: np.ndarray, px_per_mm: float, ring: Ring) -> bool:
+    """Is a round or oval mark whose ring gave no sure text and no star a worn seal? In many pieces (a pen ring is one
+    stroke) and its ring read, however unsure, as some Han characters."""
+    han = sum(1 for ch in ring.guess or "" if "\u4e00" <= ch <= "\u9fff")
+    if han < WORN_HAN or ring.guess_score < WORN_SCORE:
+        return False
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return int((stats[1:, cv2.CC_STAT_AREA] >= (WORN_PIECE_MM * px_per_mm) ** 2).sum()) >= WORN_PIECES
 
 
 def _oversized_ring(mask: np.ndarray, px_per_mm: float) -> bool:
