@@ -42,26 +42,29 @@ def at_line(form):
     ("申报单位（盖章）", 4.5, {}),                               # a thick marker
     ("申报单位（盖章）", 0.6, {}),                               # a thin ballpoint
     ("申报单位（盖章）", 1.4, {"turns": 2.0, "drift": 0.08}),     # a double loop
+    ("申报单位（盖章）", 1.4, {"turns": 2.0, "drift": 0.08, "seed": 10}),  # one read as 一八 (strokes, not a name)
     ("申报单位（盖章）", 1.4, {"turns": 0.8}),                   # an open loop
     ("申报单位（盖章）", 1.4, {"turns": 1.25}),                  # an overlapping loop
     ("产业院士协同创新中心建设项目", 1.5, {"flat": 3.0}),          # an ellipse round a table row
     ("28万元", 1.3, {"r_mm": 9}),                               # round a number
     ("2024年3月20日", 1.8, {"r_mm": 17})])                      # round the date
 def test_pen_loops_are_not_seals(pack, form, target, width, kw):
-    found, seals, _ = check(pack, "pen.pdf", sv.pen_pdf(form, target, width, seed=len(target), **kw))
+    found, seals, _ = check(pack, "pen.pdf", sv.pen_pdf(form, target, width, **{"seed": len(target), **kw}))
     assert seals == [] and found == [("stamp.missing", "error")]
 
 
-def test_pen_loop_round_a_red_note_is_not_a_seal(pack, form, at_line):
+@pytest.mark.parametrize("note,r_mm", [("同意申报", 18), ("已审核同意申报", 14), ("已审核同意申报", 22)])
+def test_pen_loop_round_a_red_note_is_not_a_seal(pack, form, at_line, note, r_mm):
     """Wrong before: red handwriting inside a pen loop ("同意申报") was read as ring text (a seal of "中报息同",
-    then stamp.name_mismatch). Ring text runs along the ring; a note inside lies deep, across the middle."""
+    then stamp.name_mismatch). Ring text runs along the ring; a note inside lies deep, across the middle. Read as
+    its characters stand, two of the note's words ("司意") are not a seal's name either."""
     import pymupdf
 
     from kcjs.corpus.gen import CJK
     n, (cx, cy) = at_line
     doc = pymupdf.open(stream=form, filetype="pdf")
-    doc[n].insert_text((cx - 30, cy + 22), "同意申报", fontname=CJK, fontsize=13, color=(0.85, 0.1, 0.12))
-    found, seals, _ = check(pack, "note.pdf", sv.pen_pdf(doc.tobytes(), "申报单位（盖章）", 1.2, r_mm=18, seed=21))
+    doc[n].insert_text((cx - 30, cy + 22), note, fontname=CJK, fontsize=13, color=(0.85, 0.1, 0.12))
+    found, seals, _ = check(pack, "note.pdf", sv.pen_pdf(doc.tobytes(), "申报单位（盖章）", 1.2, r_mm=r_mm, seed=21))
     assert seals == [] and found == [("stamp.missing", "error")]
 
 

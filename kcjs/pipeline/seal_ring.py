@@ -20,6 +20,9 @@ STRIP_ASPECT = 0.7      # the strip's width squeezed so: seal characters are cut
 MAX_R = 110             # px: the seal is reduced to this radius for the star test
 MIN_SCORE = 0.55        # recogniser confidence below which a read is no read
 MIN_HAN = 2             # Han characters a ring text needs to count as read
+MIN_HAN_UPRIGHT = 3     # …when read as its characters stand: a seal cut so shows its whole name; two may be a red
+                        # note's words inside a pen ring (已审核同意申报 read 司意) or its loops (一八)
+STROKE_LIKE = set("一二三八人入乙十丁厂乂丿")  # what a pen stroke reads as: not counted as ring text
 SURE = 0.75             # a read this confident is the ring's text: the other directions are not tried (bench_ring_text:
                         # no read of 0.75 or more was ever bettered by them)
 INNER_RING = 0.8        # share of the ring a row of ink covers that makes it an inner ring (ring text covers ≤ ~300°)
@@ -299,6 +302,11 @@ def _recognise(strip: np.ndarray) -> tuple[str, float]:
     return _KEEP.sub("", res.txts[0]), float(res.scores[0])
 
 
+def _han(text: str) -> int:
+    """Han characters in a read, pen-stroke look-alikes (一, 八 …) not counted."""
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in STROKE_LIKE)
+
+
 def read_ring(ink: np.ndarray, ellipse) -> Ring:
     """Ring text and star of a round or oval seal. ink: uint8 ink map of a crop holding the seal (seal_ink or
     dark_ink); ellipse: cv2.fitEllipse of its outline in that crop's pixels. Both reading directions are
@@ -320,10 +328,10 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
         if img is None:
             continue
         text, score = _recognise(img)
-        han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        han = _han(text)
         if (han, score) > (guess[2], guess[1]):
             guess = (text, score, han)
-        if han >= MIN_HAN and score > best[1]:
+        if han >= (MIN_HAN_UPRIGHT if n == 2 else MIN_HAN) and score > best[1]:
             best = (text, score)
         if best[1] >= SURE:
             break

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from kcjs.pipeline.seal_parts import EdgePart
-from kcjs.pipeline.seal_ring import Ring, _refit, _rho, dark_ink, read_ring, seal_ink
+from kcjs.pipeline.seal_ring import Ring, _han, _refit, _rho, dark_ink, read_ring, seal_ink
 
 # One thread: the images are small, and an OpenCV thread pool started before a fork deadlocks the
 # forked child (kcjs forks a child per document read).
@@ -233,8 +233,7 @@ def find_seals_sharp(rgb: np.ndarray, dpi: float, offset: tuple[float, float] = 
 def _worn(mask: np.ndarray, px_per_mm: float, ring: Ring) -> bool:
     """Is a round or oval mark whose ring gave no sure text and no star a worn seal? In many pieces (a pen ring is one
     stroke) and its ring read, however unsure, as some Han characters."""
-    han = sum(1 for ch in ring.guess or "" if "\u4e00" <= ch <= "\u9fff")
-    if han < WORN_HAN or ring.guess_score < WORN_SCORE:
+    if _han(ring.guess or "") < WORN_HAN or ring.guess_score < WORN_SCORE:
         return False
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return int((stats[1:, cv2.CC_STAT_AREA] >= (WORN_PIECE_MM * px_per_mm) ** 2).sum()) >= WORN_PIECES
