@@ -2,7 +2,7 @@
 the seal tests do not only meet what the corpus generators draw.
 
 seal(): a seal cut another way (a thicker ring, AR PL UKai or Noto Serif characters, a digit code under the name,
-an inner ring, a star with no text). form_pdf(): a one-table application of its own layout. pen_pdf(): a red pen
+an inner ring, a star with no text, a special-purpose seal's line across the middle as wide as a real one's). form_pdf(): a one-table application of its own layout. pen_pdf(): a red pen
 loop drawn as a PDF annotator draws it (vector). scan(): print and scan, with marks drawn on the paper first
 (seals multiplied over toner, pen loops), colour / grey (lighter, darker) / 1-bit, JPEG at any quality.
 """
