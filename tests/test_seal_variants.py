@@ -93,11 +93,14 @@ def test_special_purpose_seal_reads_the_name_only(pack, form, inner, font, shape
 
 
 def test_special_purpose_seal_with_a_stray_character_left_is_no_mismatch(pack, form):
-    """A stray character still read beside the whole name (今江苏省机械工程学会) is said for a person to check, not
-    called another unit's seal (wrong before: 基用至目浙江苏省机械工程学会, stamp.name_mismatch)."""
+    """A stray character still read beside the whole name (今江苏省机械工程学会) is said for a person to check, naming
+    it, not quoted as a name misread (wrong before: “印文读作‘基用至目浙江苏省机械工程学会’…可能是识别误差”)."""
     im = sv.seal(APPLICANT, 320, font="kai", inner="项目专用章", angle=200)
-    found, seals, _ = check(pack, "fin.pdf", sv.put_image(form, im))
-    assert APPLICANT in seals[0]["text"] and found in ([], [("stamp.name_unread", "info")])
+    r = check_document(read_bytes("fin.pdf", sv.put_image(form, im)), pack,
+                       Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    found = [f for f in r["findings"] if f["rule"].startswith("stamp.")]
+    assert APPLICANT in r["metrics"]["seals"][0]["text"]
+    assert all(f["rule"] == "stamp.name_unread" and f"含申报单位“{APPLICANT}”，另读到" in f["message"] for f in found)
 
 
 def test_star_stamp_without_text_is_a_seal_whose_name_is_unknown(pack, form):

@@ -248,8 +248,9 @@ def _band(ink: np.ndarray, ellipse) -> _Band | None:
 def _ring_text_only(band: np.ndarray) -> np.ndarray:
     """The band without ink that lies below the ring text and under none of its characters: the ends of a
     special-purpose seal's horizontal line (财务专用章, 合同专用章 under the star) reach into the band's deep side
-    (their tops deeper than the ring characters' tops, their bottoms below the characters' bottoms). A character's
-    own lower strokes lie under its upper ones and stay; a flat character (一) stays within the characters' depth."""
+    (their tops deeper than the ring characters' tops, their bottoms below the characters' bottoms, on to the
+    band's deep edge). A character's own lower strokes lie under its upper ones and stay; a flat character (一)
+    stays within the characters' depth."""
     rows = band.shape[0]
     on = cv2.dilate((band > 90).astype(np.uint8), np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(on, connectivity=8)
@@ -264,7 +265,9 @@ def _ring_text_only(band: np.ndarray) -> np.ndarray:
     if not shallow.any():
         return band
     text_bottom = float(np.median(bottom[shallow]))
-    deep = (top > text_top + DEEP_TOP * rows) & (bottom > text_bottom + DEEP_BOTTOM * rows)
+    deep = (top > text_top + DEEP_TOP * rows) & (bottom > text_bottom + DEEP_BOTTOM * rows) & (bottom >= rows - 3) & \
+        ((area >= 0.4 * np.median(area[shallow])) | (top >= 0.75 * rows))  # on past the band's deep edge, and
+    # character-sized or a sliver at that edge: a worn character's lower fragment is smaller and ends with the others
     if not deep.any():
         return band
     under = np.zeros(band.shape[1], bool)           # columns under a ring character
@@ -340,9 +343,11 @@ def _recognise(strip: np.ndarray) -> tuple[str, float]:
     return _KEEP.sub("", text), score
 
 
-JUNK_CONF = 0.8    # a word at an end of the strip read this unsurely (mean of its characters' confidences) …
+JUNK_MIN = 2       # a word of this many characters or more at an end of the strip …
+JUNK_CONF = 0.8    # … read this unsurely (median of its characters' confidences) …
 CORE_CONF = 0.9    # … beside a rest read this surely is not ring text: an upside-down 财务专用章 line, a
-                   # character's broken-off stroke (bench_ring_text and the seal tests: names read ≥ 0.9)
+                   # (bench_ring_text and the seal tests: names read ≥ 0.9; a worn name's single unsure
+                   # character is no such word)
 
 
 def _ends(words, text: str, score: float) -> tuple[str, float]:
@@ -360,14 +365,15 @@ def _ends(words, text: str, score: float) -> tuple[str, float]:
     for g in groups:  # the recogniser's words: split where the strip has a gap
         spans.append(chars[:len(g)])
         chars = chars[len(g):]
-    spans = [w for w in spans if w]
+    spans = [w for w in ([x for x in w if not _KEEP.match(x[0])] for w in spans) if w]  # Han characters only
     lo, hi = 0, len(spans)
     changed = True
     while changed and hi - lo >= 2:
         changed = False
         for end in (lo, hi - 1):
             rest = [c for j in range(lo, hi) if j != end for _, c in spans[j]]
-            if np.mean([c for _, c in spans[end]]) < JUNK_CONF and np.mean(rest) >= CORE_CONF:
+            junk = [c for _, c in spans[end]]
+            if len(junk) >= JUNK_MIN and np.median(junk) < JUNK_CONF and np.mean(rest) >= CORE_CONF:
                 lo, hi = (lo + 1, hi) if end == lo else (lo, hi - 1)
                 changed = True
                 break
