@@ -2,7 +2,7 @@
 the seal tests do not only meet what the corpus generators draw.
 
 seal(): a seal cut another way (a thicker ring, AR PL UKai or Noto Serif characters, a digit code under the name,
-an inner ring, a star with no text). form_pdf(): a one-table application of its own layout. pen_pdf(): a red pen
+an inner ring, a star with no text, a special-purpose seal's line across the middle as wide as a real one's). form_pdf(): a one-table application of its own layout. pen_pdf(): a red pen
 loop drawn as a PDF annotator draws it (vector). scan(): print and scan, with marks drawn on the paper first
 (seals multiplied over toner, pen loops), colour / grey (lighter, darker) / 1-bit, JPEG at any quality.
 """
@@ -32,9 +32,11 @@ def _font(kind: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def seal(text: str, d_px: int, shape: str = "round", font: str = "kai", ring: float = 0.045, star: bool = True,
-         code: str = "", inner_ring: bool = False, angle: float = 0.0) -> Image.Image:
+         code: str = "", inner_ring: bool = False, angle: float = 0.0, inner: str = "", span_deg: float = 0.0) -> Image.Image:
     """RGBA seal d_px across: `text` along the upper arc, tops outward; `code` (digits) along the lower arc; ring
-    width `ring` × d_px; oval seals are 0.68 as high."""
+    width `ring` × d_px; oval seals are 0.68 as high. inner: a special-purpose seal's line (财务专用章) across the
+    lower middle, as wide as a real one's (its end characters reach in under the ring text's ends), the star
+    raised above it; span_deg: the name's arc (default 240° round, 165° oval)."""
     ss = 2
     w = d_px * ss
     h = w if shape == "round" else int(w * 0.68)
@@ -49,7 +51,7 @@ def seal(text: str, d_px: int, shape: str = "round", font: str = "kai", ring: fl
     n = max(len(text), 1)
     fs = int(w * (0.15 if n <= 8 else 0.125 if n <= 12 else 0.1)) if shape == "round" else int(h * 0.15)
     f = _font(font, fs)
-    span = math.radians(240 if shape == "round" else 165)
+    span = math.radians(span_deg or (240 if shape == "round" else 165))
     inset = (lw * 2.2 + (lw if inner_ring else 0) + fs * 0.55) * (1.0 if shape == "round" else 1.35)
     for i, ch in enumerate(text):
         t = -math.pi / 2 - span / 2 + span * (i + 0.5) / n
@@ -72,8 +74,20 @@ def seal(text: str, d_px: int, shape: str = "round", font: str = "kai", ring: fl
             ink.paste(255, (int(x - gl.width / 2), int(y - gl.height / 2)), gl)
     if star and shape == "round":
         r = w * 0.11
+        sy = b - (w * 0.04 if inner else 0)
         dr.polygon([(a + (r if k % 2 == 0 else r * 0.4) * math.sin(math.pi * k / 5),
-                     b - (r if k % 2 == 0 else r * 0.4) * math.cos(math.pi * k / 5)) for k in range(10)], fill=255)
+                     sy - (r if k % 2 == 0 else r * 0.4) * math.cos(math.pi * k / 5)) for k in range(10)], fill=255)
+    if inner:  # 5 characters ~0.5 R each side of the middle (a 40 mm seal's 财务专用章 is ~20 mm long), 0.45 R down
+        fi = int(w * (0.105 if shape == "round" else 0.09))
+        gi = _font(font, fi)
+        y = b + (w * 0.225 if shape == "round" else h * 0.2)
+        pitch = fi * 0.95
+        for i, ch in enumerate(inner):
+            x = a + (i - (len(inner) - 1) / 2) * pitch
+            gl = Image.new("L", (fi * 2, fi * 2), 0)
+            ImageDraw.Draw(gl).text((fi, fi), ch, font=gi, fill=255, anchor="mm")
+            gl = gl.resize((int(fi * 2 * 0.85), fi * 2))
+            ink.paste(255, (int(x - gl.width / 2), int(y - gl.height / 2)), gl)
     ink = ink.resize((d_px, h // ss), Image.LANCZOS)
     if angle:
         ink = ink.rotate(angle, resample=Image.BICUBIC, expand=True)

@@ -83,6 +83,29 @@ def test_seal_with_an_inner_ring_is_read(pack, form):
     assert found == [] and [s["text"] for s in seals] == [APPLICANT]
 
 
+@pytest.mark.parametrize("inner,font,shape,span,angle", [
+    ("财务专用章", "kai", "round", 240, 0), ("合同专用章", "serif", "round", 200, 20), ("合同专用章", "kai", "oval", 0, 0)])
+def test_special_purpose_seal_reads_the_name_only(pack, form, inner, font, shape, span, angle):
+    """Wrong before: the ends of a special-purpose seal's line across the middle (财务专用章) reached into the ring's
+    band and were read before or after the name (江苏省机械工程学会尊由至号种, 真由争回号江苏省机械工程学会;
+    reviewer: 夏由车江苏省示例学会), quoted as the seal's name."""
+    im = sv.seal(APPLICANT, 340 if shape == "oval" else 320, shape=shape, font=font, inner=inner, span_deg=span,
+                 angle=angle)
+    found, seals, _ = check(pack, "fin.pdf", sv.put_image(form, im, width_mm=45 if shape == "oval" else 40))
+    assert found == [] and [s["text"] for s in seals] == [APPLICANT]
+
+
+def test_special_purpose_seal_with_a_stray_character_left_is_no_mismatch(pack, form):
+    """A stray character still read beside the whole name (今江苏省机械工程学会) is said for a person to check, naming
+    it, not quoted as a name misread (wrong before: “印文读作‘基用至目浙江苏省机械工程学会’…可能是识别误差”)."""
+    im = sv.seal(APPLICANT, 320, font="kai", inner="项目专用章", angle=200)
+    r = check_document(read_bytes("fin.pdf", sv.put_image(form, im)), pack,
+                       Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    found = [f for f in r["findings"] if f["rule"].startswith("stamp.")]
+    assert APPLICANT in r["metrics"]["seals"][0]["text"]
+    assert all(f["rule"] == "stamp.name_unread" and f"含申报单位“{APPLICANT}”，另读到" in f["message"] for f in found)
+
+
 def test_star_stamp_without_text_is_a_seal_whose_name_is_unknown(pack, form):
     found, seals, _ = check(pack, "star.pdf", sv.put_image(form, sv.seal("", 320)))
     assert found == [("stamp.name_unread", "info")] and len(seals) == 1 and seals[0]["star"]

@@ -318,6 +318,33 @@ def test_a_short_name_read_whole_is_the_applicants_seal():
         and _whose(line, seal("乙会"), fields, Location(page=1))[0].severity == "info"
 
 
+@pytest.mark.parametrize("ring,verdict", [
+    ("夏由车江苏省示例学会", ("stamp.name_unread", "info")),      # reviewer: a 财务专用章's line read before the name
+    ("江苏省示例学会理", ("stamp.name_unread", "info")),
+    ("岭江苏省示例学会会", ("stamp.name_unread", "info")),
+    ("江苏省示例学会南京分会", ("stamp.name_mismatch", "error")),  # a branch is another unit
+    ("江苏省示例学会分会", ("stamp.name_mismatch", "error")),
+    ("江苏省示例学会委员会", ("stamp.name_mismatch", "error")),
+    ("南京市江苏省示例学会", ("stamp.name_mismatch", "error")),    # a place before the name
+    ("中国示例学会", ("stamp.name_mismatch", "error"))])
+def test_stray_characters_beside_the_whole_name_are_said_and_a_branch_is_a_mismatch(ring, verdict):
+    """The whole name with 1–3 stray characters at its ends (a special-purpose seal's inner line, a broken stroke)
+    is said for a person to check, naming the stray characters, not called a mismatch quoting them (wrong before:
+    stamp.name_mismatch “夏由车江苏省示例学会”); the name with a branch after it (…南京分会, passed as a misread
+    before) or a place or parent before it is another unit's seal."""
+    from types import SimpleNamespace
+
+    from kcjs.checkers.stamps import _whose
+    from kcjs.pipeline.findings import Location
+    from kcjs.pipeline.rulepack import StampLine
+    line = StampLine(id="applicant", label="申报单位（盖章）", field="applicant")
+    got = _whose(line, SimpleNamespace(text=ring, shape="round", page=1), {"applicant": ("申报单位", "江苏省示例学会")},
+                 Location(page=1))
+    assert [(f.rule, f.severity) for f in got] == [verdict]
+    if verdict[0] == "stamp.name_unread":
+        assert "含申报单位“江苏省示例学会”" in got[0].message and "另读到" in got[0].message
+
+
 def test_seals_cut_from_one_colour_field_each_read_through_its_own_mask():
     """Two seal images with identical colour samples (a red field) and different soft masks, as LibreOffice exports
     cut-out seals: get_image_info names one xref for both, so neither is decoded through a guessed mask; each

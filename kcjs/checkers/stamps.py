@@ -1,6 +1,7 @@
 """Stamps: each stamp line of an application (申报单位（盖章） …) needs an official seal next to it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kcjs.checkers.context import Requirements
@@ -242,6 +243,15 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str 
         return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章的印文未能识别{read}，请人工核对是否为“{name}”的公章",
                         Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
                                  cell=where.cell, quote=where.quote), expected=name, actual=seal.text or "未识别")]
+    around = _around(seal.text, name)
+    if around and (_SUB_UNIT.search(around[1]) or _PARENT.search(around[0])):  # 江苏省示例学会南京分会: another unit
+        return [_mismatch(stamp, seal, label, name, where, on_cover)]
+    if around and len(around[0] + around[1]) <= STRAY_MAX:  # the whole name and a few stray characters at its ends
+        extra = around[0] + ("…" if all(around) else "") + around[1]
+        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章印文含{label}“{name}”，另读到“{extra}”"
+                        f"（可能是专用章中间的文字或识别误差），请人工核对是否为该单位公章",
+                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
+                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
     ratio = seal_name_ratio(seal.text, name)
     if ratio >= SEAL_MIN_RATIO:  # most likely the name with a character misread, but a unit of a like name reads so too
         return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章印文读作“{seal.text}”，与{label}“{name}”不完全一致"
@@ -253,10 +263,37 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str 
                         f"请人工核对是否为“{name}”的公章",
                         Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
                                  cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
-    return [Finding(NAME_MISMATCH, "error", f"{on_cover}“{stamp.label}”处公章印文为“{seal.text}”，与申报书填写的{label}“{name}”不一致",
-                    Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
-                             quote=where.quote), expected=name, actual=seal.text,
-                    hint="请加盖申报书所填单位的公章；如单位更名，请附更名证明")]
+    return [_mismatch(stamp, seal, label, name, where, on_cover)]
+
+
+def _mismatch(stamp: StampLine, seal, label: str, name: str, where: Location, on_cover: str) -> Finding:
+    return Finding(NAME_MISMATCH, "error", f"{on_cover}“{stamp.label}”处公章印文为“{seal.text}”，与申报书填写的{label}“{name}”不一致",
+                   Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
+                            quote=where.quote), expected=name, actual=seal.text,
+                   hint="请加盖申报书所填单位的公章；如单位更名，请附更名证明")
+
+
+STRAY_MAX = 3  # characters read beside the whole name that may be stray (a special-purpose seal's inner line, a
+               # broken stroke): said, not a mismatch; a sub-unit after the name or a parent before it is another unit
+_SUB_UNIT = re.compile(r"(分会|分公司|分院|分所|分中心|分部|分校|办事处|支部|党委|委员会|专委会|秘书处|工作站|工会|团委|"
+                       r"研究所|研究院|中心|公司|学会|协会|学院|大学)$")
+_PARENT = re.compile(r"中国|中共|全国|中华|[省市县区镇乡]$")  # 中国…, 南京市…
+
+
+def _around(ring: str, name: str) -> tuple[str, str] | None:
+    """(before, after): the characters read before and after the applicant's whole name in a seal's ring text
+    (("尊由至", "") for 尊由至江苏省示例学会; ("", "南京分会") for 江苏省示例学会南京分会), the fewest over the name
+    written whole and keyed (江苏省 left off); None when the ring does not hold the whole name with something more."""
+    best = None
+    t = _bare(ring)
+    for n in {_bare(name), applicant_key(name)}:
+        if len(n) < SEAL_MIN_CHARS or n not in t or n == t:
+            continue
+        i = t.index(n)
+        got = (t[:i], t[i + len(n):])
+        if best is None or len("".join(got)) < len("".join(best)):
+            best = got
+    return best
 
 
 def _bare(name: str) -> str:

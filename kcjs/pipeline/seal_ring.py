@@ -29,6 +29,9 @@ INNER_RING = 0.8        # share of the ring a row of ink covers that makes it an
 INNER_RING_DEPTH = 0.25  # × the small semi-axis: how far inside the outer ring an inner ring is looked for
 TEXT_DEPTH = 0.33       # × the small semi-axis: ring text begins this close to the ring's inner edge or closer (seals
                         # drawn and scanned: ≤ 0.25; a note written inside a pen circle lies deeper, across the middle)
+DEEP_TOP = 0.3         # × the band's height: a mark whose top lies this much deeper than the ring text's tops and
+DEEP_BOTTOM = 0.1      # whose bottom this much below its bottoms, under no ring character, is not ring text (a
+                       # special-purpose seal's 财务专用章 line reaching into the band)
 _KEEP = re.compile(r"[^\u4e00-\u9fff（）()]")
 
 
@@ -226,7 +229,7 @@ def _band(ink: np.ndarray, ellipse) -> _Band | None:
     src = cv2.GaussianBlur(ink, (0, 0), fine / 2) if fine > 1.2 else ink
     t = el.params((d0 + d1) / 2, fine)
     ds = d0 + np.arange(56) * fine
-    band = _unwrap(src, el, t, ds)
+    band = _ring_text_only(_unwrap(src, el, t, ds))
     cols = np.convolve((band > 90).mean(axis=0), np.ones(5) / 5, mode="same") > 0.02
     if cols.mean() < 0.08:
         return None                                 # no ink along the ring
@@ -245,6 +248,42 @@ def _band(ink: np.ndarray, ellipse) -> _Band | None:
     order = (np.arange(length) + start) % n
     x, y = el.at(t[None, order], ds[:, None])
     return _Band(band[:, order], x, y, cols[order])
+
+
+def _ring_text_only(band: np.ndarray) -> np.ndarray:
+    """The band without ink that lies below the ring text and under none of its characters: the ends of a
+    special-purpose seal's horizontal line (财务专用章, 合同专用章 under the star) reach into the band's deep side
+    (their tops deeper than the ring characters' tops, their bottoms below the characters' bottoms, on to the
+    band's deep edge). A character's own lower strokes lie under its upper ones and stay; a flat character (一)
+    stays within the characters' depth."""
+    rows = band.shape[0]
+    on = cv2.dilate((band > 90).astype(np.uint8), np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(on, connectivity=8)
+    if n < 3:
+        return band
+    area = stats[1:, cv2.CC_STAT_AREA]
+    top = stats[1:, cv2.CC_STAT_TOP]
+    bottom = top + stats[1:, cv2.CC_STAT_HEIGHT]
+    big = area >= 0.3 * np.median(area)
+    text_top = float(np.percentile(top[big], 20))
+    shallow = big & (top <= text_top + DEEP_TOP * rows)
+    if not shallow.any():
+        return band
+    text_bottom = float(np.median(bottom[shallow]))
+    deep = (top > text_top + DEEP_TOP * rows) & (bottom > text_bottom + DEEP_BOTTOM * rows) & (bottom >= rows - 3) & \
+        ((area >= 0.4 * np.median(area[shallow])) | (top >= 0.75 * rows))  # on past the band's deep edge, and
+    # character-sized or a sliver at that edge: a worn character's lower fragment is smaller and ends with the others
+    if not deep.any():
+        return band
+    under = np.zeros(band.shape[1], bool)           # columns under a ring character
+    for i in np.flatnonzero(~deep):
+        x, w = stats[i + 1, cv2.CC_STAT_LEFT], stats[i + 1, cv2.CC_STAT_WIDTH]
+        under[x:x + w] |= bool(shallow[i])
+    drop = np.zeros(n, bool)
+    for i in np.flatnonzero(deep):
+        x, w = stats[i + 1, cv2.CC_STAT_LEFT], stats[i + 1, cv2.CC_STAT_WIDTH]
+        drop[i + 1] = under[x:x + w].mean() < 0.5
+    return np.where(drop[labels], 0, band).astype(band.dtype) if drop.any() else band
 
 
 def _strip(b: _Band) -> np.ndarray:
@@ -295,11 +334,58 @@ def _upright(ink: np.ndarray, b: _Band) -> np.ndarray | None:
 
 
 def _recognise(strip: np.ndarray) -> tuple[str, float]:
+    """Text and confidence of a strip; a word at either end that the recogniser set apart by a gap and read
+    far less surely than the rest (_ends) is left out, and the confidence is the rest's."""
     from kcjs.pipeline.readers.ocr import ring_engine
-    res = ring_engine()(cv2.cvtColor(strip, cv2.COLOR_GRAY2RGB), use_det=False, use_cls=False, use_rec=True)
+    res = ring_engine()(cv2.cvtColor(strip, cv2.COLOR_GRAY2RGB), use_det=False, use_cls=False, use_rec=True,
+                        return_word_box=True)
     if not res.txts:
         return "", 0.0
-    return _KEEP.sub("", res.txts[0]), float(res.scores[0])
+    text, score = res.txts[0], float(res.scores[0])
+    words = res.word_results[0] if getattr(res, "word_results", None) else None
+    if words is not None:
+        text, score = _ends(words, text, score)
+    return _KEEP.sub("", text), score
+
+
+JUNK_MIN = 2       # a word of this many characters or more at an end of the strip …
+JUNK_CONF = 0.8    # … read this unsurely (median of its characters' confidences) …
+CORE_CONF = 0.9    # … beside a rest read this surely is not ring text: an upside-down 财务专用章 line, a
+                   # (bench_ring_text and the seal tests: names read ≥ 0.9; a worn name's single unsure
+                   # character is no such word)
+
+
+def _ends(words, text: str, score: float) -> tuple[str, float]:
+    """Leave out the words at the ends of a read (rapidocr's WordInfo: the characters split into words where the
+    strip has a gap, a confidence for each character of the text, spaces too) read unsurely beside a surely
+    read rest."""
+    confs = list(words.confs or [])
+    if len(confs) != len(text):
+        return text, score
+    chars = [(ch, float(c)) for ch, c in zip(text, confs) if not ch.isspace()]
+    groups = [[ch for ch in w if not ch.isspace()] for w in (words.words or [])]
+    if [ch for g in groups for ch in g] != [ch for ch, _ in chars]:
+        return text, score
+    spans: list[list[tuple[str, float]]] = []
+    for g in groups:  # the recogniser's words: split where the strip has a gap
+        spans.append(chars[:len(g)])
+        chars = chars[len(g):]
+    spans = [w for w in ([x for x in w if not _KEEP.match(x[0])] for w in spans) if w]  # Han characters only
+    lo, hi = 0, len(spans)
+    changed = True
+    while changed and hi - lo >= 2:
+        changed = False
+        for end in (lo, hi - 1):
+            rest = [c for j in range(lo, hi) if j != end for _, c in spans[j]]
+            junk = [c for _, c in spans[end]]
+            if len(junk) >= JUNK_MIN and np.median(junk) < JUNK_CONF and np.mean(rest) >= CORE_CONF:
+                lo, hi = (lo + 1, hi) if end == lo else (lo, hi - 1)
+                changed = True
+                break
+    if (lo, hi) == (0, len(spans)):
+        return text, score
+    kept = [x for j in range(lo, hi) for x in spans[j]]
+    return "".join(ch for ch, _ in kept), float(np.mean([c for _, c in kept]))
 
 
 def _han(text: str) -> int:
