@@ -43,7 +43,19 @@ def test_detector_size_limits():
     assert len(find_seals(rgb_of(seal_png(diameter_px=140), 300), dpi=200)) == 1     # 17.8 mm: a small seal
     assert find_seals(rgb_of(seal_png(diameter_px=600), 700), dpi=200) == []         # 76 mm: too big
     assert find_seals(rgb_of(st.solid_disk_png(300), 400), dpi=200) == []           # a solid disk
-    assert find_seals(rgb_of(seal_png(diameter_px=315, color=(30, 60, 200)), 600), dpi=200) == []  # blue
+    blue = find_seals(rgb_of(seal_png(diameter_px=315, color=(30, 60, 200)), 600), dpi=200)
+    assert [(s.mode, s.text) for s in blue] == [("blue", "江苏省机械工程学会")]  # found only to say it is not red
+
+
+def test_a_blue_seal_on_the_line_is_no_seal_and_the_finding_says_so(pack, base):
+    """A seal in blue ink is not a 公章: stamp.missing, which names what is there; metrics.seals stays empty."""
+    _, pdf = base
+    doc = read_bytes("blue.pdf", st.add_distractor(pdf, "blue-seal"))
+    assert doc.seals == [] and [s.text for s in doc.blue_seals] == ["江苏省机械工程学会"]
+    r = check_document(doc, pack, Given(subprogram=pack.subprogram("academician-center"), kind=pack.kind("application")))
+    missing = [f for f in r["findings"] if f["rule"].startswith("stamp.")]
+    assert [(f["rule"], f["severity"]) for f in missing] == [("stamp.missing", "error")]
+    assert "蓝色印章（印文读作“江苏省机械工程学会”）" in missing[0]["message"] and r["metrics"]["seals"] == []
 
 
 def test_docx_image_is_judged_at_its_displayed_size():

@@ -176,6 +176,10 @@ def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int
         return [_unverifiable(stamp, where)], 0
     elsewhere = [seal for k, seal in enumerate(evidence) if k not in used]
     note = f"；文件中的公章在第 {elsewhere[0].page} 页，与盖章栏不在同一页" if elsewhere and elsewhere[0].page else ""
+    blue = [seal for seal in doc.blue_seals if _near(doc, line, seal)]
+    if blue:
+        text = f"（印文读作“{blue[0].text}”）" if blue[0].text else ""
+        note += f"；该处有一枚蓝色印章{text}，公章须用红色印油加盖，蓝色印章不能作为公章"
     party = f"（{stamp.party}）" if stamp.party else ""
     return [Finding(MISSING, stamp.severity, f"{on_cover}“{stamp.label}”{party}处没有找到公章{note}", where,
                     expected=f"{stamp.label}处加盖公章", actual="未发现公章",

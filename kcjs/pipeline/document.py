@@ -75,6 +75,7 @@ class Document:
     footnotes: list[str] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     seals: list = field(default_factory=list)  # kcjs.pipeline.seals.Seal: red official seals found
+    blue_seals: list = field(default_factory=list)  # seals in blue ink: not 公章, kept to say why a line has none
     seal_parts: list = field(default_factory=list)  # kcjs.pipeline.seals.EdgePart: partial seals cut by a page edge (骑缝章)
     findings: list[Finding] = field(default_factory=list)
     properties: dict = field(default_factory=dict)  # e.g. app.xml <Words>, title, author

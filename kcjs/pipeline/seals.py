@@ -57,7 +57,8 @@ class Seal:
     text: str | None = None                  # ring text read (None: no ring, or not readable)
     text_score: float | None = None          # recogniser confidence of `text`
     star: bool | None = None                 # a star in the middle (round seals)
-    mode: str = "colour"                     # colour: found by its red; grey: by its shape on a colourless scan
+    mode: str = "colour"                     # colour: found by its red; grey: by its shape on a colourless scan;
+                                             # blue: a seal in blue ink (not a 公章: Document.blue_seals)
     ink_level: float | None = None           # grey: the ring's grey level (0–255), when lighter than the print's
 
 
@@ -70,6 +71,22 @@ def red_mask(rgb: np.ndarray) -> np.ndarray:
     margin = cv2.subtract(r, cv2.max(rgb[..., 1], rgb[..., 2]))  # saturating: 0 where not redder
     by_margin = cv2.inRange(margin, 25, 255) & cv2.inRange(r, 70, 255)
     return (by_hue | by_margin) >> 7
+
+
+def blue_mask(rgb: np.ndarray) -> np.ndarray:
+    """Blue stamp-pad ink (uint8 0/1): blue hue with some saturation and light. A seal in blue is not a 公章 (those are
+    stamped in red); it is found only to say so."""
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    return cv2.inRange(hsv, (100, 60, 50), (130, 255, 255)) >> 7
+
+
+def blue_ink(rgb: np.ndarray) -> np.ndarray:
+    """uint8 map of blue ink (0 none … 255 full): how much bluer than red and green a pixel is."""
+    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    return np.clip((b - np.maximum(r, g)) * 3, 0, 255).astype(np.uint8)
+
+
+INKS = {"red": (red_mask, seal_ink), "blue": (blue_mask, blue_ink)}  # a seal's colour: its mask, its ring's ink map
 
 
 def on_white(data: bytes) -> np.ndarray | None:
@@ -150,15 +167,17 @@ def classify(mask: np.ndarray, px_per_mm: float) -> tuple[str, float, tuple | No
 
 def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page: bool = False,
                source: str = "raster", offset: tuple[float, float] = (0.0, 0.0), read: bool = True,
-               page_height: float | None = None, sharper=None) -> list[Seal]:
+               page_height: float | None = None, sharper=None, colour: str = "red") -> list[Seal]:
     """Every seal in an image rendered at `dpi`; boxes in points (1/72 inch), shifted by `offset` (points:
     where the image's corner lies on the page). Round and oval marks are kept only when the ring reader finds
     ring text or a star (a pen ring has neither); `read=False` skips it (shape alone). page_height (points):
     the whole page's, when `rgb` is a clip of it. sharper: box (points) -> (rgb, dpi, its corner in points),
-    the candidate rendered again at a higher dpi for reading its ring."""
-    mask = red_mask(rgb)
+    the candidate rendered again at a higher dpi for reading its ring. An image with no red seal is searched for
+    blue ones (mode "blue": not 公章, found to say so); colour: the ink searched."""
+    mask_of, ink_of = INKS[colour]
+    mask = mask_of(rgb)
     if not mask.any():
-        return []
+        return _blue_seals(rgb, dpi, page, first_page, source, offset, read, page_height, sharper, colour)
     px_per_mm = dpi / 25.4
     k = max(3, int(GROUP_MM * px_per_mm) | 1)
     grouped = cv2.dilate(mask, np.ones((k, k), np.uint8))
@@ -187,13 +206,13 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
             a0, b0, a1, b1, (shape, conf, ellipse) = found.pop(0)
             box = tuple(round(float(v) * scale + o, 1) for v, o in zip((x + a0, y + b0, x + a1, y + b1), offset * 2))
             seal = Seal(page, box, shape, round(float(a1 - a0) / px_per_mm, 1), round(float(b1 - b0) / px_per_mm, 1),
-                        float(conf), source)
+                        float(conf), source, mode="colour" if colour == "red" else colour)
             if ellipse is not None and read:
                 if sharper is not None:
-                    ring = _read_sharper(sharper, box, ellipse, (x + a0, y + b0), scale, offset)
+                    ring = _read_sharper(sharper, box, ellipse, (x + a0, y + b0), scale, offset, ink_of)
                 else:
                     if ink is None:
-                        ink = seal_ink(rgb)
+                        ink = ink_of(rgb)
                     ring = _read(ink, x + a0, y + b0, x + a1, y + b1, ellipse)
                 if not ring.text and not ring.star and _worn(sub[b0:b1, a0:a1], px_per_mm, ring):
                     seal.star = False  # a worn seal: found, its name unread
@@ -206,7 +225,16 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
                     continue  # a ring with no ring text and no star: a pen circle, not a seal
                 seal.text, seal.text_score, seal.star = ring.text, ring.score if ring.text else None, ring.star
             out.append(seal)
-    return out
+    return out or _blue_seals(rgb, dpi, page, first_page, source, offset, read, page_height, sharper, colour)
+
+
+def _blue_seals(rgb, dpi, page, first_page, source, offset, read, page_height, sharper, colour) -> list[Seal]:
+    """find_seals in blue ink, for an image searched for red with none found (find_seals' arguments). Only seals
+    confirmed by their ring (text or star) are kept: a blue pen ring is none."""
+    if colour != "red" or not read:
+        return []
+    return find_seals(rgb, dpi, page=page, first_page=first_page, source=source, offset=offset, read=True,
+                      page_height=page_height, sharper=sharper, colour="blue")
 
 
 SEARCH_DPI = 100  # marks are found at this (a 15 mm seal is 59 px across); rings are read at the image's own
@@ -257,7 +285,7 @@ def _read(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, ellipse) -> Ring:
     return read_ring(crop, ((ex + x0 - cx0, ey + y0 - cy0), axes, angle))
 
 
-def _read_sharper(sharper, box: tuple, ellipse, corner: tuple, scale: float, offset: tuple) -> Ring:
+def _read_sharper(sharper, box: tuple, ellipse, corner: tuple, scale: float, offset: tuple, ink_of=seal_ink) -> Ring:
     """The ring reader on the candidate rendered again by `sharper`. ellipse: in px of the first raster, relative
     to `corner` (px of that raster); scale: its points per px; offset: where it lies on the page (points)."""
     rgb, dpi, (ox, oy) = sharper(box)
@@ -265,7 +293,7 @@ def _read_sharper(sharper, box: tuple, ellipse, corner: tuple, scale: float, off
     (ex, ey), (w, h), angle = ellipse
     cx = ((ex + corner[0]) * scale + offset[0] - ox) * f
     cy = ((ey + corner[1]) * scale + offset[1] - oy) * f
-    return read_ring(seal_ink(rgb), ((cx, cy), (w * scale * f, h * scale * f), angle))
+    return read_ring(ink_of(rgb), ((cx, cy), (w * scale * f, h * scale * f), angle))
 
 
 EDGE_MM = 2.0  # ink this close to the page's edge touches it

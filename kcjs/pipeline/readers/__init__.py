@@ -261,6 +261,8 @@ def read_bytes(path: str, data: bytes, limits: Limits = Limits()) -> Document:
         except (Exception, MemoryError) as e:
             raise _pdf_failure(data, e) from None
     doc.findings = warnings + doc.findings + _ocr_findings(doc)
+    doc.blue_seals = [s for s in doc.seals if s.mode == "blue"]  # a seal in blue ink is no 公章
+    doc.seals = [s for s in doc.seals if s.mode != "blue"]
     if not any(b.text.strip() or b.rows for b in doc.blocks if b.type != "image"):
         has_images = any(b.type == "image" for b in doc.blocks)
         raise BadFile(EMPTY, "文件没有任何可读正文" + ("（只有图片：扫描件请确认已清晰扫描）" if has_images else ""))
