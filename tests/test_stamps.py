@@ -396,3 +396,25 @@ def test_a_seal_of_a_like_named_unit_is_said_not_passed(pack, tmp_path):
                                                                  kind=pack.kind("application")))
     near = [f for f in r["findings"] if f["rule"] == "stamp.name_unread"]
     assert [(f["actual"], f["expected"]) for f in near] == [("江苏省示范学会", "江苏省示例学会")] and "不完全一致" in near[0]["message"]
+
+
+@pytest.mark.parametrize("ring,score,verdict", [
+    ("江苏省识械工程学院", 0.83, "stamp.name_unread"),   # a worn 学会 read 学院, a character slipped: not another kind
+    ("江苏省认员工程字", 0.71, "stamp.name_unread"),     # read unsurely: as likely a misread of the name
+    ("南京市化学化工学会", 0.71, "stamp.name_unread"),    # read unsurely: not enough to contradict the form
+    ("南京市化学化工学会", 0.9, "stamp.name_mismatch"),   # read surely: another city's society
+    ("江苏省电子学会", 0.95, "stamp.name_mismatch"),      # read surely, another society
+    ("江苏省机械工程研究院", 0.95, "stamp.name_mismatch"),  # 研究院 against 学会: another kind of unit
+    ("江苏省科学技术局", 0.95, "stamp.name_mismatch")])  # 科学技术局 against 学会: other kinds of unit
+def test_a_worn_seal_read_wrong_is_not_called_another_units(ring, score, verdict):
+    """Worn own seals (wear 0.5–0.6) read as 学院 for 学会, or unsurely (score 0.56–0.71), were hard
+    stamp.name_mismatch errors against their own applicant; a sure read of another unit still is one."""
+    from types import SimpleNamespace
+
+    from kcjs.checkers.stamps import _whose
+    from kcjs.pipeline.findings import Location
+    from kcjs.pipeline.rulepack import StampLine
+    line = StampLine(id="applicant", label="申报单位（盖章）", field="applicant")
+    seal = SimpleNamespace(text=ring, text_score=score, shape="round", page=1)
+    got = _whose(line, seal, {"applicant": ("申报单位", "江苏省机械工程学会")}, Location(page=1))
+    assert [f.rule for f in got] == [verdict]

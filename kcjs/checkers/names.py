@@ -119,9 +119,11 @@ def _kind(key: str) -> str | None:
 
 def _other_kind(a: str, b: str) -> bool:
     """Do two keyed names end with kinds of unit that cannot be one (科学技术局 and 科学技术协会; not 协会 and
-    科学技术协会, a character of it misread)?"""
+    科学技术协会, a character of it misread; nor 学院 and 学会, one character apart: a worn ring's misread as
+    likely as another unit, left to the names' likeness)?"""
     ka, kb = _kind(a), _kind(b)
-    return bool(ka and kb and not (ka.endswith(kb) or kb.endswith(ka)))
+    slip = bool(ka and kb) and len(ka) == len(kb) and sum(x != y for x, y in zip(ka, kb)) == 1
+    return bool(ka and kb and not (ka.endswith(kb) or kb.endswith(ka)) and not slip)
 
 
 def _province_misread(ring_text: str) -> str:

@@ -238,36 +238,40 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str 
     if stamp.field is None or stamp.field not in fields or seal.shape not in ("round", "oval"):
         return []
     label, name = fields[stamp.field]
+    at = f"{on_cover}“{stamp.label}”处公章"
     if seal.text and applicant_key(seal.text) == applicant_key(name):
         return []  # the whole name read, however short (甲学会)
     if seal.text and len(seal.text) >= SEAL_MIN_CHARS and _bare(seal.text) in _bare(name):
         return []  # the ring read in part, and the part is the name's
     if not seal.text or len(applicant_key(seal.text)) < SEAL_MIN_CHARS:
         read = f"（只读到“{seal.text}”）" if seal.text else ""
-        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章的印文未能识别{read}，请人工核对是否为“{name}”的公章",
-                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
-                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text or "未识别")]
+        return [_unsure(f"{at}的印文未能识别{read}，请人工核对是否为“{name}”的公章", seal, name, where)]
     around = _around(seal.text, name)
     if around and (_SUB_UNIT.search(around[1]) or _PARENT.search(around[0])):  # 江苏省示例学会南京分会: another unit
         return [_mismatch(stamp, seal, label, name, where, on_cover)]
     if around and len(around[0] + around[1]) <= STRAY_MAX:  # the whole name and a few stray characters at its ends
         extra = around[0] + ("…" if all(around) else "") + around[1]
-        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章印文含{label}“{name}”，另读到“{extra}”"
-                        f"（可能是专用章中间的文字或识别误差），请人工核对是否为该单位公章",
-                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
-                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
+        return [_unsure(f"{at}印文含{label}“{name}”，另读到“{extra}”（可能是专用章中间的文字或识别误差），"
+                        "请人工核对是否为该单位公章", seal, name, where)]
     ratio = seal_name_ratio(seal.text, name)
     if ratio >= SEAL_MIN_RATIO:  # most likely the name with a character misread, but a unit of a like name reads so too
-        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章印文读作“{seal.text}”，与{label}“{name}”不完全一致"
-                        f"（可能是识别误差），请人工核对",
-                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
-                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
-    if ratio >= SEAL_UNSURE_RATIO:  # alike in part: as likely the name misread (a low-resolution or grey scan)
-        return [Finding(NAME_UNREAD, "info", f"{on_cover}“{stamp.label}”处公章的印文识别不清（读作“{seal.text}”），"
-                        f"请人工核对是否为“{name}”的公章",
-                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
-                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
+        return [_unsure(f"{at}印文读作“{seal.text}”，与{label}“{name}”不完全一致（可能是识别误差），请人工核对",
+                        seal, name, where)]
+    if ratio >= SEAL_UNSURE_RATIO or (seal.text_score or 0) < MISMATCH_MIN_SCORE:
+        # alike in part, or read unsurely (a worn ring, a low-resolution or grey scan): a misread as likely as another unit
+        return [_unsure(f"{at}的印文识别不清（读作“{seal.text}”），请人工核对是否为“{name}”的公章", seal, name, where)]
     return [_mismatch(stamp, seal, label, name, where, on_cover)]
+
+
+MISMATCH_MIN_SCORE = 0.75  # recogniser confidence a ring read needs to contradict the form: below it, an applicant's own
+                           # worn seal read wrong (4 of 50 worn/low-dpi own seals read so, at 0.56–0.80) is said, not an error
+
+
+def _unsure(message: str, seal, name: str, where: Location) -> Finding:
+    """stamp.name_unread: the ring not read, or read too unsurely to say whose it is; a person looks."""
+    return Finding(NAME_UNREAD, "info", message, Location(page=seal.page or where.page, paragraph=where.paragraph,
+                                                          table=where.table, cell=where.cell, quote=where.quote),
+                   expected=name, actual=seal.text or "未识别")
 
 
 def _mismatch(stamp: StampLine, seal, label: str, name: str, where: Location, on_cover: str) -> Finding:
