@@ -56,6 +56,10 @@ def test_a_blue_seal_on_the_line_is_no_seal_and_the_finding_says_so(pack, base):
     missing = [f for f in r["findings"] if f["rule"].startswith("stamp.")]
     assert [(f["rule"], f["severity"]) for f in missing] == [("stamp.missing", "error")]
     assert "蓝色印章（印文读作“江苏省机械工程学会”）" in missing[0]["message"] and r["metrics"]["seals"] == []
+    content, _ = base  # the same in a .docx (wrong before: the reader copied the seal without its colour, a 公章)
+    for where in ("inline", "floating"):
+        doc = read_bytes("blue.docx", docx_bytes(content, seal=where, seal_args={"color": (30, 60, 200)}))
+        assert doc.seals == [] and len(doc.blue_seals) == 1
 
 
 def test_docx_image_is_judged_at_its_displayed_size():
