@@ -388,9 +388,10 @@ def _party(text: str, v: dict) -> str:
     return v["applicant"]
 
 
-def stamp(path, out, values=None, cover=True, inline=False):
+def stamp(path, out, values=None, cover=True, inline=False, opinion=True):
     """Stamp a filled form as its parties would: a red seal bearing the party's name on each （盖章） line
-    (on the cover too unless cover=False); floating behind the text, or `inline` (Word's default for a picture)."""
+    (on the cover too unless cover=False; on the opinion page unless opinion=False); floating behind the text, or
+    `inline` (Word's default for a picture)."""
     d = docx.Document(str(path))
     v = values or {"applicant": dict(cover_rows(path))["申报单位（盖章）"],
                    "partner": dict(cover_rows(path)).get("联合申报单位（盖章）", "")}
@@ -398,7 +399,8 @@ def stamp(path, out, values=None, cover=True, inline=False):
     if cover:
         places += [(row.cells[1].paragraphs[0], row.cells[0].text) for row in d.tables[0].rows if "（盖章）" in row.cells[0].text]
     n_cover = len(places)
-    places += [(p, p.text) for row in d.tables[-1].rows for p in row.cells[1].paragraphs if p.text.endswith("（盖章）")]
+    places += [(p, p.text) for row in d.tables[-1].rows for p in row.cells[1].paragraphs
+               if p.text.endswith("（盖章）") and opinion]
     for k, (para, label) in enumerate(places):  # floating, behind the text, as an electronic seal is placed
         run = para.add_run()
         # cut-out seals (the shape in alpha alone): LibreOffice's PDF export shares one base image between them and
@@ -426,6 +428,16 @@ def test_round_trip_docx(pack, tmp_path):
         path, v = filled(pack, tmp_path, sub.id, direction)
         r = check_document(read_document(stamp(path, tmp_path / f"{sub.id}-stamped.docx", v)), pack)
         assert r["status"] == "pass", (sub.id, [f for f in r["findings"] if f["severity"] != "info"])
+
+
+@pytest.mark.parametrize("inline", [False, True])
+def test_a_docx_stamped_on_its_cover_only_misses_the_opinion_pages_seal(pack, tmp_path, inline):
+    """Wrong before: the opinion line, judged first, took the cover's seal as one "on its page but far" (a .docx has
+    no pages) and the cover was told it had none. Each line's own seal is taken first."""
+    path, v = filled(pack, tmp_path, "society-consortium")
+    r = check_document(read_document(stamp(path, tmp_path / "cover-only.docx", v, inline=inline, opinion=False)), pack)
+    stamps = [(f["rule"], f["message"].startswith("封面")) for f in r["findings"] if f["rule"].startswith("stamp.")]
+    assert stamps == [("stamp.missing", False)]
 
 
 @needs("soffice")

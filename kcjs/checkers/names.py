@@ -117,6 +117,15 @@ def _kind(key: str) -> str | None:
     return max((k for k in _KINDS if key.endswith(k)), key=len, default=None)
 
 
+def kind_slip(ring_text: str, name: str) -> tuple[str, str] | None:
+    """(ring's kind, name's kind) when two names end with kinds of unit one character apart (协会 and 学会, 学院 and
+    学会): as likely a misread as another unit. None otherwise."""
+    ka, kb = _kind(applicant_key(ring_text)), _kind(applicant_key(name))
+    if ka and kb and len(ka) == len(kb) and sum(x != y for x, y in zip(ka, kb)) == 1:
+        return ka, kb
+    return None
+
+
 def _other_kind(a: str, b: str) -> bool:
     """Do two keyed names end with kinds of unit that cannot be one (科学技术局 and 科学技术协会; not 协会 and
     科学技术协会, a character of it misread; nor 学院 and 学会, one character apart: a worn ring's misread as

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from kcjs.checkers.context import Requirements
-from kcjs.checkers.names import SEAL_MIN_CHARS, SEAL_MIN_RATIO, SEAL_UNSURE_RATIO, applicant_key, seal_name_ratio
+from kcjs.checkers.names import SEAL_MIN_CHARS, SEAL_MIN_RATIO, SEAL_UNSURE_RATIO, applicant_key, kind_slip, seal_name_ratio
 from kcjs.checkers.registry import rule
 from kcjs.checkers.text import norm, quote
 from kcjs.pipeline.document import Block, Document
@@ -37,10 +37,13 @@ class Line:
 OCR_SLIP_MIN = 6  # a label this long (normalised) is still found in OCR text with one character misread (盖童 for 盖章)
 
 
-def _mentions(text: str, keys: list[str], ocr: bool) -> bool:
+def _mentions(text: str, keys: list[str], ocr: bool, others: tuple[str, ...] = ()) -> bool:
     """Does the text hold one of the label's keys: exactly, or in OCR text, with one character slipped
-    (the label under a seal reads 申报单位（盖童）)."""
+    (the label under a seal reads 申报单位（盖童）)? Not inside another party's longer label (`others`, normalised):
+    申报单位（盖章） in 联合申报单位（盖章） is the partner's line."""
     t = norm(text)
+    for o in others:
+        t = t.replace(o, "□")
     if any(k in t and INSTRUCTION + k not in t for k in keys):
         return True
     return ocr and any(len(k) >= OCR_SLIP_MIN and _one_slip(k, t) for k in keys)
@@ -55,17 +58,20 @@ def _one_slip(key: str, text: str) -> bool:
                for i in range(len(text) - n + 1))
 
 
-def find_lines(doc: Document, stamp: StampLine) -> list[Line]:
-    """The blocks that carry the stamp's label or a synonym (a table: its first such cell), in document order."""
+def find_lines(doc: Document, stamp: StampLine, parties: tuple[StampLine, ...] = ()) -> list[Line]:
+    """The blocks that carry the stamp's label or a synonym (a table: its first such cell), in document order;
+    parties: every stamp line of the subprogram, whose longer labels hold this one's (联合申报单位 holds 申报单位)."""
     keys = [norm(n) for n in (stamp.label, *stamp.synonyms)]
+    others = tuple(sorted({o for p in parties if p is not stamp for o in (norm(n) for n in (p.label, *p.synonyms))
+                           if any(k in o and k != o for k in keys)}, key=len, reverse=True))
     out = []
     for i, b in enumerate(doc.blocks):
         ocr = b.source == "ocr"
-        if b.type in ("paragraph", "heading") and _mentions(b.text, keys, ocr):
+        if b.type in ("paragraph", "heading") and _mentions(b.text, keys, ocr, others):
             out.append(Line(stamp, i, b.page, b.box))
         elif b.type == "table" and b.rows:
-            hit = next(((r, c) for r, row in enumerate(b.rows) for c, t in enumerate(row) if _mentions(t, keys, ocr)),
-                       None)
+            hit = next(((r, c) for r, row in enumerate(b.rows) for c, t in enumerate(row)
+                        if _mentions(t, keys, ocr, others)), None)
             if hit:
                 out.append(Line(stamp, i, b.page, b.box, *hit))
     return out
@@ -103,8 +109,9 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
     used: set[int] = set()
     parties = [st for st in req.subprogram.stamps if st.severity == "error"]
     missing = 0
+    todo: list[tuple[Line, bool]] = []  # (stamp line, on the cover)
     for n, stamp in enumerate(req.subprogram.stamps):
-        lines = find_lines(doc, stamp)
+        lines = find_lines(doc, stamp, tuple(req.subprogram.stamps))
         if not lines:
             if n == 0 and not evidence and grey:  # the line may be under a seal that a grey scan hides
                 out.append(_unverifiable(stamp, Location(page=grey[-1])))
@@ -121,10 +128,12 @@ def check(doc: Document, req: Requirements) -> list[Finding]:
             elif n == 0:  # the line not read (a scan: misread or under the seal), the seals are: still whose they are
                 out += _whose_unlined(stamp, evidence, used, fields)
             continue  # a partner's line absent from the form: counted below for joint applications
-        for line, on_cover in _lines_to_check(doc, lines):
-            found, miss = _judge(doc, line, on_cover, evidence, used, fields, grey)
-            out += found
-            missing += miss
+        todo += _lines_to_check(doc, lines)
+    near = _near_seals(doc, todo, evidence, used, fields)  # first: each line's own seal, beside it
+    for k, (line, on_cover) in enumerate(todo):
+        found, miss = _judge(doc, line, on_cover, evidence, used, fields, grey, near.get(k))
+        out += found
+        missing += miss
     if len(req.subprogram.stamps) == 1 and any(p.source == "ocr" for p in doc.pages):
         out += _whose_leftovers(req.subprogram.stamps[0], evidence, used, fields)
     out += _cross_page(doc, req)
@@ -151,9 +160,23 @@ def _lines_to_check(doc: Document, lines: list[Line]) -> list[tuple[Line, bool]]
     return [(last, False)] + ([(cover, True)] if cover is not None and cover.block != last.block else [])
 
 
-def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int], fields: dict, grey: list[int]) -> tuple[list[Finding], int]:
-    """Findings for one stamp line: its seal (the nearest unused one), or where the seal is missing; and 1 when an
-    error-level seal is missing."""
+def _near_seals(doc: Document, todo: list[tuple[Line, bool]], evidence: list, used: set[int], fields: dict) -> dict[int, int]:
+    """{index in todo: index in evidence}: the seal beside each line, taken (into `used`) before any line looks
+    further: a .docx seal in the cover's cell is the cover's, not the opinion page's seal stamped far away."""
+    out = {}
+    for k, (line, _) in enumerate(todo):
+        near = _likeliest(line.stamp, [j for j, seal in enumerate(evidence) if j not in used and _near(doc, line, seal)],
+                          evidence, fields)
+        if near:
+            used.add(near[0])
+            out[k] = near[0]
+    return out
+
+
+def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int], fields: dict, grey: list[int],
+           near: int | None) -> tuple[list[Finding], int]:
+    """Findings for one stamp line: its seal (`near`: the one beside it, or the nearest unused one on its page), or
+    where the seal is missing; and 1 when an error-level seal is missing."""
     stamp = line.stamp
     b = doc.blocks[line.block]
     on_cover = "封面" if cover else ""
@@ -161,11 +184,8 @@ def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int
                      table=line.block if b.type == "table" else None,
                      cell=(line.row, line.col) if line.row is not None else None,
                      quote=quote(b.text or stamp.label))
-    near = _likeliest(stamp, [k for k, seal in enumerate(evidence) if k not in used and _near(doc, line, seal)],
-                      evidence, fields)
-    if near:
-        used.add(near[0])
-        return _whose(stamp, evidence[near[0]], fields, where, on_cover), 0
+    if near is not None:
+        return _whose(stamp, evidence[near], fields, where, on_cover), 0
     same = [k for k, seal in enumerate(evidence) if k not in used and _same_page(line, seal)]
     if same:
         used.add(same[0])
@@ -247,6 +267,8 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str 
         read = f"（只读到“{seal.text}”）" if seal.text else ""
         return [_unsure(f"{at}的印文未能识别{read}，请人工核对是否为“{name}”的公章", seal, name, where)]
     around = _around(seal.text, name)
+    if around and _province_left(around[0]) and not around[1]:
+        around = None  # 江省…: the 江苏省 prefix read with a character dropped, left to the names' likeness
     if around and (_SUB_UNIT.search(around[1]) or _PARENT.search(around[0])):  # 江苏省示例学会南京分会: another unit
         return [_mismatch(stamp, seal, label, name, where, on_cover)]
     if around and len(around[0] + around[1]) <= STRAY_MAX:  # the whole name and a few stray characters at its ends
@@ -254,6 +276,12 @@ def _whose(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str 
         return [_unsure(f"{at}印文含{label}“{name}”，另读到“{extra}”（可能是专用章中间的文字或识别误差），"
                         "请人工核对是否为该单位公章", seal, name, where)]
     ratio = seal_name_ratio(seal.text, name)
+    slip = kind_slip(seal.text, name)
+    if slip and ratio >= SEAL_MIN_RATIO and (seal.text_score or 0) >= MISMATCH_MIN_SCORE:  # read surely: 协会 for 学会
+        return [Finding(NAME_MISMATCH, "warning", f"{at}印文读作“{seal.text}”，与{label}“{name}”的单位类型不同"
+                        f"（{slip[0]}/{slip[1]}），如非识别误差即为其他单位的公章，请核对",
+                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
+                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
     if ratio >= SEAL_MIN_RATIO:  # most likely the name with a character misread, but a unit of a like name reads so too
         return [_unsure(f"{at}印文读作“{seal.text}”，与{label}“{name}”不完全一致（可能是识别误差），请人工核对",
                         seal, name, where)]
@@ -279,6 +307,11 @@ def _mismatch(stamp: StampLine, seal, label: str, name: str, where: Location, on
                    Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
                             quote=where.quote), expected=name, actual=seal.text,
                    hint="请加盖申报书所填单位的公章；如单位更名，请附更名证明")
+
+
+def _province_left(before: str) -> bool:
+    """Is what was read before the name what is left of 江苏省 (江省, 苏省, 省: a worn ring's dropped character)?"""
+    return bool(before) and set(before) <= set("江苏省")
 
 
 STRAY_MAX = 3  # characters read beside the whole name that may be stray (a special-purpose seal's inner line, a
