@@ -406,6 +406,8 @@ def test_a_seal_of_a_like_named_unit_is_said_not_passed(pack, tmp_path):
     ("江苏省识械工程学院", 0.74, "stamp.name_unread"),   # a worn 学会 read 学院, a character slipped: not another kind
     ("江苏省机械工程协会", 0.94, "stamp.name_mismatch/warning"),  # read surely: 协会 is not 学会, unless misread
     ("江省机械工程学会", 0.85, "stamp.name_unread"),     # 江苏省 with a character dropped (was: 江省 a "parent unit")
+    ("自工省机械工程学会", 0.85, "stamp.name_unread"),   # 江苏省 misread on a 1-bit scan: no province is so named
+    ("浙江省机械工程学会", 0.95, "stamp.name_mismatch"),  # another province's society
     ("江苏省认员工程字", 0.71, "stamp.name_unread"),     # read unsurely: as likely a misread of the name
     ("南京市化学化工学会", 0.71, "stamp.name_unread"),    # read unsurely: not enough to contradict the form
     ("南京市化学化工学会", 0.9, "stamp.name_mismatch"),   # read surely: another city's society

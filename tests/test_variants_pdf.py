@@ -272,6 +272,26 @@ def test_a_value_not_read_under_a_seal_on_a_scan_is_not_called_empty(pack):
     assert findings("text", (380, 290, 480, 390)) == [("template.placeholder_left", "error")]
 
 
+def test_fields_on_a_scan_read_past_empty_columns_and_past_a_seal(pack):
+    """A scanned cover whose centred values OCR set in other columns (wrong before: 4 fields 未填写 or under a seal,
+    the applicant None); and an applicant read wrong under a seal on the cover ("二智能学会") but clear in the
+    基本信息 table: the clear one is the applicant (wrong before: a false name_mismatch against the seal)."""
+    from kcjs.checkers.fields import read_fields
+    from kcjs.pipeline.document import Block, Document
+    from kcjs.pipeline.seals import Seal
+    kind = pack.kind("application")
+    cover = Block("table", page=1, source="ocr", box=(80, 300, 520, 560),
+                  rows=[["申报单位（盖章）：", "", "", "二智能学会", ""], ["项目负责人：", "", "", "", "王明"],
+                        ["联系电话：", "", "025-83625054", "", ""]])
+    table = Block("table", page=3, source="ocr", box=(80, 100, 520, 300),
+                  rows=[["申报单位", "江苏省人工智能学会"], ["项目负责人", "王明"]])
+    seal = Seal(1, (300, 290, 410, 400), "round", 40, 40, 0.9, "raster", mode="grey")
+    got = {k: v.value for k, v in read_fields(Document("x.pdf", "pdf", blocks=[cover, table], seals=[seal]), kind).items()}
+    assert got["applicant"] == "江苏省人工智能学会" and got["head"] == "王明" and got["phone"] == "025-83625054"
+    got = {k: v.value for k, v in read_fields(Document("y.pdf", "pdf", blocks=[cover, table]), kind).items()}
+    assert got["applicant"] == "二智能学会"  # no seal over it: the first occurrence, as ever
+
+
 def test_scan_with_a_scanners_invisible_text_layer_is_read_as_a_scan(pack, tmp_path):
     s = pack.subprogram("academician-center")
     data, items, values = target_page(pack, True)

@@ -50,6 +50,7 @@ def read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
 
 def _read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
     out: dict[str, FieldValue] = {}
+    shaky: set[str] = set()  # fields read by OCR under a seal: a later clear occurrence (the 基本信息 table) wins
     for i, b in enumerate(doc.blocks):
         if b.type == "table" and b.rows:
             for r, row in enumerate(b.rows):
@@ -57,35 +58,59 @@ def _read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
                     if (r, c) in b.copies:
                         continue
                     for f in kind.fields:
-                        if f.id in out:
+                        if f.id in out and f.id not in shaky:
                             continue
                         if _is_label(text, f):
-                            value, at = "", c + 1
-                            for k in range(c + 1, len(row)):
-                                if (r, k) in b.copies and row[k] == text:
-                                    continue
-                                if is_label(row[k], kind):
-                                    break
-                                value, at = row[k].strip(), k
-                                break
-                            out[f.id] = FieldValue(f, value, Location(page=b.page, table=i, cell=(r, at),
-                                                                      quote=quote(f"{text} | {value}")), (r, c))
+                            value, at = _beside(b, r, c, kind)
+                            _keep(doc, out, shaky, FieldValue(f, value, Location(page=b.page, table=i, cell=(r, at),
+                                                                    quote=quote(f"{text} | {value}")), (r, c)))
                         else:
-                            _label_value(text, f, out, Location(page=b.page, table=i, cell=(r, c)))
+                            _label_value(text, f, out, shaky, doc, Location(page=b.page, table=i, cell=(r, c)))
         elif b.type in ("paragraph", "heading"):
             for f in kind.fields:
-                if f.id not in out:
-                    _label_value(b.text, f, out, Location(page=b.page, paragraph=i))
+                if f.id not in out or f.id in shaky:
+                    _label_value(b.text, f, out, shaky, doc, Location(page=b.page, paragraph=i))
     return out
 
 
-def _label_value(text: str, f: InfoField, out: dict, where: Location) -> None:
+def _beside(b: Block, r: int, c: int, kind: DocumentKind) -> tuple[str, int]:
+    """(value, its column) of the label at (r, c): the next cell to its right, up to another label. On a scan
+    (OCR) the value may have been split over columns or set apart by an empty one (centred values): its non-empty
+    cells joined."""
+    row, cells = b.rows[r], []
+    for k in range(c + 1, len(row)):
+        if (r, k) in b.copies and row[k] == row[c]:
+            continue
+        if is_label(row[k], kind):
+            break
+        if b.source != "ocr":
+            return row[k].strip(), k
+        if row[k].strip():
+            cells.append((row[k].strip(), k))
+    if not cells:
+        return "", c + 1
+    return "".join(t for t, _ in cells), cells[0][1]
+
+
+def _keep(doc: Document, out: dict, shaky: set, fv: FieldValue) -> None:
+    """Record a field's value: its first occurrence, unless that one was read under a seal and this one is clear."""
+    fid = fv.field.id
+    under = seal_over(doc, fv.where) is not None
+    if fid in out and (under or not fv.value.strip()):
+        return  # no clearer than what was read first
+    out[fid] = fv
+    shaky.discard(fid)
+    if under:
+        shaky.add(fid)
+
+
+def _label_value(text: str, f: InfoField, out: dict, shaky: set, doc: Document, where: Location) -> None:
     for line in text.split("\n"):
         m = _LABEL_VALUE.match(line)
         if m and _is_label(m.group(1), f):
             value = m.group(2).strip()
-            out[f.id] = FieldValue(f, value, Location(page=where.page, paragraph=where.paragraph, table=where.table,
-                                                      cell=where.cell, quote=quote(line)))
+            _keep(doc, out, shaky, FieldValue(f, value, Location(page=where.page, paragraph=where.paragraph,
+                                                                 table=where.table, cell=where.cell, quote=quote(line))))
             return
 
 

@@ -310,8 +310,16 @@ def _mismatch(stamp: StampLine, seal, label: str, name: str, where: Location, on
 
 
 def _province_left(before: str) -> bool:
-    """Is what was read before the name what is left of 江苏省 (江省, 苏省, 省: a worn ring's dropped character)?"""
-    return bool(before) and set(before) <= set("江苏省")
+    """Is what was read before the name what is left of 江苏省: a worn ring's dropped character (江省, 苏省, 省) or
+    misread ones before 省 (自工省) that name no province (浙江省… is another province's unit)?"""
+    if not before or (before.endswith("省") and before in PROVINCES):
+        return False
+    return set(before) <= set("江苏省") or (len(before) <= 3 and before.endswith("省"))
+
+
+PROVINCES = {"河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "浙江省", "安徽省", "福建省", "江西省", "山东省",
+             "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省",
+             "青海省", "台湾省"}  # every province but 江苏省: a unit named after one is another province's
 
 
 STRAY_MAX = 3  # characters read beside the whole name that may be stray (a special-purpose seal's inner line, a
