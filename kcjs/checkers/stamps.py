@@ -17,7 +17,7 @@ FAR = rule("stamp.far", "warning", "公章与盖章栏在同一页但相距较�
 COUNT = rule("stamp.count", "error", "联合申报的公章数少于申报单位数")
 SIGNATURE_INVALID = rule("stamp.signature_invalid", "error", "电子签章已被改动或无法验证完整性")
 NAME_MISMATCH = rule("stamp.name_mismatch", "error", "公章印文与申报书填写的单位名称不一致")
-NAME_UNREAD = rule("stamp.name_unread", "info", "公章印文未能识别，请人工核对是否为本单位公章")
+NAME_UNREAD = rule("stamp.name_unread", "info", "公章印文未能识别或与单位名称不完全一致，请人工核对是否为本单位公章")
 UNVERIFIABLE = rule("stamp.unverifiable", "warning", "扫描件为灰度/黑白，无法确认公章")
 CROSS_PAGE = rule("stamp.cross_page_missing", "error", "多页材料缺少骑缝章（规则包要求时检查）")
 NEAR_PT = 130.0     # ~45 mm above or below its line: where a seal stamped on that line lands
@@ -386,7 +386,12 @@ def _signature_seal(s):
 
 def _describe(seal) -> str:
     where = f"第 {seal.page} 页" if seal.page else "文档中"
-    return f"{where}{seal.width_mm:g}×{seal.height_mm:g} mm {seal.shape}"
+    shape = SHAPES.get(seal.shape, "")
+    text = f"（印文“{seal.text}”）" if getattr(seal, "text", None) else ""
+    return f"{where}{seal.width_mm:g}×{seal.height_mm:g} mm {shape}印章{text}"
+
+
+SHAPES = {"round": "圆形", "oval": "椭圆形", "square": "方形", "signature": "电子签章"}
 
 
 def seals_json(doc: Document) -> list[dict]:
