@@ -19,6 +19,7 @@ SIGNATURE_INVALID = rule("stamp.signature_invalid", "error", "电子签章已被
 NAME_MISMATCH = rule("stamp.name_mismatch", "error", "公章印文与申报书填写的单位名称不一致")
 NAME_UNREAD = rule("stamp.name_unread", "info", "公章印文未能识别或与单位名称不完全一致，请人工核对是否为本单位公章")
 UNVERIFIABLE = rule("stamp.unverifiable", "warning", "扫描件为灰度/黑白，无法确认公章")
+SPECIAL_SEAL = rule("stamp.special_seal", "error", "盖章栏加盖的是财务专用章、合同专用章等专用章，不是单位公章")
 CROSS_PAGE = rule("stamp.cross_page_missing", "error", "多页材料缺少骑缝章（规则包要求时检查）")
 NEAR_PT = 130.0     # ~45 mm above or below its line: where a seal stamped on that line lands
 NEAR_BLOCKS = 3     # .docx: an image anchored within three blocks of the line is next to it
@@ -252,9 +253,29 @@ def _party_names(doc: Document, req: Requirements) -> dict[str, tuple[str, str]]
     return out
 
 
+SPECIAL = re.compile(r"([\u4e00-\u9fff]{0,2})专用")  # 财务专用章, 合同专用章, 发票专用章 … (专用 is read surely; 章 may not be)
+
+
+def _special(stamp: StampLine, seal, where: Location, on_cover: str) -> list[Finding]:
+    """A special-purpose seal (its line across the middle reads …专用章) on a line that needs the unit's 公章."""
+    m = SPECIAL.search(getattr(seal, "inner", None) or "")
+    if not m or seal.shape not in ("round", "oval"):
+        return []
+    kind = f"{m.group(1)}专用章" if len(m.group(1)) == 2 else "专用章"
+    read = f"（印章中间读作“{seal.inner}”）" if seal.inner != kind else ""
+    return [Finding(SPECIAL_SEAL, stamp.severity, f"{on_cover}“{stamp.label}”处加盖的是“{kind}”{read}，应加盖单位公章",
+                    Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
+                             cell=where.cell, quote=where.quote),
+                    expected="单位公章", actual=kind, hint="专用章（财务、合同等）不能代替公章，请加盖申报单位公章")]
+
+
 def _whose(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str = "") -> list[Finding]:
-    """Is the seal on this line the seal of the unit the form names for it? Its ring text against the name.
-    on_cover: "封面" for the cover's line (said before the label)."""
+    """Is the seal on this line the unit's 公章 (not a special-purpose seal: _special), and the seal of the unit the
+    form names for it? Its ring text against the name. on_cover: "封面" for the cover's line (said before the label)."""
+    return _special(stamp, seal, where, on_cover) + _whose_name(stamp, seal, fields, where, on_cover)
+
+
+def _whose_name(stamp: StampLine, seal, fields: dict, where: Location, on_cover: str = "") -> list[Finding]:
     if stamp.field is None or stamp.field not in fields or seal.shape not in ("round", "oval"):
         return []
     label, name = fields[stamp.field]
@@ -397,7 +418,7 @@ SHAPES = {"round": "圆形", "oval": "椭圆形", "square": "方形", "signature
 def seals_json(doc: Document) -> list[dict]:
     out = [{"page": s.page, "box": list(s.box), "shape": s.shape, "width_mm": s.width_mm, "height_mm": s.height_mm,
             "confidence": s.confidence, "source": s.source, "text": s.text, "text_score": s.text_score, "star": s.star,
-            "mode": s.mode} for s in doc.seals]
+            "mode": s.mode, "inner": s.inner} for s in doc.seals]
     out += [{"page": s.page, "box": [round(v, 1) for v in s.box], "shape": "signature", "source": "signature",
              "signed": s.signed, "intact": s.intact, "name": s.name} for s in doc.signatures]
     return out

@@ -42,6 +42,8 @@ class Ring:
     star: bool         # a five-pointed star in the middle
     guess: str | None = None  # when `text` is None: the read with the most Han characters, however unsure (a worn
     guess_score: float = 0.0  # seal's broken characters still read in part) and its recogniser confidence
+    inner: str | None = None  # the line across the lower middle (财务专用章, 合同专用章), when there is one and it reads
+    inner_score: float = 0.0
 
 
 def seal_ink(rgb: np.ndarray) -> np.ndarray:
@@ -181,6 +183,7 @@ class _Band:
     x: np.ndarray       # where each strip cell lies in the ink map (px), same shape
     y: np.ndarray
     cols: np.ndarray    # per strip column: does the band carry ink there
+    mid: float = 0.0    # px: how far in from the outline the band's middle lies (the ring characters' middles)
 
 
 def _band(ink: np.ndarray, ellipse) -> _Band | None:
@@ -247,7 +250,7 @@ def _band(ink: np.ndarray, ellipse) -> _Band | None:
     start, length = (best[1] + best[0]) % n, n - best[0]
     order = (np.arange(length) + start) % n
     x, y = el.at(t[None, order], ds[:, None])
-    return _Band(band[:, order], x, y, cols[order])
+    return _Band(band[:, order], x, y, cols[order], float((d0 + d1) / 2))
 
 
 def _ring_text_only(band: np.ndarray) -> np.ndarray:
@@ -393,6 +396,89 @@ def _han(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in STROKE_LIKE)
 
 
+INNER_PX = 150          # px: the seal's semi-axis along its own down, as the inside is sampled for an inner line
+INNER_BELOW = 0.2       # × that semi-axis: a mark whose middle lies this far below the centre (the star's lies near it)
+INNER_BELOW_OVAL = 0.05 # … an oval's (no star: its line may lie just below the middle)
+INNER_MIN_WIDTH = 0.3   # × the semi-axis: the marks below the centre together span this wide (a line, not a speck)
+INNER_MIN_AREA = 0.004  # × the semi-axis²: … and hold this much ink
+INNER_IN = 0.05        # how far inside the ring characters' middles (elliptical radius) a mark of the line lies
+MIN_INNER_SCORE = 0.5   # recogniser confidence below which the inner line is not read
+
+
+def _up(b: _Band, ellipse) -> tuple[float, float]:
+    """The seal's own up on the page (a unit vector, image y down): toward the middle of its ring text (the ring
+    text's gap is at the seal's bottom), each strip column weighted by its ink; an oval's snapped to its short axis."""
+    (cx, cy), (w, h), angle = ellipse
+    mid = b.x.shape[0] // 2
+    dx, dy = b.x[mid] - cx, b.y[mid] - cy
+    n = np.hypot(dx, dy) + 1e-9
+    wgt = b.strip.sum(axis=0, dtype=np.float64)
+    ux, uy = float((wgt * dx / n).sum()), float((wgt * dy / n).sum())
+    norm = math.hypot(ux, uy)
+    if norm == 0:
+        return 0.0, -1.0
+    ux, uy = ux / norm, uy / norm
+    if abs(w - h) > 0.1 * max(w, h):
+        t = math.radians(angle)
+        ax, ay = (math.cos(t), math.sin(t)) if w < h else (-math.sin(t), math.cos(t))
+        sign = 1.0 if ux * ax + uy * ay >= 0 else -1.0
+        ux, uy = sign * ax, sign * ay
+    return ux, uy
+
+
+def _inner_line(ink: np.ndarray, ellipse, b: _Band) -> np.ndarray | None:
+    """The line across a special-purpose seal's lower middle (财务专用章, 合同专用章) as a text line, upright to the
+    seal's own orientation (its ring text up), black on white; None when there is no ink below the centre inside the
+    ring text's band (an ordinary seal: a star, perhaps a code along the ring), so the recogniser is not called.
+    The marks whose middles lie well below the centre, inside the band, are the line's; marks beside them at the
+    same height (its end characters reach in under the ring text's ends) join it."""
+    el = _Ellipse(ellipse)
+    ux, uy = _up(b, ellipse)
+    below = (INNER_BELOW_OVAL if abs(el.a - el.b) > 0.1 * max(el.a, el.b) else INNER_BELOW) * INNER_PX
+    dx, dy, rx, ry = -ux, -uy, -uy, ux  # the seal's down and right on the page
+
+    def extent(vx: float, vy: float) -> float:  # centre to outline along (vx, vy)
+        px, py = vx * el.cos + vy * el.sin, -vx * el.sin + vy * el.cos
+        return 1 / max(math.hypot(px / el.a, py / el.b), 1e-9)
+
+    s = extent(dx, dy) / INNER_PX  # page px per sample
+    nu = int(extent(rx, ry) / s)
+    top = int(0.1 * INNER_PX)      # the row of the centre
+    uu, vv = np.meshgrid(np.arange(-nu, nu + 1) * s, np.arange(-top, INNER_PX) * s)
+    xs, ys = el.cx + uu * rx + vv * dx, el.cy + uu * ry + vv * dy
+    src = cv2.GaussianBlur(ink, (0, 0), s / 2) if s > 1.2 else ink
+    img = cv2.remap(src, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    n, labels, stats, cents = cv2.connectedComponentsWithStats((img > 90).astype(np.uint8), connectivity=8)
+    if n < 2:
+        return None
+    inside = 1 - b.mid / min(el.a, el.b) - INNER_IN  # inside the ring characters' middles (an elliptical radius)
+    ci = np.clip(np.round(cents).astype(int), 0, [img.shape[1] - 1, img.shape[0] - 1])
+    rho = _rho(ellipse, np.stack([xs[ci[:, 1], ci[:, 0]], ys[ci[:, 1], ci[:, 0]]], 1))
+    w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    mark = (area >= (0.02 * INNER_PX) ** 2) & (h <= 0.45 * INNER_PX) & (w <= 1.2 * INNER_PX)
+    mark[0] = False
+    seed = mark & (cents[:, 1] - top >= below) & (rho < inside)
+    if not seed.any():
+        return None
+    t0 = stats[seed, cv2.CC_STAT_TOP].min()
+    t1 = (stats[seed, cv2.CC_STAT_TOP] + h[seed]).max()
+    x0 = stats[seed, cv2.CC_STAT_LEFT].min()
+    x1 = (stats[seed, cv2.CC_STAT_LEFT] + w[seed]).max()
+    if x1 - x0 < INNER_MIN_WIDTH * INNER_PX or area[seed].sum() < INNER_MIN_AREA * INNER_PX ** 2:
+        return None
+    tops = stats[:, cv2.CC_STAT_TOP]
+    overlap = np.minimum(tops + h, t1) - np.maximum(tops, t0)
+    take = seed | (mark & ~seed & (overlap >= 0.6 * h) & (cents[:, 1] - top >= below))
+    sel = cv2.dilate(take[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    rows, cols = np.flatnonzero(sel.any(axis=1)), np.flatnonzero(sel.any(axis=0))
+    line = np.where(sel, img, 0)[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    pad = max(2, line.shape[0] // 8)
+    line = cv2.copyMakeBorder(255 - line, pad, pad, 8, 8, cv2.BORDER_CONSTANT, value=255)
+    scale = STRIP_H / line.shape[0]
+    return cv2.resize(line, (max(16, int(line.shape[1] * scale)), STRIP_H), interpolation=cv2.INTER_AREA)
+
+
 def read_ring(ink: np.ndarray, ellipse) -> Ring:
     """Ring text and star of a round or oval seal. ink: uint8 ink map of a crop holding the seal (seal_ink or
     dark_ink); ellipse: cv2.fitEllipse of its outline in that crop's pixels. Both reading directions are
@@ -422,6 +508,12 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
         if best[1] >= SURE:
             break
     text, score = best
+    inner, inner_score = None, 0.0
+    if score >= MIN_SCORE or star:
+        line = _inner_line(ink, ellipse, band)
+        if line is not None:  # only then the recogniser: an ordinary seal has nothing below its centre
+            read, inner_score = _recognise(line)
+            inner = read if inner_score >= MIN_INNER_SCORE and _han(read) >= 2 else None
     if score < MIN_SCORE:
-        return Ring(None, round(score, 3), star, guess[0] or None, round(guess[1], 3))
-    return Ring(text, round(score, 3), star)
+        return Ring(None, round(score, 3), star, guess[0] or None, round(guess[1], 3), inner, round(inner_score, 3))
+    return Ring(text, round(score, 3), star, inner=inner, inner_score=round(inner_score, 3))

@@ -60,6 +60,7 @@ class Seal:
     mode: str = "colour"                     # colour: found by its red; grey: by its shape on a colourless scan;
                                              # blue: a seal in blue ink (not a 公章: Document.blue_seals)
     ink_level: float | None = None           # grey: the ring's grey level (0–255), when lighter than the print's
+    inner: str | None = None                 # the line read across the lower middle (财务专用章: a special-purpose seal)
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
@@ -215,7 +216,7 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
                         ink = ink_of(rgb)
                     ring = _read(ink, x + a0, y + b0, x + a1, y + b1, ellipse)
                 if not ring.text and not ring.star and _worn(sub[b0:b1, a0:a1], px_per_mm, ring):
-                    seal.star = False  # a worn seal: found, its name unread
+                    seal.star, seal.inner = False, ring.inner  # a worn seal: found, its name unread
                     out.append(seal)
                     continue
                 if not ring.text and not ring.star:
@@ -224,6 +225,7 @@ def find_seals(rgb: np.ndarray, dpi: float, page: int | None = None, first_page:
                         found += _rings_inside(sub, px_per_mm)
                     continue  # a ring with no ring text and no star: a pen circle, not a seal
                 seal.text, seal.text_score, seal.star = ring.text, ring.score if ring.text else None, ring.star
+                seal.inner = ring.inner
             out.append(seal)
     return out or _blue_seals(rgb, dpi, page, first_page, source, offset, read, page_height, sharper, colour)
 
@@ -562,7 +564,7 @@ def find_seals_grey(rgb: np.ndarray, dpi: float, page: int | None = None, source
         out.append(Seal(page, tuple(round(float(v) * scale, 1) for v in (x0, y0, x1, y1)), "round", round(d, 1),
                         round(d, 1), round(min(1.0, 0.5 * cover + 0.5 * (ring.score if ring.text else 0.6)), 3), source,
                         text=ring.text, text_score=ring.score if ring.text else None, star=ring.star, mode="grey",
-                        ink_level=level))
+                        ink_level=level, inner=ring.inner))
     return out
 
 

@@ -284,7 +284,7 @@ class DocxReader:
             if got:
                 w, h = im.width_mm or got.width_mm, im.height_mm or got.height_mm
                 self.doc.seals.append(Seal(None, (0, 0, w, h), got.shape, w, h, got.confidence, "docx-image", block=i,
-                                           text=got.text, text_score=got.text_score, star=got.star, mode=got.mode))
+                                           text=got.text, text_score=got.text_score, star=got.star, mode=got.mode, inner=got.inner))
 
     def image_blob(self, ref: str | None) -> bytes | None:
         """Bytes of the part an image block refers to (ImageInfo.ref), imported chunks' images included."""
