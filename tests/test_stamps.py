@@ -110,8 +110,18 @@ def test_docx_inline_floating_and_missing(pack, base):
     content, _ = base
     for seal in ("inline", "floating"):
         found, seals = stamp_findings(pack, "a.docx", docx_bytes(content, seal=seal))
-        assert found == [] and seals[0]["source"] == "docx-image"
+        assert found == [] and seals[0]["source"] == "docx-image" and seals[0]["inner"] is None
     assert stamp_findings(pack, "b.docx", docx_bytes(content))[0] == [("stamp.missing", "error")]
+
+
+@pytest.mark.parametrize("inner,shape", [("财务专用章", "round"), ("合同专用章", "oval")])
+def test_docx_special_purpose_seal_is_no_official_seal(pack, base, inner, shape):
+    """Wrong before: a .docx with the applicant's 财务专用章 / 合同专用章 on its stamp line passed (reviewer); the
+    plain seal beside it stays a 公章 (test_docx_inline_floating_and_missing)."""
+    content, _ = base
+    found, seals = stamp_findings(pack, "sp.docx", docx_bytes(content, seal="inline",
+                                                              seal_args={"inner": inner, "shape": shape}))
+    assert found == [("stamp.special_seal", "error")] and [s["inner"] for s in seals] == [inner]
 
 
 def test_joint_application_needs_both_seals(pack):

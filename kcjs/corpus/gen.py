@@ -61,12 +61,13 @@ def sample_application(n_filler: int = 2) -> list:
 def seal_png(diameter_px: int = 240, text: str = "江苏省机械工程学会", color=(220, 30, 30),
              shape: str = "round", alpha: bool = True, **draw) -> bytes:
     """A red official seal as PNG: round (ring text, star) and oval ones as real seals are cut
-    (kcjs.corpus.stamps.draw_seal, which takes `draw`: font_name, wear, inner …), square ones a framed name;
+    (kcjs.corpus.stamps.draw_seal, which takes `draw`: font_name, wear, inner …: a 公章 has no inner line, a
+    合同专用章 is not one), square ones a framed name;
     transparent background when alpha."""
     if shape != "square":
         from kcjs.corpus.stamps import seal_bytes
         return seal_bytes(text=text, diameter_px=diameter_px, shape=shape, color=color, alpha=alpha,
-                          inner=draw.pop("inner", "合同专用章" if shape == "oval" else ""), **draw)
+                          **draw)
     doc = pymupdf.open()
     size = 100.0
     page = doc.new_page(width=size, height=size)

@@ -401,7 +401,7 @@ INNER_BELOW = 0.2       # × that semi-axis: a mark whose middle lies this far b
 INNER_BELOW_OVAL = 0.05 # … an oval's (no star: its line may lie just below the middle)
 INNER_MIN_WIDTH = 0.3   # × the semi-axis: the marks below the centre together span this wide (a line, not a speck)
 INNER_MIN_AREA = 0.004  # × the semi-axis²: … and hold this much ink
-INNER_IN = 0.05        # how far inside the ring characters' middles (elliptical radius) a mark of the line lies
+INNER_IN = 0.05         # × the small semi-axis: a mark of the line lies this much deeper than the ring characters' middles
 MIN_INNER_SCORE = 0.5   # recogniser confidence below which the inner line is not read
 
 
@@ -452,13 +452,14 @@ def _inner_line(ink: np.ndarray, ellipse, b: _Band) -> np.ndarray | None:
     n, labels, stats, cents = cv2.connectedComponentsWithStats((img > 90).astype(np.uint8), connectivity=8)
     if n < 2:
         return None
-    inside = 1 - b.mid / min(el.a, el.b) - INNER_IN  # inside the ring characters' middles (an elliptical radius)
     ci = np.clip(np.round(cents).astype(int), 0, [img.shape[1] - 1, img.shape[0] - 1])
-    rho = _rho(ellipse, np.stack([xs[ci[:, 1], ci[:, 0]], ys[ci[:, 1], ci[:, 0]]], 1))
+    px, py = xs[ci[:, 1], ci[:, 0]], ys[ci[:, 1], ci[:, 0]]
+    rho = np.maximum(_rho(ellipse, np.stack([px, py], 1)), 1e-3)
+    depth = np.hypot(px - el.cx, py - el.cy) * (1 / rho - 1)  # in from the outline along the ray from the centre
     w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     mark = (area >= (0.02 * INNER_PX) ** 2) & (h <= 0.45 * INNER_PX) & (w <= 1.2 * INNER_PX)
     mark[0] = False
-    seed = mark & (cents[:, 1] - top >= below) & (rho < inside)
+    seed = mark & (cents[:, 1] - top >= below) & (depth > b.mid + INNER_IN * min(el.a, el.b))
     if not seed.any():
         return None
     t0 = stats[seed, cv2.CC_STAT_TOP].min()
