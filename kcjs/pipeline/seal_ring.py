@@ -396,7 +396,8 @@ def _han(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" and ch not in STROKE_LIKE)
 
 
-INNER_PX = 150          # px: the seal's semi-axis along its own down, as the inside is sampled for an inner line
+INNER_PX = 150          # px: the seal's semi-axis along its own down, as the inner line is sampled to be read
+INNER_COARSE = 48       # px: … as it is looked for
 INNER_BELOW = 0.2       # × that semi-axis: a mark whose middle lies this far below the centre (the star's lies near it)
 INNER_BELOW_OVAL = 0.05 # … an oval's (no star: its line may lie just below the middle)
 INNER_MIN_WIDTH = 0.3   # × the semi-axis: the marks below the centre together span this wide (a line, not a speck)
@@ -428,56 +429,73 @@ def _up(b: _Band, ellipse) -> tuple[float, float]:
 
 def _inner_line(ink: np.ndarray, ellipse, b: _Band) -> np.ndarray | None:
     """The line across a special-purpose seal's lower middle (财务专用章, 合同专用章) as a text line, upright to the
-    seal's own orientation (its ring text up), black on white; None when there is no ink below the centre inside the
-    ring text's band (an ordinary seal: a star, perhaps a code along the ring), so the recogniser is not called.
-    The marks whose middles lie well below the centre, inside the band, are the line's; marks beside them at the
-    same height (its end characters reach in under the ring text's ends) join it."""
+    seal's own orientation (its ring text up), black on white; None when there is no ink below the centre deeper
+    than the ring characters (an ordinary seal: a star, perhaps a code along the ring), so the recogniser is not
+    called. Looked for on a coarse sample first (an ordinary seal costs ~0.3 ms), cut from a fine one."""
     el = _Ellipse(ellipse)
-    ux, uy = _up(b, ellipse)
-    below = (INNER_BELOW_OVAL if abs(el.a - el.b) > 0.1 * max(el.a, el.b) else INNER_BELOW) * INNER_PX
-    dx, dy, rx, ry = -ux, -uy, -uy, ux  # the seal's down and right on the page
-
-    def extent(vx: float, vy: float) -> float:  # centre to outline along (vx, vy)
-        px, py = vx * el.cos + vy * el.sin, -vx * el.sin + vy * el.cos
-        return 1 / max(math.hypot(px / el.a, py / el.b), 1e-9)
-
-    s = extent(dx, dy) / INNER_PX  # page px per sample
-    nu = int(extent(rx, ry) / s)
-    top = int(0.1 * INNER_PX)      # the row of the centre
-    uu, vv = np.meshgrid(np.arange(-nu, nu + 1) * s, np.arange(-top, INNER_PX) * s)
-    xs, ys = el.cx + uu * rx + vv * dx, el.cy + uu * ry + vv * dy
-    src = cv2.GaussianBlur(ink, (0, 0), s / 2) if s > 1.2 else ink
-    img = cv2.remap(src, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
-                    borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    n, labels, stats, cents = cv2.connectedComponentsWithStats((img > 90).astype(np.uint8), connectivity=8)
-    if n < 2:
+    up = _up(b, ellipse)
+    if _line_marks(ink, el, ellipse, b, up, INNER_COARSE, fine=False) is None:
         return None
-    ci = np.clip(np.round(cents).astype(int), 0, [img.shape[1] - 1, img.shape[0] - 1])
-    px, py = xs[ci[:, 1], ci[:, 0]], ys[ci[:, 1], ci[:, 0]]
-    rho = np.maximum(_rho(ellipse, np.stack([px, py], 1)), 1e-3)
-    depth = np.hypot(px - el.cx, py - el.cy) * (1 / rho - 1)  # in from the outline along the ray from the centre
-    w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
-    mark = (area >= (0.02 * INNER_PX) ** 2) & (h <= 0.45 * INNER_PX) & (w <= 1.2 * INNER_PX)
-    mark[0] = False
-    seed = mark & (cents[:, 1] - top >= below) & (depth > b.mid + INNER_IN * min(el.a, el.b))
-    if not seed.any():
+    got = _line_marks(ink, el, ellipse, b, up, INNER_PX, fine=True)
+    if got is None:
         return None
-    t0 = stats[seed, cv2.CC_STAT_TOP].min()
-    t1 = (stats[seed, cv2.CC_STAT_TOP] + h[seed]).max()
-    x0 = stats[seed, cv2.CC_STAT_LEFT].min()
-    x1 = (stats[seed, cv2.CC_STAT_LEFT] + w[seed]).max()
-    if x1 - x0 < INNER_MIN_WIDTH * INNER_PX or area[seed].sum() < INNER_MIN_AREA * INNER_PX ** 2:
-        return None
-    tops = stats[:, cv2.CC_STAT_TOP]
-    overlap = np.minimum(tops + h, t1) - np.maximum(tops, t0)
-    take = seed | (mark & ~seed & (overlap >= 0.6 * h) & (cents[:, 1] - top >= below))
-    sel = cv2.dilate(take[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    img, sel = got
     rows, cols = np.flatnonzero(sel.any(axis=1)), np.flatnonzero(sel.any(axis=0))
     line = np.where(sel, img, 0)[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     pad = max(2, line.shape[0] // 8)
     line = cv2.copyMakeBorder(255 - line, pad, pad, 8, 8, cv2.BORDER_CONSTANT, value=255)
     scale = STRIP_H / line.shape[0]
     return cv2.resize(line, (max(16, int(line.shape[1] * scale)), STRIP_H), interpolation=cv2.INTER_AREA)
+
+
+def _line_marks(ink: np.ndarray, el: _Ellipse, ellipse, b: _Band, up: tuple[float, float], size: int,
+                fine: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """The seal's lower part sampled upright to the seal (`size` samples from its centre down to its outline;
+    fine: the ink blurred first when that reduces it) and the pixels of its inner line's marks: (sample, mask), or
+    None when it has none. The marks whose middles lie below the centre and deeper than the ring characters' middles
+    are the line's; marks beside them at the same height (its end characters reach in under the ring text's ends)
+    join it."""
+    ux, uy = up
+    below = (INNER_BELOW_OVAL if abs(el.a - el.b) > 0.1 * max(el.a, el.b) else INNER_BELOW) * size
+    dx, dy, rx, ry = -ux, -uy, -uy, ux  # the seal's down and right on the page
+
+    def extent(vx: float, vy: float) -> float:  # centre to outline along (vx, vy)
+        qx, qy = vx * el.cos + vy * el.sin, -vx * el.sin + vy * el.cos
+        return 1 / max(math.hypot(qx / el.a, qy / el.b), 1e-9)
+
+    s = extent(dx, dy) / size  # page px per sample
+    nu = int(extent(rx, ry) / s)
+    top = int(0.1 * size)      # the row of the centre
+    uu, vv = np.meshgrid(np.arange(-nu, nu + 1) * s, np.arange(-top, size) * s)
+    xs, ys = el.cx + uu * rx + vv * dx, el.cy + uu * ry + vv * dy
+    src = cv2.GaussianBlur(ink, (0, 0), s / 2) if fine and s > 1.2 else ink
+    img = cv2.remap(src, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    n, labels, stats, cents = cv2.connectedComponentsWithStats((img > 90).astype(np.uint8), connectivity=8)
+    if n < 2:
+        return None
+    w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    mark = (area >= (0.02 * size) ** 2) & (h <= 0.45 * size) & (w <= 1.2 * size) & (cents[:, 1] - top >= below)
+    mark[0] = False
+    if not mark.any():
+        return None
+    ci = np.clip(np.round(cents).astype(int), 0, [img.shape[1] - 1, img.shape[0] - 1])
+    px, py = xs[ci[:, 1], ci[:, 0]], ys[ci[:, 1], ci[:, 0]]
+    rho = np.maximum(_rho(ellipse, np.stack([px, py], 1)), 1e-3)
+    depth = np.hypot(px - el.cx, py - el.cy) * (1 / rho - 1)  # in from the outline along the ray from the centre
+    seed = mark & (depth > b.mid + INNER_IN * min(el.a, el.b))
+    if not seed.any():
+        return None
+    t0 = stats[seed, cv2.CC_STAT_TOP].min()
+    t1 = (stats[seed, cv2.CC_STAT_TOP] + h[seed]).max()
+    x0 = stats[seed, cv2.CC_STAT_LEFT].min()
+    x1 = (stats[seed, cv2.CC_STAT_LEFT] + w[seed]).max()
+    if x1 - x0 < INNER_MIN_WIDTH * size or area[seed].sum() < INNER_MIN_AREA * size ** 2:
+        return None
+    tops = stats[:, cv2.CC_STAT_TOP]
+    overlap = np.minimum(tops + h, t1) - np.maximum(tops, t0)
+    take = seed | (mark & (overlap >= 0.6 * h))
+    return img, cv2.dilate(take[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
 
 
 def read_ring(ink: np.ndarray, ellipse) -> Ring:
