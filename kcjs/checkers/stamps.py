@@ -264,8 +264,7 @@ def _special(stamp: StampLine, seal, where: Location, on_cover: str) -> list[Fin
     kind = f"{m.group(1)}专用章" if len(m.group(1)) == 2 else "专用章"
     read = f"（印章中间读作“{seal.inner}”）" if seal.inner != kind else ""
     return [Finding(SPECIAL_SEAL, stamp.severity, f"{on_cover}“{stamp.label}”处加盖的是“{kind}”{read}，应加盖单位公章",
-                    Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
-                             cell=where.cell, quote=where.quote),
+                    _at_seal(seal, where),
                     expected="单位公章", actual=kind, hint="专用章（财务、合同等）不能代替公章，请加盖申报单位公章")]
 
 
@@ -301,8 +300,7 @@ def _whose_name(stamp: StampLine, seal, fields: dict, where: Location, on_cover:
     if slip and ratio >= SEAL_MIN_RATIO and (seal.text_score or 0) >= MISMATCH_MIN_SCORE:  # read surely: 协会 for 学会
         return [Finding(NAME_MISMATCH, "warning", f"{at}印文读作“{seal.text}”，与{label}“{name}”的单位类型不同"
                         f"（{slip[0]}/{slip[1]}），如非识别误差即为其他单位的公章，请核对",
-                        Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table,
-                                 cell=where.cell, quote=where.quote), expected=name, actual=seal.text)]
+                        _at_seal(seal, where), expected=name, actual=seal.text)]
     if ratio >= SEAL_MIN_RATIO:  # most likely the name with a character misread, but a unit of a like name reads so too
         return [_unsure(f"{at}印文读作“{seal.text}”，与{label}“{name}”不完全一致（可能是识别误差），请人工核对",
                         seal, name, where)]
@@ -316,17 +314,21 @@ MISMATCH_MIN_SCORE = 0.75  # recogniser confidence a ring read needs to contradi
                            # worn seal read wrong (4 of 50 worn/low-dpi own seals read so, at 0.56–0.80) is said, not an error
 
 
+def _at_seal(seal, where: Location) -> Location:
+    """Where a finding about a seal points: the seal's page, the stamp line's block and cell."""
+    return Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
+                    quote=where.quote)
+
+
 def _unsure(message: str, seal, name: str, where: Location) -> Finding:
     """stamp.name_unread: the ring not read, or read too unsurely to say whose it is; a person looks."""
-    return Finding(NAME_UNREAD, "info", message, Location(page=seal.page or where.page, paragraph=where.paragraph,
-                                                          table=where.table, cell=where.cell, quote=where.quote),
+    return Finding(NAME_UNREAD, "info", message, _at_seal(seal, where),
                    expected=name, actual=seal.text or "未识别")
 
 
 def _mismatch(stamp: StampLine, seal, label: str, name: str, where: Location, on_cover: str) -> Finding:
     return Finding(NAME_MISMATCH, "error", f"{on_cover}“{stamp.label}”处公章印文为“{seal.text}”，与申报书填写的{label}“{name}”不一致",
-                   Location(page=seal.page or where.page, paragraph=where.paragraph, table=where.table, cell=where.cell,
-                            quote=where.quote), expected=name, actual=seal.text,
+                   _at_seal(seal, where), expected=name, actual=seal.text,
                    hint="请加盖申报书所填单位的公章；如单位更名，请附更名证明")
 
 
