@@ -48,8 +48,8 @@ class Ring:
 
 def seal_ink(rgb: np.ndarray) -> np.ndarray:
     """uint8 map of seal-red ink (0 none … 255 full): how much redder than green and blue a pixel is."""
-    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
-    return np.clip((r - np.maximum(g, b)) * 3, 0, 255).astype(np.uint8)
+    r, g, b = (np.ascontiguousarray(rgb[..., i]) for i in range(3))
+    return cv2.multiply(cv2.subtract(r, cv2.max(g, b)), 3)  # saturating uint8: clip((r − max(g, b)) × 3, 0, 255)
 
 
 def dark_ink(gray: np.ndarray) -> np.ndarray:
