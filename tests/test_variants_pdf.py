@@ -290,6 +290,9 @@ def test_fields_on_a_scan_read_past_empty_columns_and_past_a_seal(pack):
     assert got["applicant"] == "江苏省人工智能学会" and got["head"] == "王明" and got["phone"] == "025-83625054"
     got = {k: v.value for k, v in read_fields(Document("y.pdf", "pdf", blocks=[cover, table]), kind).items()}
     assert got["applicant"] == "二智能学会"  # no seal over it: the first occurrence, as ever
+    row = Block("table", page=2, source="ocr", box=(80, 100, 520, 140), rows=[["项目负责人", "", "王明", "职称", "教授"]])
+    got = {k: v.value for k, v in read_fields(Document("z.pdf", "pdf", blocks=[row]), kind).items()}
+    assert got["head"] == "王明"  # the first non-empty cell, not the rest of the row
 
 
 def test_scan_with_a_scanners_invisible_text_layer_is_read_as_a_scan(pack, tmp_path):

@@ -75,21 +75,17 @@ def _read_fields(doc: Document, kind: DocumentKind) -> dict[str, FieldValue]:
 
 def _beside(b: Block, r: int, c: int, kind: DocumentKind) -> tuple[str, int]:
     """(value, its column) of the label at (r, c): the next cell to its right, up to another label. On a scan
-    (OCR) the value may have been split over columns or set apart by an empty one (centred values): its non-empty
-    cells joined."""
-    row, cells = b.rows[r], []
+    (OCR) a centred value may be set apart by empty columns: the first non-empty cell (not all of them: a row
+    may go on with a label the form has and the pack does not, 职称 | 教授)."""
+    row = b.rows[r]
     for k in range(c + 1, len(row)):
         if (r, k) in b.copies and row[k] == row[c]:
             continue
         if is_label(row[k], kind):
             break
-        if b.source != "ocr":
+        if b.source != "ocr" or row[k].strip():
             return row[k].strip(), k
-        if row[k].strip():
-            cells.append((row[k].strip(), k))
-    if not cells:
-        return "", c + 1
-    return "".join(t for t, _ in cells), cells[0][1]
+    return "", c + 1
 
 
 def _keep(doc: Document, out: dict, shaky: set, fv: FieldValue) -> None:
