@@ -452,3 +452,15 @@ def test_the_applicants_label_is_not_read_inside_the_partners(pack):
         assert find_lines(doc, applicant) and find_lines(doc, applicant, tuple(sub.stamps)) == []
         doc.blocks.append(Block("paragraph", "申报单位（盖童）", page=5, source="ocr"))  # read under its seal, one slip
         assert [ln.block for ln in find_lines(doc, applicant, tuple(sub.stamps))] == [1]
+
+
+def test_an_instruction_to_stamp_is_not_a_stamp_line(pack):
+    """Wrong before: when OCR broke the real line under its seal, the form's own instruction "须加盖：申报单位公章、
+    联合申报单位公章（国家级学会）" (page 2) was taken for the partner's stamp line: a false stamp.missing there."""
+    from kcjs.checkers.stamps import find_lines
+    from kcjs.pipeline.document import Block, Document
+    sub = pack.subprogram("society-local-cooperation")
+    doc = Document("x.pdf", "pdf", blocks=[
+        Block("paragraph", "须加盖：申报单位公章、联合申报单位公章（国家级学会）", page=2, source="ocr"),
+        Block("paragraph", "经审核，同意申报。\n联合申报单位（盖章）", page=6, source="ocr")])
+    assert [[ln.block for ln in find_lines(doc, st, tuple(sub.stamps))] for st in sub.stamps] == [[], [1]]

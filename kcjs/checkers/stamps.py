@@ -41,21 +41,26 @@ OCR_SLIP_MIN = 6  # a label this long (normalised) is still found in OCR text wi
 def _mentions(text: str, keys: list[str], ocr: bool, others: tuple[str, ...] = ()) -> bool:
     """Does the text hold one of the label's keys: exactly, or in OCR text, with one character slipped
     (the label under a seal reads 申报单位（盖童）)? Not inside another party's longer label (`others`, normalised):
-    申报单位（盖章） in 联合申报单位（盖章） is the partner's line."""
-    t = norm(text)
-    for o in others:
-        t = t.replace(o, "□")
-    if any(k in t and INSTRUCTION + k not in t for k in keys):
-        return True
-    return ocr and any(len(k) >= OCR_SLIP_MIN and _one_slip(k, t) for k in keys)
+    申报单位（盖章） in 联合申报单位（盖章） is the partner's line. Not after 加盖 in the same sentence: "须加盖：
+    申报单位公章、联合申报单位公章" tells what to stamp; it is not a place to stamp."""
+    for sentence in _SENTENCES.split(text):
+        t = norm(sentence)
+        for o in others:
+            t = t.replace(o, "□")
+        if any(k in t and INSTRUCTION not in t[:t.index(k)] for k in keys):
+            return True
+        if ocr and any(len(k) >= OCR_SLIP_MIN and _one_slip(k, t) for k in keys):
+            return True
+    return False
 
 
-INSTRUCTION = "加盖"  # "须加盖：申报单位公章" tells what to stamp; it is not a place to stamp
+INSTRUCTION = "加盖"
+_SENTENCES = re.compile(r"[\n。；;]")
 
 
 def _one_slip(key: str, text: str) -> bool:
     n = len(key)
-    return any(sum(a != b for a, b in zip(key, text[i:i + n])) <= 1 and text[max(0, i - len(INSTRUCTION)):i] != INSTRUCTION
+    return any(sum(a != b for a, b in zip(key, text[i:i + n])) <= 1 and INSTRUCTION not in text[:i]
                for i in range(len(text) - n + 1))
 
 

@@ -413,7 +413,8 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
     """A scanned page (rgb at `dpi`) with the ink of its seals dropped out inside each seal's outline, as a
     scanner's red drop-out does, so OCR reads the print under a seal and not its ring text: each pixel becomes
     grey, its level stretched so the seal's ink is white and black stays black (a colour scan: its red channel,
-    where red ink is as light as paper; a grey scan: its grey, the seal's level as found by `_without_print`).
+    where red ink is as light as paper, or a blue seal's blue channel; a grey scan: its grey, the seal's level as
+    found by `_without_print`).
     `rgb` itself when there is nothing to drop."""
     out = rgb
     for s in seals:
@@ -434,12 +435,13 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
             if s.ink_level is None:
                 continue  # one level of ink, smoothed (not 1-bit): nothing to tell apart safely
             grey, level = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY), s.ink_level
-        else:
-            red = red_mask(region) > 0
-            if not red.any():
+        else:  # a colour seal: the channel its ink is as light as paper in (red: R; blue: B)
+            mask_of, channel = (blue_mask, 2) if s.mode == "blue" else (red_mask, 0)
+            ink = mask_of(region) > 0
+            if not ink.any():
                 continue
-            grey = np.ascontiguousarray(region[..., 0])
-            level = float(np.median(grey[red]))
+            grey = np.ascontiguousarray(region[..., channel])
+            level = float(np.median(grey[ink]))
         dropped = cv2.convertScaleAbs(grey, alpha=255 / max(level, 1.0))  # saturates at 255
         out = out.copy() if out is rgb else out
         inside = inside > 0
