@@ -440,6 +440,20 @@ def test_a_docx_stamped_on_its_cover_only_misses_the_opinion_pages_seal(pack, tm
     assert stamps == [("stamp.missing", False)]
 
 
+def test_two_parties_seals_swapped_between_their_lines_are_both_mismatches(pack, tmp_path):
+    """Wrong before: each line took, of the seals near it, the one whose ring read most like its party, so seals
+    swapped between the 申报单位 and 联合申报单位 lines (each in the other's table row) passed. A seal clearly
+    nearer one line (its own row) is that line's; the name decides only between seals as near."""
+    path, v = filled(pack, tmp_path, "society-local-cooperation")
+    swapped = {"applicant": v["partner"], "partner": v["applicant"]}
+    r = check_document(read_document(stamp(path, tmp_path / "swapped.docx", swapped)), pack)
+    found = sorted((f["rule"], f["message"].startswith("封面"), "联合" in f["message"].split("处")[0])
+                   for f in r["findings"] if f["rule"].startswith("stamp."))
+    assert found == [("stamp.name_mismatch", cover, partner) for cover in (False, True) for partner in (False, True)]
+    r = check_document(read_document(stamp(path, tmp_path / "right.docx", v)), pack)
+    assert not [f for f in r["findings"] if f["rule"].startswith("stamp.")]
+
+
 @needs("soffice")
 def test_seal_put_in_line_with_the_text_survives_the_pdf(pack, tmp_path):
     """A seal picture placed in line (Word's default), not floating: its line grows (spacing 'at least' on the

@@ -171,8 +171,10 @@ def _near_seals(doc: Document, todo: list[tuple[Line, bool]], evidence: list, us
     further: a .docx seal in the cover's cell is the cover's, not the opinion page's seal stamped far away."""
     out = {}
     for k, (line, _) in enumerate(todo):
-        near = _likeliest(line.stamp, [j for j, seal in enumerate(evidence) if j not in used and _near(doc, line, seal)],
-                          evidence, fields)
+        near = _nearest(doc, line, [j for j, seal in enumerate(evidence) if j not in used and _near(doc, line, seal)],
+                        evidence) or \
+            _likeliest(line.stamp, [j for j, seal in enumerate(evidence) if j not in used and _near(doc, line, seal)],
+                       evidence, fields)
         if near:
             used.add(near[0])
             out[k] = near[0]
@@ -211,6 +213,37 @@ def _judge(doc: Document, line: Line, cover: bool, evidence: list, used: set[int
                     expected=f"{stamp.label}处加盖公章", actual="未发现公章",
                     hint=stamp.note or "纸质申报书须经申报单位负责人审核盖章；电子版请提交盖章后的扫描件")], \
         int(stamp.severity == "error")
+
+
+CLEAR_PT = 28.0  # ~10 mm: a seal this much nearer a line than any other is that line's, whatever its ring reads
+ROW_PT = 30.0    # .docx: a table row or a block counted as this far (a .docx has no positions): one row apart is clear
+
+
+def _distance(doc: Document, line: Line, seal) -> float | None:
+    """How far a seal lies from a line (pt, or rows and blocks × ROW_PT in a .docx); None when unknown (a PDF table's
+    rows share the table's box)."""
+    if seal.block is not None:
+        img = doc.blocks[seal.block]
+        if img.anchor is None:
+            return None
+        if img.anchor == line.block:
+            return None if line.row is None or img.cell is None else abs(img.cell[0] - line.row) * ROW_PT
+        return abs(img.anchor - line.block) * ROW_PT
+    if line.row is not None or line.box is None or seal.page != line.page:
+        return None
+    return abs((seal.box[1] + seal.box[3]) / 2 - (line.box[1] + line.box[3]) / 2)
+
+
+def _nearest(doc: Document, line: Line, candidates: list[int], evidence: list) -> list[int]:
+    """[the candidate] clearly nearest the line (CLEAR_PT nearer than the next), so that two parties' seals swapped
+    between their lines are each judged on the line they are stamped on; [] when nearness cannot tell."""
+    if len(candidates) < 2:
+        return []
+    far = [(_distance(doc, line, evidence[k]), k) for k in candidates]
+    if any(d is None for d, _ in far):
+        return []
+    far.sort()
+    return [far[0][1]] if far[1][0] - far[0][0] >= CLEAR_PT else []
 
 
 def _likeliest(stamp: StampLine, candidates: list[int], evidence: list, fields: dict) -> list[int]:
