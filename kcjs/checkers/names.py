@@ -121,9 +121,12 @@ def kind_slip(ring_text: str, name: str) -> tuple[str, str] | None:
     """(ring's kind, name's kind) when two names end with kinds of unit one character apart (协会 and 学会, 学院 and
     学会): as likely a misread as another unit. None otherwise."""
     ka, kb = _kind(applicant_key(ring_text)), _kind(applicant_key(name))
-    if ka and kb and len(ka) == len(kb) and sum(x != y for x, y in zip(ka, kb)) == 1:
-        return ka, kb
-    return None
+    return (ka, kb) if _one_apart(ka, kb) else None
+
+
+def _one_apart(a: str | None, b: str | None) -> bool:
+    """Two words of one length that differ in exactly one character."""
+    return bool(a and b) and len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
 def _other_kind(a: str, b: str) -> bool:
@@ -131,8 +134,7 @@ def _other_kind(a: str, b: str) -> bool:
     科学技术协会, a character of it misread; nor 学院 and 学会, one character apart: a worn ring's misread as
     likely as another unit, left to the names' likeness)?"""
     ka, kb = _kind(a), _kind(b)
-    slip = bool(ka and kb) and len(ka) == len(kb) and sum(x != y for x, y in zip(ka, kb)) == 1
-    return bool(ka and kb and not (ka.endswith(kb) or kb.endswith(ka)) and not slip)
+    return bool(ka and kb and not (ka.endswith(kb) or kb.endswith(ka)) and not _one_apart(ka, kb))
 
 
 def _province_misread(ring_text: str) -> str:

@@ -171,10 +171,8 @@ def _near_seals(doc: Document, todo: list[tuple[Line, bool]], evidence: list, us
     further: a .docx seal in the cover's cell is the cover's, not the opinion page's seal stamped far away."""
     out = {}
     for k, (line, _) in enumerate(todo):
-        near = _nearest(doc, line, [j for j, seal in enumerate(evidence) if j not in used and _near(doc, line, seal)],
-                        evidence) or \
-            _likeliest(line.stamp, [j for j, seal in enumerate(evidence) if j not in used and _near(doc, line, seal)],
-                       evidence, fields)
+        beside = [j for j, seal in enumerate(evidence) if j not in used and _near(doc, line, seal)]
+        near = _nearest(doc, line, beside, evidence) or _likeliest(line.stamp, beside, evidence, fields)
         if near:
             used.add(near[0])
             out[k] = near[0]

@@ -532,7 +532,7 @@ def read_ring(ink: np.ndarray, ellipse) -> Ring:
         line = _inner_line(ink, ellipse, band)
         if line is not None:  # only then the recogniser: an ordinary seal has nothing below its centre
             read, inner_score = _recognise(line)
-            inner = read if inner_score >= MIN_INNER_SCORE and _han(read) >= 2 else None
+            inner = read if inner_score >= MIN_INNER_SCORE and _han(read) >= MIN_HAN else None
     if score < MIN_SCORE:
         return Ring(None, round(score, 3), star, guess[0] or None, round(guess[1], 3), inner, round(inner_score, 3))
     return Ring(text, round(score, 3), star, inner=inner, inner_score=round(inner_score, 3))

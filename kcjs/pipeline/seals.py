@@ -82,9 +82,9 @@ def blue_mask(rgb: np.ndarray) -> np.ndarray:
 
 
 def blue_ink(rgb: np.ndarray) -> np.ndarray:
-    """uint8 map of blue ink (0 none … 255 full): how much bluer than red and green a pixel is."""
-    r, g, b = (np.ascontiguousarray(rgb[..., i]) for i in range(3))
-    return cv2.multiply(cv2.subtract(b, cv2.max(r, g)), 3)  # saturating uint8: clip((b − max(r, g)) × 3, 0, 255)
+    """uint8 map of blue ink (0 none … 255 full): how much bluer than red and green a pixel is (seal_ink of the
+    image with its red and blue channels exchanged)."""
+    return seal_ink(rgb[..., ::-1])
 
 
 INKS = {"red": (red_mask, seal_ink), "blue": (blue_mask, blue_ink)}  # a seal's colour: its mask, its ring's ink map
@@ -423,8 +423,6 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
         region = out[y0:y1, x0:x1]
-        inside = np.zeros(region.shape[:2], np.uint8)
-        cv2.ellipse(inside, ((region.shape[1] / 2, region.shape[0] / 2), (region.shape[1], region.shape[0]), 0), 1, -1)
         if s.mode == "grey" and s.ink_level is None and _one_bit(region):  # seal as black as print: by shape
             m = int((x1 - x0) * BW_MARGIN)
             a0, b0, a1, b1 = max(0, x0 - m), max(0, y0 - m), min(rgb.shape[1], x1 + m), min(rgb.shape[0], y1 + m)
@@ -443,6 +441,8 @@ def without_seal_ink(rgb: np.ndarray, seals: list[Seal], dpi: float) -> np.ndarr
             grey = np.ascontiguousarray(region[..., channel])
             level = float(np.median(grey[ink]))
         dropped = cv2.convertScaleAbs(grey, alpha=255 / max(level, 1.0))  # saturates at 255
+        inside = np.zeros(region.shape[:2], np.uint8)
+        cv2.ellipse(inside, ((region.shape[1] / 2, region.shape[0] / 2), (region.shape[1], region.shape[0]), 0), 1, -1)
         out = out.copy() if out is rgb else out
         inside = inside > 0
         out[y0:y1, x0:x1][inside] = dropped[inside][:, None]
